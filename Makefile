@@ -1,0 +1,31 @@
+# Two commands do all set-up: `make run` (build the index if needed, serve on 127.0.0.1:7860) and `make test`.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+RAG := $(VENV)/bin/rag
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+PYTHON ?= python3
+
+.PHONY: run test install index eval bench clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[dev]'
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+install: $(STAMP)
+
+index: install
+	$(RAG) ingest
+
+run: index
+	$(RAG) serve
+
+test: install
+	$(PY) -m pytest -q -rs
+
+clean:
+	rm -rf .rag

@@ -1,0 +1,111 @@
+"""Plain data classes that flow through the pipeline: Source -> Chunk -> (retrieval) -> Answer."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+FACET_FIELDS = ("cancer_types", "drugs", "cargo", "targets", "models", "exosome_source")
+
+
+@dataclass
+class Section:
+    """A run of text with the heading and page it came from."""
+
+    text: str
+    heading: str = ""
+    page: int | None = None
+
+
+@dataclass
+class Source:
+    """One citable document (a study, the review, or a file a user added)."""
+
+    id: str
+    title: str
+    sections: list[Section]
+    type: str = "study"
+    authors: list[str] = field(default_factory=list)
+    journal: str = ""
+    year: int | None = None
+    volume: str = ""
+    pages: str = ""
+    doi: str = ""
+    pmid: str = ""
+    pmcid: str = ""
+    url: str = ""
+    category: str = ""
+    facets: dict[str, list[str]] = field(default_factory=dict)
+    retracted: bool = False
+    retraction_note: str = ""
+    origin: str = ""  # the file it was read from, relative to the corpus folder
+    format: str = ""  # loader that read it: pack, pdf, jats, pubmed, text
+    references: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(s.text for s in self.sections)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Source:
+        data = dict(data)
+        data["sections"] = [Section(**s) for s in data.get("sections", [])]
+        return cls(**data)
+
+    def bibliographic(self) -> dict[str, Any]:
+        """The fields a citation shows."""
+        return {
+            "source_id": self.id,
+            "title": self.title,
+            "authors": list(self.authors),
+            "year": self.year,
+            "journal": self.journal,
+            "doi": self.doi,
+            "pmid": self.pmid,
+            "url": self.url or _default_url(self.doi, self.pmid),
+            "retracted": self.retracted,
+            "retraction_note": self.retraction_note,
+        }
+
+
+def _default_url(doi: str, pmid: str) -> str:
+    if doi:
+        return f"https://doi.org/{doi}"
+    if pmid:
+        return f"https://pubmed.ncbi.nlm.nih.gov/{pmid}/"
+    return ""
+
+
+@dataclass
+class Chunk:
+    """A passage of a source: the unit that is embedded, searched and cited."""
+
+    id: str
+    source_id: str
+    text: str
+    sentences: list[str]
+    ordinal: int
+    section: str = ""
+    page: int | None = None
+    context: str = ""  # title and facets, prepended to the text for embedding and BM25
+
+    @property
+    def embed_text(self) -> str:
+        return f"{self.context}\n{self.text}" if self.context else self.text
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Chunk:
+        return cls(**data)
+
+
+def content_id(*parts: str) -> str:
+    """A stable id derived from content, so the same passage gets the same id on every run."""
+    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+    return digest[:24]

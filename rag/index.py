@@ -1,0 +1,240 @@
+"""The index on disk: generations of (Chroma collection + BM25 + chunk and source records) and a CURRENT pointer.
+
+Every ingest writes a complete new generation and then switches CURRENT with one atomic rename, so a reader
+(or an ingest killed half-way) always sees a whole index. Only ``rag ingest`` writes; servers read.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import threading
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import chromadb
+from chromadb.api import ClientAPI
+from chromadb.api.models.Collection import Collection
+from chromadb.config import Settings as ChromaSettings
+
+from rag.documents import Chunk, Source
+from rag.lexical import LexicalIndex
+from rag.settings import Settings
+
+
+class IndexStoreError(RuntimeError):
+    """Base of index errors; the message tells the user what to run."""
+
+
+class IndexMissingError(IndexStoreError):
+    pass
+
+
+class IndexMismatchError(IndexStoreError):
+    pass
+
+
+@dataclass
+class Manifest:
+    generation: str
+    collection: str
+    embedding_model: str
+    dimension: int
+    chunker_version: str
+    lexical_version: str
+    store: str  # "embedded" or the Chroma server URL
+    created: str
+    n_sources: int
+    n_chunks: int
+    fingerprint: str
+
+    def collection_metadata(self) -> dict[str, Any]:
+        return {
+            "embedding_model": self.embedding_model,
+            "dimension": self.dimension,
+            "chunker_version": self.chunker_version,
+            "generation": self.generation,
+        }
+
+
+# ---------------------------------------------------------------- layout
+
+
+def generations_dir(settings: Settings) -> Path:
+    return settings.data_dir / "generations"
+
+
+def current_file(settings: Settings) -> Path:
+    return settings.data_dir / "CURRENT"
+
+
+def read_current(settings: Settings) -> str | None:
+    try:
+        return json.loads(current_file(settings).read_text())["generation"]
+    except (FileNotFoundError, KeyError, json.JSONDecodeError):
+        return None
+
+
+def write_json_atomic(path: Path, data: Any) -> None:
+    """Write to a temporary file, fsync, rename over: readers see the old or the new file, never half."""
+    tmp = path.with_name(path.name + ".tmp")
+    with tmp.open("w", encoding="utf-8") as fh:
+        json.dump(data, fh, indent=1)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+def set_current(settings: Settings, generation: str) -> None:
+    write_json_atomic(current_file(settings), {"generation": generation})
+
+
+# ---------------------------------------------------------------- Chroma
+
+
+def chroma_client(settings: Settings, generation_dir: Path) -> ClientAPI:
+    """Chroma's HTTP client when RAG_CHROMA_URL is set, else an embedded store inside the generation folder."""
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if settings.chroma_url:
+        url = urlparse(settings.chroma_url)
+        if not url.hostname:
+            raise IndexStoreError(f"RAG_CHROMA_URL '{settings.chroma_url}' is not a URL like http://127.0.0.1:8000")
+        return chromadb.HttpClient(
+            host=url.hostname,
+            port=url.port or (443 if url.scheme == "https" else 8000),
+            ssl=url.scheme == "https",
+            settings=chroma_settings,
+        )
+    return chromadb.PersistentClient(path=str(generation_dir / "chroma"), settings=chroma_settings)
+
+
+def store_name(settings: Settings) -> str:
+    return settings.chroma_url or "embedded"
+
+
+# ---------------------------------------------------------------- records
+
+
+def write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
+    with path.open("w", encoding="utf-8") as fh:
+        for row in rows:
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    with path.open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+# ---------------------------------------------------------------- reader
+
+
+class Index:
+    """A read-only view of one complete generation."""
+
+    def __init__(self, settings: Settings, manifest: Manifest, folder: Path) -> None:
+        self.settings = settings
+        self.manifest = manifest
+        self.folder = folder
+        self.sources: dict[str, Source] = {
+            row["id"]: Source.from_dict(row) for row in read_jsonl(folder / "sources.jsonl")
+        }
+        self.chunks: list[Chunk] = [Chunk.from_dict(row) for row in read_jsonl(folder / "chunks.jsonl")]
+        self.row_of: dict[str, int] = {c.id: i for i, c in enumerate(self.chunks)}
+        self.lexical = LexicalIndex.load(folder / "bm25")
+        self.client = chroma_client(settings, folder)
+        try:
+            self.collection: Collection = self.client.get_collection(manifest.collection, embedding_function=None)
+        except Exception as exc:  # chromadb raises NotFoundError/ValueError depending on client and version
+            raise IndexMissingError(
+                f"Chroma collection '{manifest.collection}' is missing from {manifest.store}: "
+                "run `rag ingest --rebuild`"
+            ) from exc
+        check_model(settings, self.collection.metadata or asdict(manifest), settings.data_dir)
+
+    @classmethod
+    def open(cls, settings: Settings) -> Index:
+        generation = read_current(settings)
+        if generation is None:
+            raise IndexMissingError(f"no index in {settings.data_dir}: run `rag ingest` first")
+        folder = generations_dir(settings) / generation
+        try:
+            manifest = Manifest(**json.loads((folder / "manifest.json").read_text()))
+        except (FileNotFoundError, TypeError, json.JSONDecodeError) as exc:
+            raise IndexMissingError(f"index generation {generation} is damaged: run `rag ingest --rebuild`") from exc
+        check_model(settings, asdict(manifest), settings.data_dir)
+        if manifest.store != store_name(settings):
+            raise IndexMismatchError(
+                f"the index was built in Chroma store '{manifest.store}', the settings point to "
+                f"'{store_name(settings)}': run `rag ingest --rebuild`"
+            )
+        return cls(settings, manifest, folder)
+
+    def source_of(self, chunk: Chunk) -> Source:
+        return self.sources[chunk.source_id]
+
+    def stats(self) -> dict[str, Any]:
+        by_format: dict[str, int] = {}
+        for source in self.sources.values():
+            by_format[source.format] = by_format.get(source.format, 0) + 1
+        return {
+            "generation": self.manifest.generation,
+            "created": self.manifest.created,
+            "store": self.manifest.store,
+            "collection": self.manifest.collection,
+            "embedding_model": self.manifest.embedding_model,
+            "dimension": self.manifest.dimension,
+            "chunker_version": self.manifest.chunker_version,
+            "sources": len(self.sources),
+            "chunks": len(self.chunks),
+            "vectors": self.collection.count(),
+            "retracted_sources": sum(s.retracted for s in self.sources.values()),
+            "sources_by_format": by_format,
+        }
+
+
+def check_model(settings: Settings, recorded: dict[str, Any], where: Path) -> None:
+    """An index embedded with one model cannot be searched with vectors of another."""
+    built_with = recorded.get("embedding_model")
+    if built_with and built_with != settings.embedding_model:
+        raise IndexMismatchError(
+            f"the index in {where} was built with embedding model '{built_with}' "
+            f"({recorded.get('dimension')} dimensions, chunker {recorded.get('chunker_version')}), "
+            f"but the settings ask for '{settings.embedding_model}'. Run `rag ingest --rebuild` to rebuild it."
+        )
+
+
+class IndexHandle:
+    """The current index for a long-running server: reopens when an ingest switches CURRENT."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._index: Index | None = None
+        self._lock = threading.Lock()
+
+    def get(self) -> Index:
+        generation = read_current(self.settings)
+        with self._lock:
+            if self._index is None or self._index.manifest.generation != generation:
+                self._index = Index.open(self.settings)
+            return self._index
+
+
+def remove_generation(settings: Settings, generation: str, client: ClientAPI | None = None) -> None:
+    """Delete a generation's folder and, in server mode, its collection."""
+    if settings.chroma_url and client is not None:
+        try:
+            client.delete_collection(f"{settings.collection_prefix}-{generation}")
+        except Exception:  # already gone: nothing to clean
+            pass
+    shutil.rmtree(generations_dir(settings) / generation, ignore_errors=True)

@@ -1,0 +1,295 @@
+"""Corpus -> chunks -> a new index generation. Incremental (unchanged chunks keep their vectors), idempotent,
+and atomic (the previous generation stays current until the new one is complete)."""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import shutil
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from rag.chunking import CHUNKER_VERSION, chunk_source
+from rag.documents import Chunk, Source
+from rag.embeddings import get_embeddings
+from rag.index import (
+    Index,
+    IndexMismatchError,
+    IndexStoreError,
+    Manifest,
+    check_model,
+    chroma_client,
+    generations_dir,
+    read_current,
+    remove_generation,
+    set_current,
+    store_name,
+    write_json_atomic,
+    write_jsonl,
+)
+from rag.lexical import LEXICAL_VERSION, LexicalIndex
+from rag.loaders import LoadReport, discover, load_file, load_paths
+from rag.loaders.base import LoadError
+from rag.settings import Settings
+
+Log = Callable[[str], None]
+
+
+@dataclass
+class IngestSummary:
+    sources: int = 0
+    chunks: int = 0
+    embedded: int = 0
+    reused: int = 0
+    removed: int = 0
+    failures: list[tuple[str, str]] = field(default_factory=list)
+    generation: str = ""
+    up_to_date: bool = False
+    seconds: float = 0.0
+    added_files: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """Exit status rule: failure only when nothing could be ingested."""
+        return self.sources > 0
+
+
+class IngestBusyError(IndexStoreError):
+    pass
+
+
+@contextmanager
+def ingest_lock(settings: Settings) -> Iterator[None]:
+    """One writer at a time: Chroma's embedded store is not safe for concurrent writers."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    with (settings.data_dir / "ingest.lock").open("w") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise IngestBusyError(f"another `rag ingest` is writing {settings.data_dir}; wait for it") from exc
+        yield  # the lock is released when the file closes (also when the process is killed)
+
+
+def load_corpus(settings: Settings) -> LoadReport:
+    report = load_paths(list(discover(settings.corpus_dir)), root=settings.corpus_dir)
+    seen: dict[str, str] = {}
+    unique: list[Source] = []
+    for source in report.sources:
+        if source.id in seen:
+            report.failures.append((source.origin, f"duplicate source id '{source.id}' (first in {seen[source.id]})"))
+            continue
+        seen[source.id] = source.origin
+        unique.append(source)
+    report.sources = unique
+    return report
+
+
+def fingerprint(settings: Settings, sources: list[Source], chunks: list[Chunk]) -> str:
+    """Changes whenever anything that ends up in the index would change."""
+    digest = hashlib.sha256()
+    for part in (settings.embedding_model, CHUNKER_VERSION, LEXICAL_VERSION, store_name(settings)):
+        digest.update(part.encode())
+    for source in sorted(sources, key=lambda s: s.id):
+        digest.update(json.dumps(source.to_dict(), sort_keys=True).encode())
+    for chunk in chunks:
+        digest.update(chunk.id.encode())
+    return digest.hexdigest()
+
+
+def _chroma_metadata(chunk: Chunk, source: Source) -> dict[str, object]:
+    """Scalar and list fields Chroma can filter on with `where`."""
+    meta: dict[str, object] = {
+        "source_id": source.id,
+        "title": source.title[:500],
+        "type": source.type,
+        "category": source.category or "none",
+        "year": source.year if source.year is not None else -1,
+        "retracted": source.retracted,
+        "section": chunk.section,
+        "page": chunk.page if chunk.page is not None else -1,
+        "ordinal": chunk.ordinal,
+    }
+    for name, values in source.facets.items():
+        if values:
+            meta[name] = [v.lower() for v in values]
+    return meta
+
+
+def _previous_vectors(previous: Index | None, ids: list[str]) -> dict[str, np.ndarray]:
+    if previous is None or not ids:
+        return {}
+    found: dict[str, np.ndarray] = {}
+    for start in range(0, len(ids), 500):
+        got = previous.collection.get(ids=ids[start : start + 500], include=["embeddings"])
+        for cid, vector in zip(got["ids"], got["embeddings"]):
+            found[cid] = np.asarray(vector, dtype=np.float32)
+    return found
+
+
+def _open_previous(settings: Settings, rebuild: bool, log: Log) -> Index | None:
+    if rebuild or read_current(settings) is None:
+        return None
+    try:
+        return Index.open(settings)
+    except IndexMismatchError:
+        raise
+    except IndexStoreError as exc:  # damaged or missing: start afresh rather than fail
+        log(f"previous index unusable ({exc}); building a new one")
+        return None
+
+
+def _embed(settings: Settings, chunks: list[Chunk], progress: bool, log: Log) -> dict[str, np.ndarray]:
+    if not chunks:
+        return {}
+    model = get_embeddings(settings.embedding_model, settings.embedding_batch_size)
+    log(f"embedding {len(chunks)} chunks with {settings.embedding_model}")
+    vectors: dict[str, np.ndarray] = {}
+    batch = settings.embedding_batch_size
+    with tqdm(total=len(chunks), desc="embedding", unit="chunk", disable=not progress) as bar:
+        for start in range(0, len(chunks), batch):
+            part = chunks[start : start + batch]
+            for chunk, vector in zip(part, model.encode([c.embed_text for c in part])):
+                vectors[chunk.id] = vector
+            bar.update(len(part))
+    return vectors
+
+
+def _write_generation(
+    settings: Settings,
+    generation: str,
+    sources: list[Source],
+    chunks: list[Chunk],
+    vectors: dict[str, np.ndarray],
+    print_: str,
+) -> Manifest:
+    folder = generations_dir(settings) / generation
+    folder.mkdir(parents=True)
+    dimension = len(next(iter(vectors.values()))) if vectors else 0
+    manifest = Manifest(
+        generation=generation,
+        collection=f"{settings.collection_prefix}-{generation}",
+        embedding_model=settings.embedding_model,
+        dimension=dimension,
+        chunker_version=CHUNKER_VERSION,
+        lexical_version=LEXICAL_VERSION,
+        store=store_name(settings),
+        created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        n_sources=len(sources),
+        n_chunks=len(chunks),
+        fingerprint=print_,
+    )
+    client = chroma_client(settings, folder)
+    collection = client.create_collection(
+        manifest.collection,
+        metadata=manifest.collection_metadata(),
+        configuration={"hnsw": {"space": "cosine"}},
+        embedding_function=None,
+    )
+    by_id = {s.id: s for s in sources}
+    step = min(client.get_max_batch_size(), 1000)
+    for start in range(0, len(chunks), step):
+        part = chunks[start : start + step]
+        collection.add(
+            ids=[c.id for c in part],
+            embeddings=np.stack([vectors[c.id] for c in part]),
+            documents=[c.text for c in part],
+            metadatas=[_chroma_metadata(c, by_id[c.source_id]) for c in part],
+        )
+    write_jsonl(folder / "sources.jsonl", [s.to_dict() for s in sources])
+    write_jsonl(folder / "chunks.jsonl", [c.to_dict() for c in chunks])
+    LexicalIndex.build([c.embed_text for c in chunks]).save(folder / "bm25")
+    # The manifest is written last: a folder without one is an unfinished generation.
+    write_json_atomic(folder / "manifest.json", manifest.__dict__)
+    return manifest
+
+
+def _clean_old(settings: Settings, keep: set[str]) -> None:
+    """Drop generations other than the current and the previous one (a server may still be reading it)."""
+    root = generations_dir(settings)
+    stale = [p.name for p in root.iterdir() if p.is_dir() and p.name not in keep] if root.exists() else []
+    client = chroma_client(settings, root) if settings.chroma_url else None
+    for generation in stale:
+        remove_generation(settings, generation, client)
+    if client is not None:  # collections left by an ingest that was killed before writing its folder
+        prefix = f"{settings.collection_prefix}-"
+        for name in [c if isinstance(c, str) else c.name for c in client.list_collections()]:
+            if name.startswith(prefix) and name[len(prefix) :] not in keep:
+                client.delete_collection(name)
+
+
+def ingest(settings: Settings, rebuild: bool = False, progress: bool = True, log: Log = print) -> IngestSummary:
+    """Make the index mirror the corpus folder."""
+    started = time.perf_counter()
+    with ingest_lock(settings):
+        report = load_corpus(settings)
+        summary = IngestSummary(sources=len(report.sources), failures=report.failures)
+        chunks = [c for s in report.sources for c in chunk_source(s, settings.chunk_max_chars, settings.chunk_overlap_sentences)]
+        summary.chunks = len(chunks)
+        if not chunks:
+            summary.seconds = time.perf_counter() - started
+            return summary  # keep whatever index exists: an empty corpus is more likely a mistake
+        previous = _open_previous(settings, rebuild, log)
+        print_ = fingerprint(settings, report.sources, chunks)
+        if previous is not None and previous.manifest.fingerprint == print_:
+            summary.up_to_date, summary.reused = True, len(chunks)
+            summary.generation = previous.manifest.generation
+            summary.seconds = time.perf_counter() - started
+            return summary
+        reused = _previous_vectors(previous, [c.id for c in chunks if previous and c.id in previous.row_of])
+        todo = [c for c in chunks if c.id not in reused]
+        vectors = reused | _embed(settings, todo, progress, log)
+        summary.embedded, summary.reused = len(todo), len(reused)
+        summary.removed = len(set(previous.row_of) - {c.id for c in chunks}) if previous else 0
+        generation = datetime.now(timezone.utc).strftime("%Y%m%dt%H%M%S") + "-" + uuid.uuid4().hex[:6]
+        _write_generation(settings, generation, report.sources, chunks, vectors, print_)
+        set_current(settings, generation)
+        summary.generation = generation
+        _clean_old(settings, {generation} | ({previous.manifest.generation} if previous else set()))
+        summary.seconds = time.perf_counter() - started
+        return summary
+
+
+def add_files(settings: Settings, paths: list[Path]) -> tuple[list[str], list[tuple[str, str]]]:
+    """Copy files that load into the corpus folder (``added/``), so the index keeps mirroring the corpus."""
+    target = settings.corpus_dir / "added"
+    files: list[Path] = []
+    failures: list[tuple[str, str]] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(discover(path))
+        elif path.is_file():
+            files.append(path)
+        else:
+            failures.append((str(path), "no such file or folder"))
+    copied: list[str] = []
+    for path in files:
+        try:
+            load_file(path, path.name)
+        except (LoadError, OSError, UnicodeDecodeError) as exc:
+            failures.append((str(path), str(exc)))
+            continue
+        target.mkdir(parents=True, exist_ok=True)
+        copied.append(str(_copy_unique(path, target).relative_to(settings.corpus_dir)))
+    return copied, failures
+
+
+def _copy_unique(path: Path, target: Path) -> Path:
+    """Same name and same bytes: nothing to do; same name, other bytes: keep both."""
+    destination = target / path.name
+    counter = 1
+    while destination.exists():
+        if destination.read_bytes() == path.read_bytes():
+            return destination
+        destination = target / f"{path.stem}-{counter}{path.suffix}"
+        counter += 1
+    shutil.copy2(path, destination)
+    return destination

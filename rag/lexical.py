@@ -1,0 +1,57 @@
+"""Lexical side of the index: tokenisation and a persisted bm25s index over the same chunks as Chroma."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+
+import bm25s
+import numpy as np
+
+# Bump when tokenisation changes: the BM25 index is then rebuilt on the next ingest.
+LEXICAL_VERSION = "tok-v1"
+
+_STOPWORDS = frozenset(
+    """a about above after again against all am an and any are as at be because been before being below between both
+    but by can could did do does doing down during each few for from further had has have having he her here hers how
+    i if in into is it its itself just me more most my no nor not now of off on once only or other our out over own
+    same she should so some such than that the their theirs them then there these they this those through to too under
+    until up very was we were what when where which while who whom why will with would you your yours""".split()
+)
+_TOKEN = re.compile(r"[a-z0-9]+")
+
+
+def fold(text: str) -> str:
+    """Lower case and strip accents, so 'Résumé' and 'resume' meet."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+def tokenize(text: str) -> list[str]:
+    return [t for t in _TOKEN.findall(fold(text)) if t not in _STOPWORDS]
+
+
+class LexicalIndex:
+    """BM25 over chunk texts; row i of the index is chunk i of the generation's chunk list."""
+
+    def __init__(self, model: bm25s.BM25) -> None:
+        self._model = model
+
+    @classmethod
+    def build(cls, texts: list[str]) -> LexicalIndex:
+        model = bm25s.BM25()
+        # create_empty_token keeps the index valid when a text has no token at all
+        model.index([tokenize(t) for t in texts] or [[""]], show_progress=False)
+        return cls(model)
+
+    def save(self, folder: Path) -> None:
+        self._model.save(str(folder), show_progress=False)
+
+    @classmethod
+    def load(cls, folder: Path) -> LexicalIndex:
+        return cls(bm25s.BM25.load(str(folder), show_progress=False))
+
+    def scores(self, tokens: list[str], mask: np.ndarray | None = None) -> np.ndarray:
+        """BM25 score of every row for the query tokens (rows outside `mask` score 0)."""
+        return np.asarray(self._model.get_scores(tokens, weight_mask=mask), dtype=np.float32)

@@ -1,0 +1,108 @@
+"""Turn files into Sources. One module per format; this module picks the loader by extension and content."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rag.documents import Source
+from rag.loaders.base import LoadError
+from rag.loaders import jats, pack, pdf, pubmed, text
+
+__all__ = ["LoadError", "LoadReport", "load_file", "load_paths", "discover", "SUPPORTED_SUFFIXES"]
+
+Loader = Callable[[Path, str], list[Source]]
+
+_BY_SUFFIX: dict[str, Loader] = {
+    ".pdf": pdf.load,
+    ".jsonl": pack.load_jsonl,
+    ".json": pack.load_json,
+    ".md": text.load,
+    ".markdown": text.load,
+    ".txt": text.load,
+}
+SUPPORTED_SUFFIXES = frozenset(_BY_SUFFIX) | {".xml", ".nxml"}
+# Files that document a folder rather than being part of the corpus.
+_SKIPPED_NAMES = {"readme.md", "readme.txt", "readme", "license", "license.txt", ".gitkeep"}
+
+
+@dataclass
+class LoadReport:
+    """What a batch of files yielded: the sources, and each failure with its reason."""
+
+    sources: list[Source] = field(default_factory=list)
+    failures: list[tuple[str, str]] = field(default_factory=list)  # (file or file:line, reason)
+
+
+def _sniff(path: Path, head: bytes) -> Loader | None:
+    """Pick a loader from the first bytes, so a mislabelled file still loads."""
+    if head.startswith(b"%PDF-"):
+        return pdf.load
+    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if stripped.startswith(b"<"):
+        return _xml_loader(head)
+    return None
+
+
+def _xml_loader(head: bytes) -> Loader:
+    if b"PubmedArticle" in head:
+        return pubmed.load
+    return jats.load  # jats.load fails clearly when the root is not <article>
+
+
+def _choose(path: Path) -> Loader:
+    with path.open("rb") as fh:
+        head = fh.read(4096)
+    if not head.strip():
+        raise LoadError("empty file")
+    sniffed = _sniff(path, head)
+    if sniffed is not None:
+        return sniffed
+    suffix = path.suffix.lower()
+    if suffix == ".pdf":
+        raise LoadError("not a PDF (no %PDF- header): corrupt or mislabelled")
+    if suffix in (".xml", ".nxml"):
+        raise LoadError("not XML (does not start with '<')")
+    loader = _BY_SUFFIX.get(suffix)
+    if loader is None:
+        raise LoadError(f"unsupported file type '{suffix or path.name}' (supported: {', '.join(sorted(SUPPORTED_SUFFIXES))})")
+    return loader
+
+
+def load_file(path: Path, origin: str | None = None) -> list[Source]:
+    """Load one file; raise LoadError (with a reason a person can act on) when it cannot be read."""
+    origin = origin or path.name
+    loader = _choose(path)
+    sources = loader(path, origin)
+    if not sources:
+        raise LoadError("no text could be extracted")
+    return sources
+
+
+def discover(root: Path) -> Iterator[Path]:
+    """Every candidate corpus file below root, in a stable order, skipping hidden files and READMEs."""
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root)
+        if any(part.startswith(".") for part in rel.parts):
+            continue
+        if path.is_file() and path.name.lower() not in _SKIPPED_NAMES:
+            yield path
+
+
+def load_paths(paths: list[Path], root: Path | None = None) -> LoadReport:
+    """Load many files; a bad file is reported by name and the rest still load."""
+    report = LoadReport()
+    for path in paths:
+        origin = str(path.relative_to(root)) if root and path.is_relative_to(root) else str(path)
+        try:
+            sources = load_file(path, origin)
+        except LoadError as exc:
+            report.failures.append((origin, str(exc)))
+            continue
+        except (OSError, UnicodeDecodeError) as exc:
+            report.failures.append((origin, f"cannot read file: {exc}"))
+            continue
+        report.sources.extend(sources)
+        report.failures.extend(getattr(sources, "failures", []))
+    return report

@@ -1,0 +1,114 @@
+"""JATS XML (publisher and PMC full text): title, authors, abstract, body sections, references."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from lxml import etree
+
+from rag.documents import Section, Source
+from rag.loaders.base import LoadError, source_id_for
+from rag.loaders.xmlutil import local, parse, text_of
+
+
+def _authors(meta: etree._Element) -> list[str]:
+    names = []
+    for contrib in meta.iterfind(".//contrib-group/contrib[@contrib-type='author']"):
+        surname = text_of(contrib.find(".//surname"))
+        given = text_of(contrib.find(".//given-names"))
+        initials = "".join(part[0] for part in given.replace("-", " ").split() if part)
+        if surname:
+            names.append(f"{surname} {initials}".strip())
+    return names
+
+
+def _article_id(meta: etree._Element, kind: str) -> str:
+    return text_of(meta.find(f"article-id[@pub-id-type='{kind}']"))
+
+
+def _body_sections(body: etree._Element | None, top: str = "Body") -> list[Section]:
+    """Each <sec> with its own paragraphs; nested sections get 'Parent / Child' headings."""
+    sections: list[Section] = []
+
+    def walk(sec: etree._Element, trail: list[str]) -> None:  # trail: headings of enclosing sections
+        heading = " / ".join(trail + [text_of(sec.find("title"))]).strip(" /")
+        paras = [text_of(p) for p in sec if local(p.tag) == "p"]
+        if any(paras):
+            sections.append(Section(text="\n".join(p for p in paras if p), heading=heading))
+        for child in sec:
+            if local(child.tag) == "sec":
+                walk(child, trail + [text_of(sec.find("title"))])
+
+    if body is None:
+        return sections
+    loose = [text_of(p) for p in body if local(p.tag) == "p"]
+    if any(loose):
+        sections.append(Section(text="\n".join(p for p in loose if p), heading=top))
+    for sec in body.iterfind("sec"):
+        walk(sec, [top] if top != "Body" else [])
+    return sections
+
+
+def _references(back: etree._Element | None) -> list[dict[str, str]]:
+    refs = []
+    if back is None:
+        return refs
+    for ref in back.iterfind(".//ref-list/ref"):
+        refs.append(
+            {
+                "label": text_of(ref.find("label")),
+                "title": text_of(ref.find(".//article-title")),
+                "doi": text_of(ref.find(".//pub-id[@pub-id-type='doi']")),
+                "pmid": text_of(ref.find(".//pub-id[@pub-id-type='pmid']")),
+                "text": text_of(ref),
+            }
+        )
+    return refs
+
+
+def _is_retracted(root: etree._Element, meta: etree._Element) -> bool:
+    if root.get("article-type", "") in ("retracted-article",):
+        return True
+    subjects = " ".join(text_of(s) for s in meta.iterfind(".//article-categories//subject")).lower()
+    return "retracted" in subjects
+
+
+def load(path: Path, origin: str) -> list[Source]:
+    root = parse(path)
+    if local(root.tag) != "article":
+        raise LoadError(f"XML root is <{local(root.tag)}>, expected JATS <article> or PubMed <PubmedArticleSet>")
+    meta = root.find("front/article-meta")
+    if meta is None:
+        raise LoadError("JATS file has no <front>/<article-meta>")
+    title = text_of(meta.find("title-group/article-title"))
+    if not title:
+        raise LoadError("JATS file has no article-title")
+    sections = []
+    for abstract in meta.iterfind("abstract"):
+        sections.extend(_body_sections(abstract, top="Abstract"))
+    sections.extend(_body_sections(root.find("body")))
+    if not sections:
+        raise LoadError("JATS file has neither abstract nor body text")
+    doi, pmid = _article_id(meta, "doi"), _article_id(meta, "pmid")
+    year_text = text_of(meta.find("pub-date/year"))
+    retracted = _is_retracted(root, meta)
+    return [
+        Source(
+            id=source_id_for(doi, pmid, path.stem),
+            title=title,
+            authors=_authors(meta),
+            journal=text_of(root.find("front/journal-meta//journal-title")),
+            year=int(year_text) if year_text.isdigit() else None,
+            volume=text_of(meta.find("volume")),
+            pages="-".join(filter(None, [text_of(meta.find("fpage")), text_of(meta.find("lpage"))])),
+            doi=doi,
+            pmid=pmid,
+            pmcid=_article_id(meta, "pmc") or _article_id(meta, "pmcid"),
+            sections=sections,
+            retracted=retracted,
+            retraction_note="Marked as retracted in the publisher's XML." if retracted else "",
+            origin=origin,
+            format="jats",
+            references=_references(root.find("back")),
+        )
+    ]

@@ -1,0 +1,1 @@
+"""Gradio chat app and embeddable widget assets."""
