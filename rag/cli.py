@@ -19,7 +19,7 @@ out = Console()
 
 
 def _fail(message: str, code: int = 1) -> None:
-    console.print(f"[red]error:[/red] {message}")
+    console.print(f"[red]error:[/red] {message}", soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -71,7 +71,7 @@ def ingest(
 
 def _report_failures(failures: list[tuple[str, str]]) -> None:
     for where, reason in failures:
-        console.print(f"[yellow]failed:[/yellow] {where}: {reason}")
+        console.print(f"[yellow]failed:[/yellow] {where}: {reason}", soft_wrap=True)
 
 
 @app.command()

@@ -180,6 +180,14 @@ class Index:
             )
         return cls(settings, manifest, folder)
 
+    def dense(self, vector: list[float], k: int, where: dict[str, Any] | None = None) -> list[tuple[int, float]]:
+        """Nearest chunks by cosine similarity: (row in self.chunks, similarity), best first."""
+        k = min(k, len(self.chunks))
+        if k == 0:
+            return []
+        found = self.collection.query(query_embeddings=[vector], n_results=k, where=where or None, include=["distances"])
+        return [(self.row_of[cid], 1.0 - float(d)) for cid, d in zip(found["ids"][0], found["distances"][0])]
+
     def source_of(self, chunk: Chunk) -> Source:
         return self.sources[chunk.source_id]
 

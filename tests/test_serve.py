@@ -1,0 +1,47 @@
+"""`rag serve` starts over a built index and answers on loopback (what `make run` ends with)."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from rag.settings import Settings
+from tests.conftest import BIN, _wait_http, free_port, rag_env
+
+
+@pytest.fixture(scope="module")
+def server(pack_settings: Settings) -> Iterator[str]:
+    port = free_port()
+    proc = subprocess.Popen(
+        [str(BIN / "rag"), "serve", "--port", str(port)],
+        env=rag_env(pack_settings),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_http(f"{url}/api/health", 120)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def test_health_and_stats(server: str) -> None:
+    assert httpx.get(f"{server}/api/health").json()["status"] == "ok"
+    stats = httpx.get(f"{server}/api/stats").json()
+    assert stats["sources"] == 70 and stats["embedding_model"] == "all-MiniLM-L6-v2"
+
+
+def test_ui_page_is_served(server: str) -> None:
+    page = httpx.get(f"{server}/")
+    assert page.status_code == 200 and "<html" in page.text.lower()
+
+
+def test_serve_without_index_fails_clearly(tmp_path) -> None:
+    settings = Settings(corpus_dir=tmp_path / "c", data_dir=tmp_path / "d")
+    result = subprocess.run([str(BIN / "rag"), "serve"], env=rag_env(settings), capture_output=True, text=True, timeout=120)
+    assert result.returncode != 0 and "run `rag ingest` first" in result.stderr
