@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import threading
+
+from rag.embeddings import LocalEmbeddings, get_embeddings
+from rag.filters import Filters
 from rag.index import Index, IndexHandle
+from rag.retrieval import HybridSearch, Hit, Method
 from rag.settings import Settings
 
 
@@ -10,7 +15,25 @@ class Assistant:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._handle = IndexHandle(settings)
+        self._search: HybridSearch | None = None
+        self._lock = threading.Lock()
 
     def index(self) -> Index:
         """The current index generation (reopened after an ingest switches it)."""
         return self._handle.get()
+
+    @property
+    def embeddings(self) -> LocalEmbeddings:
+        return get_embeddings(self.settings.embedding_model, self.settings.embedding_batch_size)
+
+    def searcher(self) -> HybridSearch:
+        index = self.index()
+        with self._lock:
+            if self._search is None or self._search.index is not index:
+                self._search = HybridSearch(index, self.embeddings)
+            return self._search
+
+    def search(self, query: str, k: int | None = None, filters: Filters | None = None,
+               method: Method = "hybrid") -> list[Hit]:
+        """Ranked passages, one per source, each with a calibrated relevance score."""
+        return self.searcher().search(query, k or self.settings.top_k, filters or Filters(), method)

@@ -50,9 +50,13 @@ def _windows(sentences: list[str], max_chars: int, overlap: int) -> list[list[st
 
 
 def source_context(source: Source) -> str:
-    """Title and facets: what the passage is about, prepended when embedding and indexing."""
+    """What the passage is about and where it was published, prepended when embedding and indexing: questions
+    name the title's entities, the facets (drug, cargo, cancer), and sometimes the journal, year or first author."""
     facets = "; ".join(v for values in source.facets.values() for v in values)
-    return f"{source.title}. {facets}".strip() if facets else source.title
+    surnames = " ".join(a.split()[0] for a in source.authors[:3] if a != "et al.")
+    kind = "Review. " if source.type == "review" or source.category == "review" else ""
+    published = " ".join(str(p) for p in (surnames, source.journal, source.year) if p)
+    return " ".join(p for p in (f"{source.title}.", kind, f"{facets}." if facets else "", published) if p)
 
 
 def chunk_section(section: Section, max_chars: int, overlap: int) -> list[list[str]]:

@@ -16,11 +16,13 @@ from typing import Any
 from urllib.parse import urlparse
 
 import chromadb
+import numpy as np
 from chromadb.api import ClientAPI
 from chromadb.api.models.Collection import Collection
 from chromadb.config import Settings as ChromaSettings
 
 from rag.documents import Chunk, Source
+from rag.filters import chunk_metadata
 from rag.lexical import LexicalIndex
 from rag.settings import Settings
 
@@ -136,6 +138,18 @@ def read_jsonl(path: Path) -> list[dict[str, Any]]:
         return [json.loads(line) for line in fh if line.strip()]
 
 
+def save_sentence_vectors(folder: Path, per_chunk: list[np.ndarray], dimension: int) -> None:
+    """Sentence vectors of every chunk, stacked, with the owning chunk row of each."""
+    matrix = np.concatenate(per_chunk) if per_chunk else np.zeros((0, dimension), dtype=np.float32)
+    owner = np.repeat(np.arange(len(per_chunk), dtype=np.int32), [len(m) for m in per_chunk])
+    np.save(folder / "sentence_vectors.npy", matrix.astype(np.float32))
+    np.save(folder / "sentence_owner.npy", owner)
+
+
+def load_sentence_vectors(folder: Path) -> tuple[np.ndarray, np.ndarray]:
+    return np.load(folder / "sentence_vectors.npy"), np.load(folder / "sentence_owner.npy")
+
+
 # ---------------------------------------------------------------- reader
 
 
@@ -151,7 +165,10 @@ class Index:
         }
         self.chunks: list[Chunk] = [Chunk.from_dict(row) for row in read_jsonl(folder / "chunks.jsonl")]
         self.row_of: dict[str, int] = {c.id: i for i, c in enumerate(self.chunks)}
+        self.metadata = [chunk_metadata(c, self.sources[c.source_id]) for c in self.chunks]
         self.lexical = LexicalIndex.load(folder / "bm25")
+        self.sentence_matrix, self.sentence_owner = load_sentence_vectors(folder)
+        self._sentence_start = np.searchsorted(self.sentence_owner, np.arange(len(self.chunks) + 1))
         self.client = chroma_client(settings, folder)
         try:
             self.collection: Collection = self.client.get_collection(manifest.collection, embedding_function=None)
@@ -178,7 +195,12 @@ class Index:
                 f"the index was built in Chroma store '{manifest.store}', the settings point to "
                 f"'{store_name(settings)}': run `rag ingest --rebuild`"
             )
-        return cls(settings, manifest, folder)
+        try:
+            return cls(settings, manifest, folder)
+        except FileNotFoundError as exc:
+            raise IndexMissingError(
+                f"index generation {generation} is incomplete ({exc.filename}): run `rag ingest --rebuild`"
+            ) from exc
 
     def dense(self, vector: list[float], k: int, where: dict[str, Any] | None = None) -> list[tuple[int, float]]:
         """Nearest chunks by cosine similarity: (row in self.chunks, similarity), best first."""
@@ -187,6 +209,10 @@ class Index:
             return []
         found = self.collection.query(query_embeddings=[vector], n_results=k, where=where or None, include=["distances"])
         return [(self.row_of[cid], 1.0 - float(d)) for cid, d in zip(found["ids"][0], found["distances"][0])]
+
+    def sentence_vectors(self, row: int) -> np.ndarray:
+        """Vectors of the sentences of chunk `row`, in order."""
+        return self.sentence_matrix[self._sentence_start[row] : self._sentence_start[row + 1]]
 
     def source_of(self, chunk: Chunk) -> Source:
         return self.sources[chunk.source_id]

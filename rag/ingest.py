@@ -21,6 +21,7 @@ from tqdm import tqdm
 from rag.chunking import CHUNKER_VERSION, chunk_source
 from rag.documents import Chunk, Source
 from rag.embeddings import get_embeddings
+from rag.filters import chunk_metadata
 from rag.index import (
     Index,
     IndexMismatchError,
@@ -31,6 +32,7 @@ from rag.index import (
     generations_dir,
     read_current,
     remove_generation,
+    save_sentence_vectors,
     set_current,
     store_name,
     write_json_atomic,
@@ -105,34 +107,17 @@ def fingerprint(settings: Settings, sources: list[Source], chunks: list[Chunk]) 
     return digest.hexdigest()
 
 
-def _chroma_metadata(chunk: Chunk, source: Source) -> dict[str, object]:
-    """Scalar and list fields Chroma can filter on with `where`."""
-    meta: dict[str, object] = {
-        "source_id": source.id,
-        "title": source.title[:500],
-        "type": source.type,
-        "category": source.category or "none",
-        "year": source.year if source.year is not None else -1,
-        "retracted": source.retracted,
-        "section": chunk.section,
-        "page": chunk.page if chunk.page is not None else -1,
-        "ordinal": chunk.ordinal,
-    }
-    for name, values in source.facets.items():
-        if values:
-            meta[name] = [v.lower() for v in values]
-    return meta
-
-
-def _previous_vectors(previous: Index | None, ids: list[str]) -> dict[str, np.ndarray]:
+def _previous_vectors(previous: Index | None, ids: list[str]) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Chunk vectors (from Chroma) and sentence vectors (from the generation folder) of unchanged chunks."""
     if previous is None or not ids:
-        return {}
+        return {}, {}
     found: dict[str, np.ndarray] = {}
     for start in range(0, len(ids), 500):
         got = previous.collection.get(ids=ids[start : start + 500], include=["embeddings"])
         for cid, vector in zip(got["ids"], got["embeddings"]):
             found[cid] = np.asarray(vector, dtype=np.float32)
-    return found
+    sentences = {cid: previous.sentence_vectors(previous.row_of[cid]) for cid in found}
+    return found, sentences
 
 
 def _open_previous(settings: Settings, rebuild: bool, log: Log) -> Index | None:
@@ -147,20 +132,29 @@ def _open_previous(settings: Settings, rebuild: bool, log: Log) -> Index | None:
         return None
 
 
-def _embed(settings: Settings, chunks: list[Chunk], progress: bool, log: Log) -> dict[str, np.ndarray]:
+def _embed(
+    settings: Settings, chunks: list[Chunk], progress: bool, log: Log
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Embed each chunk (with its context) and each of its sentences (for sentence-level matching and answers)."""
     if not chunks:
-        return {}
+        return {}, {}
     model = get_embeddings(settings.embedding_model, settings.embedding_batch_size)
-    log(f"embedding {len(chunks)} chunks with {settings.embedding_model}")
-    vectors: dict[str, np.ndarray] = {}
+    texts = [c.embed_text for c in chunks] + [s for c in chunks for s in c.sentences]
+    log(f"embedding {len(chunks)} chunks ({len(texts)} texts with their sentences) with {settings.embedding_model}")
+    parts = []
     batch = settings.embedding_batch_size
-    with tqdm(total=len(chunks), desc="embedding", unit="chunk", disable=not progress) as bar:
-        for start in range(0, len(chunks), batch):
-            part = chunks[start : start + batch]
-            for chunk, vector in zip(part, model.encode([c.embed_text for c in part])):
-                vectors[chunk.id] = vector
-            bar.update(len(part))
-    return vectors
+    with tqdm(total=len(texts), desc="embedding", unit="text", disable=not progress) as bar:
+        for start in range(0, len(texts), batch):
+            parts.append(model.encode(texts[start : start + batch]))
+            bar.update(len(parts[-1]))
+    out = np.concatenate(parts)
+    vectors = {c.id: out[i] for i, c in enumerate(chunks)}
+    sentences: dict[str, np.ndarray] = {}
+    offset = len(chunks)
+    for c in chunks:
+        sentences[c.id] = out[offset : offset + len(c.sentences)]
+        offset += len(c.sentences)
+    return vectors, sentences
 
 
 def _write_generation(
@@ -169,6 +163,7 @@ def _write_generation(
     sources: list[Source],
     chunks: list[Chunk],
     vectors: dict[str, np.ndarray],
+    sentence_vectors: dict[str, np.ndarray],
     print_: str,
 ) -> Manifest:
     folder = generations_dir(settings) / generation
@@ -202,11 +197,12 @@ def _write_generation(
             ids=[c.id for c in part],
             embeddings=np.stack([vectors[c.id] for c in part]),
             documents=[c.text for c in part],
-            metadatas=[_chroma_metadata(c, by_id[c.source_id]) for c in part],
+            metadatas=[chunk_metadata(c, by_id[c.source_id]) for c in part],
         )
     write_jsonl(folder / "sources.jsonl", [s.to_dict() for s in sources])
     write_jsonl(folder / "chunks.jsonl", [c.to_dict() for c in chunks])
     LexicalIndex.build([c.embed_text for c in chunks]).save(folder / "bm25")
+    save_sentence_vectors(folder, [sentence_vectors[c.id] for c in chunks], dimension)
     # The manifest is written last: a folder without one is an unfinished generation.
     write_json_atomic(folder / "manifest.json", manifest.__dict__)
     return manifest
@@ -244,13 +240,14 @@ def ingest(settings: Settings, rebuild: bool = False, progress: bool = True, log
             summary.generation = previous.manifest.generation
             summary.seconds = time.perf_counter() - started
             return summary
-        reused = _previous_vectors(previous, [c.id for c in chunks if previous and c.id in previous.row_of])
+        reused, reused_sentences = _previous_vectors(previous, [c.id for c in chunks if previous and c.id in previous.row_of])
         todo = [c for c in chunks if c.id not in reused]
-        vectors = reused | _embed(settings, todo, progress, log)
+        new, new_sentences = _embed(settings, todo, progress, log)
+        vectors, sentence_vectors = reused | new, reused_sentences | new_sentences
         summary.embedded, summary.reused = len(todo), len(reused)
         summary.removed = len(set(previous.row_of) - {c.id for c in chunks}) if previous else 0
         generation = datetime.now(timezone.utc).strftime("%Y%m%dt%H%M%S") + "-" + uuid.uuid4().hex[:6]
-        _write_generation(settings, generation, report.sources, chunks, vectors, print_)
+        _write_generation(settings, generation, report.sources, chunks, vectors, sentence_vectors, print_)
         set_current(settings, generation)
         summary.generation = generation
         _clean_old(settings, {generation} | ({previous.manifest.generation} if previous else set()))

@@ -9,8 +9,10 @@ from pathlib import Path
 import bm25s
 import numpy as np
 
+from rag.normalize import joined_compounds, normalize, stem
+
 # Bump when tokenisation changes: the BM25 index is then rebuilt on the next ingest.
-LEXICAL_VERSION = "tok-v1"
+LEXICAL_VERSION = "tok-v2"
 
 _STOPWORDS = frozenset(
     """a about above after again against all am an and any are as at be because been before being below between both
@@ -29,7 +31,9 @@ def fold(text: str) -> str:
 
 
 def tokenize(text: str) -> list[str]:
-    return [t for t in _TOKEN.findall(fold(text)) if t not in _STOPWORDS]
+    """Normalised tokens: entity variants folded to one token, light plural folding, compounds also joined."""
+    words = [stem(t) for t in normalize(text).split() if t not in _STOPWORDS]
+    return words + joined_compounds(text)
 
 
 class LexicalIndex:

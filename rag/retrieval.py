@@ -1,0 +1,232 @@
+"""Hybrid retrieval: BM25 and dense candidates, entity/field matching, fusion, per-source de-duplication, MMR,
+and a calibrated relevance score. Also exposed as a LangChain ``BaseRetriever``."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict
+
+from rag.documents import Chunk, Source
+from rag.embeddings import LocalEmbeddings
+from rag.filters import Filters
+from rag.index import Index
+from rag.lexical import tokenize
+from rag.normalize import canonical_entities, normalize, stem, synonyms
+
+Method = Literal["hybrid", "bm25", "dense"]
+
+# Entities too generic to tell one study from another in this corpus (every study is about exosomes and resistance).
+GENERIC_ENTITIES = frozenset({"exosome", "chemoresist", "mirna", "lncrna", "circrna", "ncrna"})
+
+
+@dataclass(frozen=True)
+class Weights:
+    """Fusion weights, chosen on the dev set by `rag eval retrieval --tune` (see README for the grid and why)."""
+
+    dense: float = 0.5
+    sentence: float = 0.1
+    lexical: float = 0.3
+    entity: float = 0.1
+    pool: int = 40  # candidates taken from each of BM25 and Chroma
+    mmr_lambda: float = 0.75  # used for broad questions (no specific entity named)
+
+
+@dataclass
+class Hit:
+    chunk: Chunk
+    source: Source
+    score: float  # calibrated relevance in [0, 1]: above RELEVANCE_THRESHOLD means "this answers the question"
+    fused: float  # the ranking score
+    dense: float = 0.0
+    lexical: float = 0.0
+    entity: float = 0.0
+    sentence: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            **self.source.bibliographic(),
+            "chunk_id": self.chunk.id,
+            "section": self.chunk.section,
+            "page": self.chunk.page,
+            "passage": self.chunk.text,
+            "score": round(self.score, 4),
+            "components": {k: round(getattr(self, k), 4) for k in ("dense", "sentence", "lexical", "entity")},
+        }
+
+
+RELEVANCE_THRESHOLD = 0.5
+
+
+def relevance(dense: float, lexical_raw: float, entity: float) -> float:
+    """Calibrated probability-like score from absolute evidence (not from ranks, which always have a top 1).
+
+    A logistic curve over the cosine similarity, shifted by lexical and entity evidence. Calibrated on the dev set's
+    in-scope vs out-of-scope questions plus the off-topic probes in tests (see README, "Relevance calibration").
+    """
+    z = 14.0 * (dense - 0.36) + 1.2 * min(lexical_raw, 3.0) + 2.0 * entity
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+@dataclass
+class _Candidates:
+    rows: list[int]
+    dense: np.ndarray
+    sentence: np.ndarray
+    lexical_raw: np.ndarray
+    lexical: np.ndarray
+    entity: np.ndarray
+    fields: dict[str, Any] = field(default_factory=dict)
+
+
+class HybridSearch:
+    """The retrieval core over one index generation."""
+
+    def __init__(self, index: Index, embeddings: LocalEmbeddings, weights: Weights | None = None) -> None:
+        self.index = index
+        self.embeddings = embeddings
+        self.weights = weights or Weights()
+        self._vectors = self._load_vectors()
+        self._field_tokens = [self._fields(index.sources[c.source_id]) for c in index.chunks]
+
+    def _load_vectors(self) -> np.ndarray:
+        got = self.index.collection.get(include=["embeddings"])
+        by_id = dict(zip(got["ids"], got["embeddings"]))
+        matrix = np.stack([np.asarray(by_id[c.id], dtype=np.float32) for c in self.index.chunks]) if by_id else None
+        return matrix if matrix is not None else np.zeros((0, 1), dtype=np.float32)
+
+    @staticmethod
+    def _fields(source: Source) -> frozenset[str]:
+        """Normalised tokens of the title and facet fields: where a named entity 'counts' most."""
+        text = " ".join([source.title] + [v for values in source.facets.values() for v in values])
+        return frozenset(stem(t) for t in normalize(text).split()) | frozenset(canonical_entities(text))
+
+    def query_vector(self, query: str) -> np.ndarray:
+        """The dense query, with abbreviations spelled out so the embedding model sees their meaning."""
+        labels = synonyms().variants
+        spelled = [labels[e][1] for e in canonical_entities(query) if e in labels and len(labels[e]) > 1]
+        text = f"{query} ({'; '.join(spelled)})" if spelled else query
+        return np.asarray(self.embeddings.embed_query(text), dtype=np.float32)
+
+    def _candidates(self, query: str, filters: Filters, method: Method) -> _Candidates:
+        n = len(self.index.chunks)
+        mask = None
+        if filters.active():
+            mask = np.array([filters.matches(m) for m in self.index.metadata], dtype=np.float32)
+        tokens = tokenize(query)
+        lexical_raw = self.index.lexical.scores(tokens, mask) if tokens else np.zeros(n, dtype=np.float32)
+        rows: list[int] = []
+        dense = np.zeros(n, dtype=np.float32)
+        sentence = np.zeros(n, dtype=np.float32)
+        if method != "bm25":
+            qv = self.query_vector(query)
+            found = self.index.dense(qv.tolist(), self.weights.pool, filters.where())
+            rows.extend(r for r, _ in found)
+            if len(self._vectors) == n:
+                dense = self._vectors @ qv
+            for r, sim in found:
+                dense[r] = sim
+            sentence = self._sentence_scores(qv)
+        if method != "dense":
+            top = np.argsort(-lexical_raw)[: self.weights.pool]
+            rows.extend(int(r) for r in top if lexical_raw[r] > 0)
+        rows = list(dict.fromkeys(rows))
+        if mask is not None:
+            rows = [r for r in rows if mask[r] > 0]
+        # BM25 per query token, so long questions do not look more relevant than short ones
+        per_token = lexical_raw / max(len(set(tokens)), 1)
+        top_lex = float(lexical_raw.max()) if n else 0.0
+        mentioned = canonical_entities(query)
+        entity = self._entity_scores(mentioned, rows, n)
+        specific = [e for e in mentioned if e not in GENERIC_ENTITIES]
+        return _Candidates(rows, dense, sentence, per_token, lexical_raw / top_lex if top_lex > 0 else lexical_raw,
+                           entity, {"entities": specific})
+
+    def _sentence_scores(self, qv: np.ndarray) -> np.ndarray:
+        """Best cosine between the question and any one sentence of each chunk: questions often paraphrase one
+        finding, which a whole-passage vector dilutes."""
+        best = np.full(len(self.index.chunks), -1.0, dtype=np.float32)
+        if len(self.index.sentence_matrix):
+            np.maximum.at(best, self.index.sentence_owner, self.index.sentence_matrix @ qv)
+        return best
+
+    def _entity_scores(self, entities: list[str], rows: list[int], n: int) -> np.ndarray:
+        """Weighted share of the question's named entities found in a source's title and facet fields."""
+        score = np.zeros(n, dtype=np.float32)
+        weights = {e: 0.3 if e in GENERIC_ENTITIES else 1.0 for e in entities}
+        total = sum(weights.values())
+        if total:
+            for r in rows:
+                score[r] = sum(w for e, w in weights.items() if e in self._field_tokens[r]) / total
+        return score
+
+    def search(self, query: str, k: int = 5, filters: Filters | None = None, method: Method = "hybrid",
+               diversify: bool | None = None) -> list[Hit]:
+        filters = filters or Filters()
+        c = self._candidates(query, filters, method)
+        w = self.weights
+        if method == "dense":
+            fused = {r: float(c.dense[r]) for r in c.rows}
+        elif method == "bm25":
+            fused = {r: float(c.lexical[r]) for r in c.rows}
+        else:
+            fused = {r: w.dense * float(c.dense[r]) + w.sentence * float(c.sentence[r])
+                     + w.lexical * float(c.lexical[r]) + w.entity * float(c.entity[r]) for r in c.rows}
+        best = self._best_per_source(fused)
+        broad = not c.fields["entities"]
+        if method == "hybrid" and (diversify if diversify is not None else broad):
+            best = self._mmr(best, fused, k)
+        hits = []
+        for r in best[:k]:
+            chunk = self.index.chunks[r]
+            hits.append(Hit(chunk, self.index.sources[chunk.source_id],
+                            relevance(float(c.dense[r]), float(c.lexical_raw[r]), float(c.entity[r])),
+                            fused[r], float(c.dense[r]), float(c.lexical[r]), float(c.entity[r]), float(c.sentence[r])))
+        return hits
+
+    def _best_per_source(self, fused: dict[int, float]) -> list[int]:
+        """Rows sorted by score, keeping each source's best chunk only."""
+        seen: set[str] = set()
+        out = []
+        for r in sorted(fused, key=lambda r: -fused[r]):
+            sid = self.index.chunks[r].source_id
+            if sid not in seen:
+                seen.add(sid)
+                out.append(r)
+        return out
+
+    def _mmr(self, ranked: list[int], fused: dict[int, float], k: int) -> list[int]:
+        """Maximal marginal relevance: trade a little score for passages unlike those already chosen."""
+        if len(self._vectors) != len(self.index.chunks) or len(ranked) <= 1:
+            return ranked
+        pool = ranked[: max(3 * k, 15)]
+        top = max(fused[r] for r in pool) or 1.0
+        chosen = [pool[0]]
+        rest = pool[1:]
+        lam = self.weights.mmr_lambda
+        while rest and len(chosen) < k:
+            sims = self._vectors[rest] @ self._vectors[chosen].T
+            scores = [lam * fused[r] / top - (1 - lam) * float(sims[i].max()) for i, r in enumerate(rest)]
+            pick = rest.pop(int(np.argmax(scores)))
+            chosen.append(pick)
+        return chosen + [r for r in ranked if r not in chosen]
+
+
+class HybridRetriever(BaseRetriever):
+    """LangChain retriever over HybridSearch: Documents carry the passage and the source's citation fields."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+    search_engine: Any
+    k: int = 5
+    filters: Filters = Filters()
+
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
+        hits = self.search_engine.search(query, k=self.k, filters=self.filters)
+        return [Document(page_content=h.chunk.text, metadata={k: v for k, v in h.to_dict().items() if k != "passage"})
+                for h in hits]
