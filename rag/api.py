@@ -4,11 +4,35 @@ from __future__ import annotations
 
 from typing import Any
 
+from typing import Literal
+
 from fastapi import FastAPI, HTTPException
+from pydantic import BaseModel, Field
 
 from rag.assistant import Assistant
+from rag.filters import FilterError, Filters
 from rag.index import IndexStoreError
+from rag.retrieval import RELEVANCE_THRESHOLD
 from rag.settings import Settings
+
+
+class FilterModel(BaseModel):
+    category: str | None = None
+    cancer_type: str | None = None
+    drug: str | None = None
+    cargo: str | None = None
+    exosome_source: str | None = None
+    target: str | None = None
+    year_min: int | None = None
+    year_max: int | None = None
+    retracted: Literal["include", "exclude", "only"] | None = None
+
+
+class SearchRequest(BaseModel):
+    query: str = Field(min_length=1, max_length=2000)
+    k: int = Field(5, ge=1, le=50)
+    method: Literal["hybrid", "bm25", "dense"] = "hybrid"
+    filters: FilterModel = FilterModel()
 
 
 def create_app(settings: Settings, assistant: Assistant | None = None, with_ui: bool = True) -> FastAPI:
@@ -31,6 +55,18 @@ def create_app(settings: Settings, assistant: Assistant | None = None, with_ui: 
             return assistant.index().stats()
         except IndexStoreError as exc:
             raise HTTPException(status_code=503, detail=str(exc)) from exc
+
+    @api.post("/api/search")
+    def search(request: SearchRequest) -> dict[str, Any]:
+        """Ranked sources (one passage each) with calibrated relevance scores in [0, 1]."""
+        try:
+            filters = Filters.from_mapping(request.filters.model_dump(exclude_none=True))
+            hits = assistant.search(request.query, request.k, filters, request.method)
+        except FilterError as exc:
+            raise HTTPException(status_code=422, detail=str(exc)) from exc
+        except IndexStoreError as exc:
+            raise HTTPException(status_code=503, detail=str(exc)) from exc
+        return {"query": request.query, "threshold": RELEVANCE_THRESHOLD, "results": [h.to_dict() for h in hits]}
 
     if with_ui:
         import gradio as gr

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,9 @@ from tqdm import tqdm
 from rag.assistant import Assistant
 from rag.baseline import TutorialBaseline
 from rag.filters import Filters
+
+# ranx's numba kernels warn about an integer cast that does not affect these small runs
+warnings.filterwarnings("ignore", message=".*unsafe cast.*")
 
 KINDS = {"single", "review", "synthesis", "out-of-scope"}
 RETRIEVAL_METRICS = {"recall@1": "hit_rate@1", "recall@5": "hit_rate@5", "recall@10": "hit_rate@10",

@@ -6,7 +6,7 @@ from dataclasses import dataclass, fields
 from typing import Any, Literal
 
 from rag.documents import Chunk, Source
-from rag.normalize import normalize, stem
+from rag.normalize import normalize, spaced, stem
 
 # filter name -> chunk metadata field that holds its searchable terms
 FACET_FILTERS = {
@@ -30,6 +30,7 @@ def terms(values: list[str]) -> list[str]:
         words = [stem(w) for w in normalize(value).split()]
         out.append(" ".join(words))
         out.extend(words)
+        out.extend(stem(w) for w in spaced(value).split())  # the words as written too ("fibroblast" in "CAFs")
     return sorted(set(t for t in out if t))
 
 

@@ -11,8 +11,8 @@ import numpy as np
 
 from rag.normalize import joined_compounds, normalize, stem
 
-# Bump when tokenisation changes: the BM25 index is then rebuilt on the next ingest.
-LEXICAL_VERSION = "tok-v2"
+# Bump when tokenisation or filter terms change: the next ingest then rebuilds BM25 and metadata (vectors are reused).
+LEXICAL_VERSION = "tok-v3"
 
 _STOPWORDS = frozenset(
     """a about above after again against all am an and any are as at be because been before being below between both

@@ -45,3 +45,12 @@ def test_serve_without_index_fails_clearly(tmp_path) -> None:
     settings = Settings(corpus_dir=tmp_path / "c", data_dir=tmp_path / "d")
     result = subprocess.run([str(BIN / "rag"), "serve"], env=rag_env(settings), capture_output=True, text=True, timeout=120)
     assert result.returncode != 0 and "run `rag ingest` first" in result.stderr
+
+
+def test_search_endpoint(server: str) -> None:
+    body = {"query": "miR-365 gemcitabine macrophages", "k": 3, "filters": {"year_min": 2015}}
+    data = httpx.post(f"{server}/api/search", json=body, timeout=60).json()
+    assert data["results"][0]["source_id"] == "binenbaum-2018-mir365"
+    assert all(r["year"] >= 2015 for r in data["results"])
+    bad = httpx.post(f"{server}/api/search", json={"query": "x", "filters": {"retracted": "maybe"}}, timeout=60)
+    assert bad.status_code == 422

@@ -1,0 +1,135 @@
+"""Hybrid retrieval on the real pack index: synonyms, filters, exact-name ranking, calibrated relevance."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+import pytest
+
+from rag.assistant import Assistant
+from rag.filters import FilterError, Filters
+from rag.lexical import tokenize
+from rag.normalize import canonical_entities
+from rag.retrieval import RELEVANCE_THRESHOLD, HybridRetriever
+from rag.settings import Settings
+from tests.conftest import BIN, rag_env
+
+
+@pytest.fixture(scope="module")
+def assistant(pack_settings: Settings) -> Assistant:
+    return Assistant(pack_settings)
+
+
+@pytest.mark.parametrize(
+    "variants",
+    [
+        ["miR-21", "miR21", "microRNA-21", "hsa-miR-21-5p", "MIR 21"],
+        ["P-gp", "P-glycoprotein", "MDR1", "ABCB1", "Pgp"],
+        ["CAF", "CAFs", "cancer-associated fibroblasts", "cancer associated fibroblast"],
+        ["TGF-β", "TGF-beta", "tgf beta"],
+        ["5-FU", "5-fluorouracil", "fluorouracil"],
+    ],
+)
+def test_synonym_variants_normalise_to_one_entity(variants: list[str]) -> None:
+    entities = {tuple(canonical_entities(v)) for v in variants}
+    assert len(entities) == 1 and entities != {()}
+    token_sets = {frozenset(tokenize(v)) & set(next(iter(entities))) for v in variants}
+    assert len(token_sets) == 1
+
+
+@pytest.mark.parametrize(
+    ("query_a", "query_b", "expected"),
+    [
+        ("ABCB1 transfer by microparticles", "P-glycoprotein transfer by microparticles", "bebawy-2009-microparticles-pgp"),
+        ("microRNA-21 from adipocytes and paclitaxel", "miR21 from adipocytes and paclitaxel", "au-yeung-2016-mir21"),
+    ],
+)
+def test_synonyms_match_both_ways(assistant: Assistant, query_a: str, query_b: str, expected: str) -> None:
+    for query in (query_a, query_b):
+        ids = [h.source.id for h in assistant.search(query, k=3, method="bm25")]
+        assert expected in ids, (query, ids)
+
+
+def test_exact_name_match_ranks_first(assistant: Assistant) -> None:
+    for query, expected in [
+        ("What does ciRS-122 do?", "wang-2020-cirs122"),
+        ("exosomal ABCA3 and indomethacin", "koch-2016-indomethacin-abca3"),
+        ("miR-365 gemcitabine", "binenbaum-2018-mir365"),
+    ]:
+        hits = assistant.search(query, k=5)
+        assert hits[0].source.id == expected, (query, [h.source.id for h in hits])
+
+
+def test_results_are_one_per_source(assistant: Assistant) -> None:
+    hits = assistant.search("exosomes and drug resistance", k=10)
+    ids = [h.source.id for h in hits]
+    assert len(ids) == len(set(ids)) == 10
+
+
+def test_off_topic_scores_below_threshold_and_on_topic_above(assistant: Assistant) -> None:
+    for query in ["What is the capital of Australia?", "Who won the football World Cup in 2018?",
+                  "How do I bake sourdough bread?", "How do I fine-tune a large language model on my own data?"]:
+        assert assistant.search(query, k=1)[0].score < RELEVANCE_THRESHOLD, query
+    for query in ["How do fibroblast exosomes make cancer resist chemotherapy?", "exosomal miR-21 paclitaxel",
+                  "Can blocking exosome release restore drug sensitivity?"]:
+        hits = assistant.search(query, k=1)
+        assert hits[0].score > RELEVANCE_THRESHOLD, query
+        assert 0.0 <= hits[0].score <= 1.0
+
+
+@pytest.mark.parametrize(
+    ("filters", "check"),
+    [
+        (Filters(category="ncrna-lncrna"), lambda s: s.category == "ncrna-lncrna"),
+        (Filters(cancer_type="gastric"), lambda s: any("gastric" in v for v in s.facets.get("cancer_types", []))),
+        (Filters(drug="cisplatin"), lambda s: any("cisplatin" in v.lower() for v in s.facets.get("drugs", []))),
+        (Filters(drug="adriamycin"), lambda s: any("doxorubicin" in v.lower() or "adriamycin" in v.lower() for v in s.facets.get("drugs", []))),
+        (Filters(cargo="P-gp"), lambda s: any(k in v.lower() for v in s.facets.get("cargo", []) for k in ("p-gp", "p-glycoprotein", "abcb1", "mdr-1"))),
+        (Filters(exosome_source="fibroblast"), lambda s: "fibroblast" in " ".join(s.facets.get("exosome_source", [])).lower()),
+        (Filters(year_min=2018, year_max=2019), lambda s: s.year is not None and 2018 <= s.year <= 2019),
+        (Filters(retracted="exclude"), lambda s: not s.retracted),
+        (Filters(retracted="only"), lambda s: s.retracted),
+    ],
+)
+def test_each_filter_narrows_both_sides(assistant: Assistant, filters: Filters, check) -> None:
+    index = assistant.index()
+    allowed = {s.id for s in index.sources.values() if check(s)}
+    assert 0 < len(allowed) < len(index.sources)
+    for method in ("dense", "bm25", "hybrid"):
+        hits = assistant.search("exosomes transfer resistance to cancer cells", k=50, filters=filters, method=method)
+        got = {h.source.id for h in hits}
+        assert got and got <= allowed, (method, got - allowed)
+    # the Chroma side on its own: the where clause returns exactly the allowed sources
+    rows = index.collection.get(where=filters.where())
+    assert {m["source_id"] for m in rows["metadatas"]} == allowed
+
+
+def test_filter_parsing() -> None:
+    f = Filters.parse(["drug=cisplatin", "year=2015-2019", "retracted=exclude"])
+    assert (f.drug, f.year_min, f.year_max, f.retracted) == ("cisplatin", 2015, 2019, "exclude")
+    with pytest.raises(FilterError):
+        Filters.parse(["colour=blue"])
+    with pytest.raises(FilterError):
+        Filters.parse(["year=abc"])
+
+
+def test_langchain_retriever_interface(assistant: Assistant) -> None:
+    retriever = HybridRetriever(search_engine=assistant.searcher(), k=3)
+    docs = retriever.invoke("macrophage exosomes gemcitabine pancreatic cancer")
+    assert len(docs) == 3 and docs[0].metadata["source_id"] == "binenbaum-2018-mir365"
+    assert docs[0].page_content and "score" in docs[0].metadata
+
+
+def test_cli_search_json_with_filter(pack_settings: Settings) -> None:
+    result = subprocess.run(
+        [str(BIN / "rag"), "search", "exosomes and resistance", "--k", "4", "--filter", "category=drug-efflux", "--json"],
+        env=rag_env(pack_settings), capture_output=True, text=True, timeout=180,
+    )
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert len(data["results"]) == 4
+    assert all(r["source_id"] and r["passage"] and 0 <= r["score"] <= 1 for r in data["results"])
+    bad = subprocess.run([str(BIN / "rag"), "search", "x", "--filter", "nope"], env=rag_env(pack_settings),
+                         capture_output=True, text=True, timeout=180)
+    assert bad.returncode != 0 and "bad filter" in bad.stderr
