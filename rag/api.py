@@ -9,6 +9,7 @@ from typing import Literal
 from fastapi import FastAPI, HTTPException
 from pydantic import BaseModel, Field
 
+from rag.answering import Turn
 from rag.assistant import Assistant
 from rag.filters import FilterError, Filters
 from rag.index import IndexStoreError
@@ -33,6 +34,19 @@ class SearchRequest(BaseModel):
     k: int = Field(5, ge=1, le=50)
     method: Literal["hybrid", "bm25", "dense"] = "hybrid"
     filters: FilterModel = FilterModel()
+
+
+class TurnModel(BaseModel):
+    role: Literal["user", "assistant"]
+    content: str
+
+
+class AskRequest(BaseModel):
+    question: str = Field(max_length=2000)
+    backend: Literal["extractive"] = "extractive"
+    k: int = Field(5, ge=1, le=20)
+    filters: FilterModel = FilterModel()
+    history: list[TurnModel] = Field(default_factory=list, max_length=20)
 
 
 def create_app(settings: Settings, assistant: Assistant | None = None, with_ui: bool = True) -> FastAPI:
@@ -67,6 +81,18 @@ def create_app(settings: Settings, assistant: Assistant | None = None, with_ui: 
         except IndexStoreError as exc:
             raise HTTPException(status_code=503, detail=str(exc)) from exc
         return {"query": request.query, "threshold": RELEVANCE_THRESHOLD, "results": [h.to_dict() for h in hits]}
+
+    @api.post("/api/ask")
+    def ask(request: AskRequest) -> dict[str, Any]:
+        """A cited answer (Answer JSON schema, see README), or a refusal with 'see_also' sources."""
+        try:
+            filters = Filters.from_mapping(request.filters.model_dump(exclude_none=True))
+            history = [Turn(t.role, t.content) for t in request.history]
+            return assistant.ask(request.question, request.backend, request.k, filters, history).to_dict()
+        except FilterError as exc:
+            raise HTTPException(status_code=422, detail=str(exc)) from exc
+        except IndexStoreError as exc:
+            raise HTTPException(status_code=503, detail=str(exc)) from exc
 
     if with_ui:
         import gradio as gr

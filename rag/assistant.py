@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import threading
 
+from rag.answering import Turn, answer_question
+from rag.documents import Answer
 from rag.embeddings import LocalEmbeddings, get_embeddings
 from rag.filters import Filters
 from rag.index import Index, IndexHandle
@@ -37,3 +39,8 @@ class Assistant:
                method: Method = "hybrid") -> list[Hit]:
         """Ranked passages, one per source, each with a calibrated relevance score."""
         return self.searcher().search(query, k or self.settings.top_k, filters or Filters(), method)
+
+    def ask(self, question: str, backend: str = "extractive", k: int | None = None, filters: Filters | None = None,
+            history: list[Turn] | None = None) -> Answer:
+        """A cited answer, or a refusal with the closest sources as 'see also'."""
+        return answer_question(self.searcher(), question, backend, k or self.settings.top_k, filters, history)

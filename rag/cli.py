@@ -125,6 +125,40 @@ def search(
         out.print(f"   {hit.chunk.text}\n", soft_wrap=True, highlight=False)
 
 
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="A mechanism question.")],
+    backend: Annotated[str, typer.Option(help="Answer backend (extractive).")] = "extractive",
+    k: Annotated[int, typer.Option("--k", help="Passages retrieved.")] = 5,
+    filter_: Annotated[Optional[list[str]], typer.Option("--filter", help="key=value, as for `rag search`.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the Answer JSON.")] = False,
+) -> None:
+    """A cited answer with a numbered reference list, or an honest refusal."""
+    from rag.assistant import Assistant
+    from rag.filters import FilterError, Filters
+
+    try:
+        answer = Assistant(_settings()).ask(question, backend, k, Filters.parse(filter_))
+    except FilterError as exc:
+        _fail(str(exc))
+    except IndexStoreError as exc:
+        _fail(str(exc), 2)
+    if as_json:
+        out.print_json(json.dumps(answer.to_dict()))
+        return
+    out.print(answer.answer + "\n", soft_wrap=True, highlight=False)
+    for warning in answer.warnings:
+        out.print(f"[yellow]warning:[/yellow] {warning}", soft_wrap=True, highlight=False)
+    if answer.citations:
+        out.print("\n[bold]References[/bold]")
+        for c in answer.citations:
+            out.print(f"{c.n}. {c.vancouver()}", soft_wrap=True, highlight=False)
+    if answer.see_also:
+        out.print("\n[bold]See also[/bold] (closest sources, not citations)")
+        for c in answer.see_also:
+            out.print(f"- {c.vancouver()}", soft_wrap=True, highlight=False)
+
+
 eval_app = typer.Typer(help="Evaluate retrieval and answers on a question set.", no_args_is_help=True)
 app.add_typer(eval_app, name="eval")
 

@@ -109,3 +109,49 @@ def content_id(*parts: str) -> str:
     """A stable id derived from content, so the same passage gets the same id on every run."""
     digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
     return digest[:24]
+
+
+@dataclass
+class Citation:
+    """A numbered reference in an answer: the passage that supports the sentences marked [n]."""
+
+    n: int
+    source_id: str
+    title: str
+    authors: list[str]
+    year: int | None
+    journal: str
+    doi: str
+    pmid: str
+    url: str
+    passage: str
+    chunk_id: str
+    section: str
+    page: int | None
+    retracted: bool
+    retraction_note: str
+
+    def vancouver(self) -> str:
+        """'Au Yeung CL, et al. Title. Journal. 2016. doi:...' for reference lists."""
+        authors = ", ".join(self.authors[:6]) + (", et al" if len(self.authors) > 6 else "")
+        parts = [p for p in (authors.rstrip("."), self.title.rstrip("."), self.journal, str(self.year or "n.d.")) if p]
+        link = f"doi:{self.doi}" if self.doi else (f"PMID: {self.pmid}" if self.pmid else self.url)
+        retracted = " [RETRACTED]" if self.retracted else ""
+        return ". ".join(parts) + "." + (f" {link}" if link else "") + retracted
+
+
+@dataclass
+class Answer:
+    """The one answer schema for the CLI, the HTTP API and the UI (external scripts read these key names)."""
+
+    answer: str
+    citations: list[Citation] = field(default_factory=list)
+    see_also: list[Citation] = field(default_factory=list)
+    refused: bool = False
+    refusal_reason: str = ""
+    backend: str = "extractive"
+    warnings: list[str] = field(default_factory=list)
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)

@@ -54,3 +54,14 @@ def test_search_endpoint(server: str) -> None:
     assert all(r["year"] >= 2015 for r in data["results"])
     bad = httpx.post(f"{server}/api/search", json={"query": "x", "filters": {"retracted": "maybe"}}, timeout=60)
     assert bad.status_code == 422
+
+
+def test_ask_endpoint(server: str) -> None:
+    body = {"question": "Which microRNA do omental fibroblasts pass to ovarian cancer cells to cause paclitaxel resistance?"}
+    data = httpx.post(f"{server}/api/ask", json=body, timeout=60).json()
+    assert not data["refused"] and data["citations"][0]["source_id"] == "au-yeung-2016-mir21"
+    refused = httpx.post(f"{server}/api/ask", json={"question": "What is the capital of Australia?"}, timeout=60).json()
+    assert refused["refused"] and refused["see_also"]
+    follow = {"question": "and in gastric cancer?",
+              "history": [{"role": "user", "content": "How do fibroblast exosomes cause cisplatin resistance?"}]}
+    assert httpx.post(f"{server}/api/ask", json=follow, timeout=60).status_code == 200
