@@ -65,3 +65,12 @@ def test_ask_endpoint(server: str) -> None:
     follow = {"question": "and in gastric cancer?",
               "history": [{"role": "user", "content": "How do fibroblast exosomes cause cisplatin resistance?"}]}
     assert httpx.post(f"{server}/api/ask", json=follow, timeout=60).status_code == 200
+
+
+def test_ui_chat_answers_with_references(server: str) -> None:
+    from gradio_client import Client
+
+    reply = Client(server, verbose=False).predict(
+        "How do macrophage exosomes make pancreatic cancer resistant to gemcitabine?", api_name="/respond"
+    )
+    assert "[1]" in reply and "**References**" in reply and "Binenbaum" in reply
