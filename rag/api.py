@@ -17,23 +17,11 @@ from rag.retrieval import RELEVANCE_THRESHOLD
 from rag.settings import Settings
 
 
-class FilterModel(BaseModel):
-    category: str | None = None
-    cancer_type: str | None = None
-    drug: str | None = None
-    cargo: str | None = None
-    exosome_source: str | None = None
-    target: str | None = None
-    year_min: int | None = None
-    year_max: int | None = None
-    retracted: Literal["include", "exclude", "only"] | None = None
-
-
 class SearchRequest(BaseModel):
     query: str = Field(min_length=1, max_length=2000)
     k: int = Field(5, ge=1, le=50)
     method: Literal["hybrid", "bm25", "dense"] = "hybrid"
-    filters: FilterModel = FilterModel()
+    filters: Filters = Field(default_factory=Filters)  # the library dataclass, validated by pydantic
 
 
 class TurnModel(BaseModel):
@@ -45,7 +33,7 @@ class AskRequest(BaseModel):
     question: str = Field(max_length=2000)
     backend: Literal["extractive"] = "extractive"
     k: int = Field(5, ge=1, le=20)
-    filters: FilterModel = FilterModel()
+    filters: Filters = Field(default_factory=Filters)  # the library dataclass, validated by pydantic
     history: list[TurnModel] = Field(default_factory=list, max_length=20)
 
 
@@ -74,8 +62,7 @@ def create_app(settings: Settings, assistant: Assistant | None = None, with_ui: 
     def search(request: SearchRequest) -> dict[str, Any]:
         """Ranked sources (one passage each) with calibrated relevance scores in [0, 1]."""
         try:
-            filters = Filters.from_mapping(request.filters.model_dump(exclude_none=True))
-            hits = assistant.search(request.query, request.k, filters, request.method)
+            hits = assistant.search(request.query, request.k, request.filters, request.method)
         except FilterError as exc:
             raise HTTPException(status_code=422, detail=str(exc)) from exc
         except IndexStoreError as exc:
@@ -86,9 +73,8 @@ def create_app(settings: Settings, assistant: Assistant | None = None, with_ui: 
     def ask(request: AskRequest) -> dict[str, Any]:
         """A cited answer (Answer JSON schema, see README), or a refusal with 'see_also' sources."""
         try:
-            filters = Filters.from_mapping(request.filters.model_dump(exclude_none=True))
             history = [Turn(t.role, t.content) for t in request.history]
-            return assistant.ask(request.question, request.backend, request.k, filters, history).to_dict()
+            return assistant.ask(request.question, request.backend, request.k, request.filters, history).to_dict()
         except FilterError as exc:
             raise HTTPException(status_code=422, detail=str(exc)) from exc
         except IndexStoreError as exc:
