@@ -10,7 +10,9 @@ from rag import prompts
 from rag.citations import check, citation_for, renumber
 from rag.documents import Answer
 from rag.filters import Filters
-from rag.generation import BackendError, get_backend
+from rag.generation import Backend, BackendError
+from rag.generation.extractive import ExtractiveBackend
+from rag.generation.llm import NoAnswer
 from rag.lexical import tokenize
 from rag.retrieval import RELEVANCE_THRESHOLD, Hit, HybridSearch
 
@@ -67,42 +69,60 @@ def _retraction_warnings(answer: Answer) -> None:
             answer.answer += " " + prompts.RETRACTED_IN_TEXT.format(n=c.n, note=note)
 
 
-def answer_question(search: HybridSearch, question: str, backend: str = "extractive", k: int = 5,
+def condensed_query(question: str, history: list[Turn], backend: Backend, warnings: list[str]) -> str:
+    """LLM backends condense the conversation; extractive (or a failing LLM) carries the previous turn's terms."""
+    if history and _FOLLOW_UP.search(question) and hasattr(backend, "condense"):
+        try:
+            return backend.condense(question, [(t.role, t.content) for t in history])  # type: ignore[attr-defined]
+        except BackendError as exc:
+            warnings.append(f"{backend.name} could not condense the follow-up ({exc}); used the previous question's terms")
+    return standalone_question(question, history)
+
+
+def answer_question(search: HybridSearch, question: str, backend: Backend, k: int = 5,
                     filters: Filters | None = None, history: list[Turn] | None = None) -> Answer:
     started = time.perf_counter()
     question = question.strip()
     if not question:
-        return Answer(prompts.REFUSAL_EMPTY_QUESTION, refused=True, refusal_reason="empty", backend=backend)
+        return Answer(prompts.REFUSAL_EMPTY_QUESTION, refused=True, refusal_reason="empty", backend=backend.name)
     if is_medical_advice(question):
-        return Answer(prompts.REFUSAL_MEDICAL_ADVICE, refused=True, refusal_reason="medical-advice", backend=backend,
-                      timings_ms={"retrieve": 0.0, "generate": 0.0, "total": _ms(started)})
-    query = standalone_question(question, history or [])
+        return Answer(prompts.REFUSAL_MEDICAL_ADVICE, refused=True, refusal_reason="medical-advice",
+                      backend=backend.name, timings_ms={"retrieve": 0.0, "generate": 0.0, "total": _ms(started)})
+    warnings: list[str] = []
+    query = condensed_query(question, history or [], backend, warnings)
     hits = search.search(query, k=k, filters=filters or Filters())
     retrieved = _ms(started)
     relevant = [h for h in hits if h.score >= RELEVANCE_THRESHOLD]
     if not relevant:
         answer = Answer(prompts.REFUSAL_OUT_OF_SCOPE, see_also=_see_also(hits), refused=True,
-                        refusal_reason="out-of-scope", backend=backend)
+                        refusal_reason="out-of-scope", backend=backend.name)
     else:
         answer = _generate(search, query, relevant, backend)
+    answer.warnings[:0] = warnings
     _retraction_warnings(answer)
-    answer.timings_ms = {"retrieve": retrieved, "generate": _ms(started) - retrieved, "total": _ms(started)}
+    answer.timings_ms = {"retrieve": retrieved, "generate": round(_ms(started) - retrieved, 2), "total": _ms(started)}
     return answer
 
 
-def _generate(search: HybridSearch, query: str, hits: list[Hit], backend: str) -> Answer:
+def _refusal(reason: str, hits: list[Hit], backend: str, warnings: list[str]) -> Answer:
+    return Answer(prompts.REFUSAL_NO_SUPPORT, see_also=_see_also(hits), refused=True, refusal_reason=reason,
+                  backend=backend, warnings=warnings)
+
+
+def _generate(search: HybridSearch, query: str, hits: list[Hit], backend: Backend) -> Answer:
     warnings: list[str] = []
+    used = backend.name
     try:
-        text = get_backend(backend, search).generate(query, hits)
-        used = backend
+        text = backend.generate(query, hits)
+    except NoAnswer:
+        return _refusal("llm-no-answer", hits, used, warnings)
     except BackendError as exc:
-        warnings.append(f"{backend} unavailable ({exc}); extractive answer shown")
-        text, used = get_backend("extractive", search).generate(query, hits), "extractive"
+        warnings.append(prompts.FALLBACK_WARNING.format(backend=backend.name, reason=exc))
+        text, used = ExtractiveBackend(search).generate(query, hits), "extractive"
     checked = check(text, hits, search)
     warnings.extend(checked.warnings)
     if not checked.text:
-        return Answer(prompts.REFUSAL_NO_SUPPORT, see_also=_see_also(hits), refused=True,
-                      refusal_reason="no-supported-sentence", backend=used, warnings=warnings)
+        return _refusal("no-supported-sentence", hits, used, warnings)
     body, citations = renumber(checked, hits)
     return Answer(body, citations=citations, backend=used, warnings=warnings)
 

@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from rag.answering import Turn
 from rag.assistant import Assistant
 from rag.filters import FilterError, Filters
+from rag.generation import BackendError
 from rag.index import IndexStoreError
 from rag.retrieval import RELEVANCE_THRESHOLD
 from rag.settings import Settings
@@ -31,7 +32,7 @@ class TurnModel(BaseModel):
 
 class AskRequest(BaseModel):
     question: str = Field(max_length=2000)
-    backend: Literal["extractive"] = "extractive"
+    backend: Literal["extractive", "openai", "ollama", "llamacpp"] | None = None
     k: int = Field(5, ge=1, le=20)
     filters: Filters = Field(default_factory=Filters)  # the library dataclass, validated by pydantic
     history: list[TurnModel] = Field(default_factory=list, max_length=20)
@@ -75,7 +76,7 @@ def create_app(settings: Settings, assistant: Assistant | None = None, with_ui: 
         try:
             history = [Turn(t.role, t.content) for t in request.history]
             return assistant.ask(request.question, request.backend, request.k, request.filters, history).to_dict()
-        except FilterError as exc:
+        except BackendError as exc:  # unknown backend only: runtime failures fall back inside ask()
             raise HTTPException(status_code=422, detail=str(exc)) from exc
         except IndexStoreError as exc:
             raise HTTPException(status_code=503, detail=str(exc)) from exc

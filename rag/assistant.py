@@ -8,6 +8,8 @@ from rag.answering import Turn, answer_question
 from rag.documents import Answer
 from rag.embeddings import LocalEmbeddings, get_embeddings
 from rag.filters import Filters
+from rag.generation import Backend, llm_backend
+from rag.generation.extractive import ExtractiveBackend
 from rag.index import Index, IndexHandle
 from rag.retrieval import HybridSearch, Hit, Method
 from rag.settings import Settings
@@ -19,6 +21,7 @@ class Assistant:
         self._handle = IndexHandle(settings)
         self._search: HybridSearch | None = None
         self._lock = threading.Lock()
+        self._backends: dict[str, Backend] = {}
 
     def index(self) -> Index:
         """The current index generation (reopened after an ingest switches it)."""
@@ -40,7 +43,19 @@ class Assistant:
         """Ranked passages, one per source, each with a calibrated relevance score."""
         return self.searcher().search(query, k or self.settings.top_k, filters or Filters(), method)
 
-    def ask(self, question: str, backend: str = "extractive", k: int | None = None, filters: Filters | None = None,
+    def backend(self, name: str | None = None) -> Backend:
+        """The named answer backend (default from settings), built once per process."""
+        name = name or self.settings.backend
+        search = self.searcher()
+        if name == "extractive":
+            return ExtractiveBackend(search)
+        with self._lock:
+            if name not in self._backends:
+                self._backends[name] = llm_backend(name, self.settings)
+            return self._backends[name]
+
+    def ask(self, question: str, backend: str | None = None, k: int | None = None, filters: Filters | None = None,
             history: list[Turn] | None = None) -> Answer:
         """A cited answer, or a refusal with the closest sources as 'see also'."""
-        return answer_question(self.searcher(), question, backend, k or self.settings.top_k, filters, history)
+        return answer_question(self.searcher(), question, self.backend(backend), k or self.settings.top_k, filters,
+                               history)

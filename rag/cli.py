@@ -128,7 +128,7 @@ def search(
 @app.command()
 def ask(
     question: Annotated[str, typer.Argument(help="A mechanism question.")],
-    backend: Annotated[str, typer.Option(help="Answer backend (extractive).")] = "extractive",
+    backend: Annotated[Optional[str], typer.Option(help="extractive, openai, ollama or llamacpp (default: RAG_BACKEND).")] = None,
     k: Annotated[int, typer.Option("--k", help="Passages retrieved.")] = 5,
     filter_: Annotated[Optional[list[str]], typer.Option("--filter", help="key=value, as for `rag search`.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the Answer JSON.")] = False,
@@ -136,10 +136,11 @@ def ask(
     """A cited answer with a numbered reference list, or an honest refusal."""
     from rag.assistant import Assistant
     from rag.filters import FilterError, Filters
+    from rag.generation import BackendError
 
     try:
         answer = Assistant(_settings()).ask(question, backend, k, Filters.parse(filter_))
-    except FilterError as exc:
+    except (FilterError, BackendError) as exc:
         _fail(str(exc))
     except IndexStoreError as exc:
         _fail(str(exc), 2)

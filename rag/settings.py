@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PACKAGED_MODEL = "all-MiniLM-L6-v2"
@@ -33,6 +33,22 @@ class Settings(BaseSettings):
 
     # --- retrieval ---
     top_k: int = Field(5, ge=1, le=50)
+
+    # --- answering ---
+    backend: Literal["extractive", "openai", "ollama", "llamacpp"] = Field(
+        "extractive", description="Default answer backend; a request may name another."
+    )
+    llm_timeout_s: float = Field(60.0, gt=0, description="Per LLM call; on timeout the extractive answer is shown.")
+    llm_temperature: float = Field(0.0, ge=0, le=2)
+    llm_max_tokens: int = Field(512, ge=16)
+    openai_base_url: str = Field("https://api.openai.com/v1", description="Any OpenAI-compatible endpoint.")
+    openai_api_key: SecretStr = Field(SecretStr("not-needed"), description="Key for the OpenAI-compatible endpoint.")
+    openai_model: str = "gpt-4o-mini"
+    ollama_url: str = "http://127.0.0.1:11434"
+    ollama_model: str = "llama3.1:8b"
+    llamacpp_model_path: Path | None = Field(None, description="GGUF file; default: the packaged Gemma 3 270M.")
+    llamacpp_n_ctx: int = Field(4096, ge=512)
+    llamacpp_threads: int = Field(2, ge=1)
 
     # --- serving ---
     host: str = "127.0.0.1"

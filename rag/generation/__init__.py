@@ -1,11 +1,13 @@
 """Answer backends behind one interface: given a question and numbered passages, return answer text whose
-sentences carry [n] markers. Only `extractive` exists so far; LLM backends plug in here."""
+sentences carry [n] markers. `extractive` needs no model; `openai`, `ollama` and `llamacpp` are LLM backends."""
 
 from __future__ import annotations
 
 from typing import Protocol
 
 from rag.retrieval import Hit
+
+__all__ = ["BACKENDS", "Backend", "BackendError", "llm_backend"]
 
 
 class Backend(Protocol):
@@ -20,9 +22,19 @@ class BackendError(RuntimeError):
     """A backend failed (timeout, connection, bad output); the caller falls back to the extractive answer."""
 
 
-def get_backend(name: str, search: object) -> Backend:
-    from rag.generation.extractive import ExtractiveBackend
+BACKENDS = ("extractive", "openai", "ollama", "llamacpp")
 
-    if name == "extractive":
-        return ExtractiveBackend(search)  # type: ignore[arg-type]
-    raise BackendError(f"unknown backend '{name}' (available: extractive)")
+
+def llm_backend(name: str, settings: object) -> Backend:
+    """An LLM backend by name; the chat model is built on first use (so a missing server fails then, not here)."""
+    from rag.generation.llm import LLMBackend
+
+    if name == "openai":
+        from rag.clients.openai_compat import chat_model
+    elif name == "ollama":
+        from rag.clients.ollama import chat_model
+    elif name == "llamacpp":
+        from rag.clients.llamacpp import chat_model
+    else:
+        raise BackendError(f"unknown backend '{name}' (available: {', '.join(BACKENDS)})")
+    return LLMBackend(name, lambda: chat_model(settings))  # type: ignore[arg-type]

@@ -1,0 +1,1 @@
+"""One module per external LLM service; each builds a LangChain chat model from the settings."""
