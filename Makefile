@@ -5,7 +5,7 @@ RAG := $(VENV)/bin/rag
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 PYTHON ?= python3
 
-.PHONY: run test install index eval bench clean
+.PHONY: run test install index eval gate bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,13 @@ run: index
 
 test: install
 	$(PY) -m pytest -q -rs
+
+eval: index
+	$(RAG) eval --questions evals/questions/dev.jsonl --out evals/out
+
+# The quality gate CI runs: fails when a dev-set metric drops below evals/floors.json.
+gate: index
+	$(RAG) eval --questions evals/questions/dev.jsonl --out evals/out --floors evals/floors.json --quiet
 
 clean:
 	rm -rf .rag

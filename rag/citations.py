@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from rag.chunking import split_sentences
-from rag.documents import Citation
+from rag.documents import Chunk, Citation
 from rag.lexical import tokenize
 from rag.retrieval import Hit, HybridSearch
 
@@ -31,14 +31,14 @@ def citation_for(n: int, hit: Hit) -> Citation:
                     page=hit.chunk.page, **b)
 
 
-def support(sentence: str, hit: Hit, search: HybridSearch) -> float:
+def support(sentence: str, chunk: Chunk, search: HybridSearch) -> float:
     """How well a passage supports a sentence: the larger of term overlap and best sentence cosine."""
     terms = set(tokenize(sentence))
-    lexical = len(terms & set(tokenize(hit.chunk.embed_text))) / max(len(terms), 1)
+    lexical = len(terms & set(tokenize(chunk.embed_text))) / max(len(terms), 1)
     if lexical >= SUPPORT_THRESHOLD:
         return lexical  # no need to embed: quoting or close paraphrase
     vector = np.asarray(search.embeddings.embed_query(sentence), dtype=np.float32)
-    sentences = search.index.sentence_vectors(search.index.row_of[hit.chunk.id])
+    sentences = search.index.sentence_vectors(search.index.row_of[chunk.id])
     cosine = float((sentences @ vector).max()) if len(sentences) else 0.0
     return max(lexical, cosine)
 
@@ -73,9 +73,9 @@ def check(text: str, hits: list[Hit], search: HybridSearch) -> Checked:
         valid = [n - 1 for n in dict.fromkeys(markers) if 1 <= n <= len(hits)]
         if len(valid) < len(set(markers)):
             warnings.append(f"removed citation marker(s) to no retrieved source in: '{bare[:80]}'")
-        supported = [i for i in valid if support(bare, hits[i], search) >= SUPPORT_THRESHOLD]
+        supported = [i for i in valid if support(bare, hits[i].chunk, search) >= SUPPORT_THRESHOLD]
         if not supported:
-            scores = [support(bare, h, search) for h in hits]
+            scores = [support(bare, h.chunk, search) for h in hits]
             best = int(np.argmax(scores)) if scores else -1
             if best >= 0 and scores[best] >= SUPPORT_THRESHOLD:
                 supported = [best]

@@ -160,8 +160,46 @@ def ask(
             out.print(f"- {c.vancouver()}", soft_wrap=True, highlight=False)
 
 
-eval_app = typer.Typer(help="Evaluate retrieval and answers on a question set.", no_args_is_help=True)
+eval_app = typer.Typer(help="Evaluate retrieval and answers on a question set.")
 app.add_typer(eval_app, name="eval")
+
+
+@eval_app.callback(invoke_without_command=True)
+def eval_all(
+    ctx: typer.Context,
+    questions: Annotated[Path, typer.Option("--questions", help="Question file (JSON lines, evals/README format).")] = Path("evals/questions/dev.jsonl"),
+    backend: Annotated[Optional[str], typer.Option(help="Answer backend (default: RAG_BACKEND).")] = None,
+    k: Annotated[int, typer.Option("--k", help="Passages per answer.")] = 5,
+    out_dir: Annotated[Path, typer.Option("--out", help="Where summary.json, results.jsonl, report.md and plots go.")] = Path("evals/out"),
+    floors: Annotated[Optional[Path], typer.Option("--floors", help="JSON of metric floors: exit 1 when one is missed.")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
+) -> None:
+    """Retrieval and answer quality, latency, and the baselines, on one question set."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from rag.assistant import Assistant
+    from rag.evaluation import QuestionFileError, check_floors, load_questions, run_evaluation
+    from rag.generation import BackendError
+    from rag.reporting import summary_table, write_outputs
+
+    try:
+        qs = load_questions(questions)
+        limits = json.loads(floors.read_text()) if floors else {}
+        summary, rows, retrieval = run_evaluation(Assistant(_settings()), qs, backend, k, progress=not quiet)
+    except (QuestionFileError, FileNotFoundError, json.JSONDecodeError, BackendError) as exc:
+        _fail(str(exc))
+    except IndexStoreError as exc:
+        _fail(str(exc), 2)
+    write_outputs(out_dir, summary, rows, retrieval, questions)
+    out.print(summary_table(summary))
+    out.print(f"written: {out_dir}/summary.json, results.jsonl, report.md, retrieval.json, recall_at_k.png, latency.png")
+    problems = check_floors(summary, limits)
+    for problem in problems:
+        console.print(f"[red]quality gate:[/red] {problem}", soft_wrap=True)
+    if problems:
+        raise typer.Exit(1)
+    if floors:
+        out.print(f"quality gate passed ({floors})")
 
 
 @eval_app.command("retrieval")
@@ -176,7 +214,7 @@ def eval_retrieval(
 
     try:
         qs = load_questions(questions)
-        report = evaluate_retrieval(Assistant(_settings()), qs, k)
+        report = evaluate_retrieval(Assistant(_settings()), qs, k).metrics
     except (QuestionFileError, FileNotFoundError) as exc:
         _fail(str(exc))
     except IndexStoreError as exc:

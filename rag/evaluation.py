@@ -14,12 +14,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import re
+
 import numpy as np
 from ranx import Qrels, Run, evaluate
 from tqdm import tqdm
 
 from rag.assistant import Assistant
 from rag.baseline import TutorialBaseline
+from rag.citations import SUPPORT_THRESHOLD, claims, support
+from rag.documents import Answer
 from rag.filters import Filters
 
 # ranx's numba kernels warn about an integer cast that does not affect these small runs
@@ -95,17 +99,32 @@ class Matcher:
         return source_id
 
 
-def ranking_metrics(questions: list[Question], ranked: dict[str, list[str]], matcher: Matcher) -> dict[str, float]:
-    """ranx metrics over distinct-source rankings (best first)."""
+def _qrels_run(questions: list[Question], ranked: dict[str, list[str]], matcher: Matcher) -> tuple[Qrels, Run]:
     scoped = [q for q in questions if q.in_scope]
-    if not scoped:
-        return {name: 0.0 for name in RETRIEVAL_METRICS}
     qrels = Qrels({q.id: {key: 1 for key in matcher.expected_keys(q)} for q in scoped})
     run_dict = {}
     for q in scoped:
         keys = list(dict.fromkeys(matcher.key(sid, q) for sid in ranked.get(q.id, [])))
         run_dict[q.id] = {key: float(len(keys) - i) for i, key in enumerate(keys)} or {"__nothing__": 0.0}
-    scores = evaluate(qrels, Run(run_dict), list(RETRIEVAL_METRICS.values()), make_comparable=True)
+    return qrels, Run(run_dict)
+
+
+def recall_curve(questions: list[Question], ranked: dict[str, list[str]], matcher: Matcher, k: int = 10) -> list[float]:
+    """recall@1..k (hit rate), for plots."""
+    if not any(q.in_scope for q in questions):
+        return [0.0] * k
+    qrels, run = _qrels_run(questions, ranked, matcher)
+    scores = evaluate(qrels, run, [f"hit_rate@{i}" for i in range(1, k + 1)], make_comparable=True)
+    return [round(float(scores[f"hit_rate@{i}"]), 4) for i in range(1, k + 1)]
+
+
+def ranking_metrics(questions: list[Question], ranked: dict[str, list[str]], matcher: Matcher) -> dict[str, float]:
+    """ranx metrics over distinct-source rankings (best first)."""
+    scoped = [q for q in questions if q.in_scope]
+    if not scoped:
+        return {name: 0.0 for name in RETRIEVAL_METRICS}
+    qrels, run = _qrels_run(questions, ranked, matcher)
+    scores = evaluate(qrels, run, list(RETRIEVAL_METRICS.values()), make_comparable=True)
     return {name: round(float(scores[metric]), 4) for name, metric in RETRIEVAL_METRICS.items()}
 
 
@@ -115,8 +134,15 @@ def _timed(fn: Callable[[], list[str]]) -> tuple[list[str], float]:
     return result, (time.perf_counter() - start) * 1000
 
 
+@dataclass
+class RetrievalRun:
+    metrics: dict[str, dict[str, float]]  # method -> metric -> value (the retrieval.json schema)
+    ranked: dict[str, dict[str, list[str]]]  # method -> question id -> distinct source ids, best first
+    curves: dict[str, list[float]]  # method -> recall@1..10
+
+
 def evaluate_retrieval(assistant: Assistant, questions: list[Question], k: int = 10,
-                       progress: bool = True) -> dict[str, dict[str, float]]:
+                       progress: bool = True) -> RetrievalRun:
     """recall@1/5/10, MRR, nDCG@10 and latency for hybrid, bm25, dense and the tutorial baseline, in one run."""
     matcher = Matcher(assistant)
     index = assistant.index()
@@ -128,7 +154,7 @@ def evaluate_retrieval(assistant: Assistant, questions: list[Question], k: int =
         "dense": lambda text: [h.source.id for h in assistant.search(text, k, Filters(), "dense")],
         "tutorial": lambda text: [sid for sid, _ in baseline.search(text, k)],
     }
-    report: dict[str, dict[str, float]] = {}
+    result = RetrievalRun({}, {}, {})
     try:
         for method, run in runners.items():
             run("warm-up query about exosomes")  # load models and caches outside the timings
@@ -136,10 +162,12 @@ def evaluate_retrieval(assistant: Assistant, questions: list[Question], k: int =
             for q in tqdm(scoped, desc=f"retrieval:{method}", unit="q", disable=not progress):
                 ranked[q.id], ms = _timed(lambda: run(q.question))
                 times.append(ms)
-            report[method] = ranking_metrics(questions, ranked, matcher) | latency(times)
+            result.metrics[method] = ranking_metrics(questions, ranked, matcher) | latency(times)
+            result.ranked[method] = ranked
+            result.curves[method] = recall_curve(questions, ranked, matcher, k)
     finally:
         baseline.close()
-    return report
+    return result
 
 
 def latency(times_ms: list[float]) -> dict[str, float]:
@@ -163,3 +191,114 @@ def write_retrieval_report(report: dict[str, Any], out: Path, questions_file: Pa
     (out / "retrieval.md").write_text(
         f"# Retrieval evaluation\n\nQuestions: `{questions_file}` ({n} in scope)\n\n{retrieval_table(report)}\n"
     )
+
+
+# ---------------------------------------------------------------- answers
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
+def facts_missing(facts: list[str], text: str) -> list[str]:
+    """Facts none of whose '|' alternatives appear in the (normalised) answer text."""
+    body = _norm(text)
+    return [fact for fact in facts if not any(_norm(alt) and _norm(alt) in body for alt in fact.split("|"))]
+
+
+def _citation_support(assistant: Assistant, answer: Answer) -> tuple[int, int]:
+    """(supported, total) citations: does each cited passage support the claim that cites it?"""
+    search = assistant.searcher()
+    by_n = {c.n: c for c in answer.citations}
+    supported = total = 0
+    for text, cited in claims(answer.answer):
+        for n in cited:
+            if n not in by_n:
+                continue
+            total += 1
+            row = search.index.row_of.get(by_n[n].chunk_id)
+            if row is not None and support(text, search.index.chunks[row], search) >= SUPPORT_THRESHOLD:
+                supported += 1
+    return supported, total
+
+
+def evaluate_answers(assistant: Assistant, questions: list[Question], backend: str | None, k: int,
+                     ranked: dict[str, list[str]], progress: bool = True) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Per-question results and the answer metrics of evals/README."""
+    matcher = Matcher(assistant)
+    assistant.ask("warm-up question about exosomes and cisplatin", backend, k)
+    rows: list[dict[str, Any]] = []
+    times: list[float] = []
+    coverage: list[float] = []
+    hits = supported = n_citations = refused_out = refused_in = 0
+    for q in tqdm(questions, desc="answers", unit="q", disable=not progress):
+        start = time.perf_counter()
+        answer = assistant.ask(q.question, backend, k)
+        times.append((time.perf_counter() - start) * 1000)
+        expected = matcher.expected_keys(q)
+        cited_ids = [c.source_id for c in answer.citations]
+        cites_expected = any(matcher.key(sid, q) in expected for sid in cited_ids)
+        missing = facts_missing(q.answer_facts, answer.answer) if q.in_scope and not answer.refused else list(q.answer_facts)
+        ok, total = _citation_support(assistant, answer)
+        retrieved = ranked.get(q.id, [])
+        first = next((i + 1 for i, sid in enumerate(retrieved) if matcher.key(sid, q) in expected), None)
+        if q.in_scope:
+            refused_in += answer.refused
+            hits += cites_expected
+            supported, n_citations = supported + ok, n_citations + total
+            if not answer.refused and q.answer_facts:
+                coverage.append(1 - len(missing) / len(q.answer_facts))
+        else:
+            refused_out += answer.refused
+        rows.append({
+            "id": q.id, "kind": q.kind, "question": q.question, "retrieved": retrieved, "first_expected_rank": first,
+            "answer": answer.answer, "citations": cited_ids, "refused": answer.refused,
+            "refusal_reason": answer.refusal_reason, "facts_missing": missing, "cites_expected": cites_expected,
+            "citations_supported": ok, "citations_total": total, "warnings": answer.warnings,
+            "backend": answer.backend, "latency_ms": round(times[-1], 2),
+        })
+    n_in = sum(q.in_scope for q in questions)
+    n_out = len(questions) - n_in
+    metrics = {
+        "fact_coverage": round(float(np.mean(coverage)), 4) if coverage else 0.0,
+        "citation_hit_rate": round(hits / n_in, 4) if n_in else 0.0,
+        "citation_precision": round(supported / n_citations, 4) if n_citations else 0.0,
+        "refusal_accuracy": round(refused_out / n_out, 4) if n_out else 1.0,
+        "false_refusal_rate": round(refused_in / n_in, 4) if n_in else 0.0,
+    }
+    return rows, {"answer": metrics, "latency": times}
+
+
+def run_evaluation(assistant: Assistant, questions: list[Question], backend: str | None = None, k: int = 5,
+                   progress: bool = True) -> tuple[dict[str, Any], list[dict[str, Any]], RetrievalRun]:
+    """The whole evaluation: retrieval (system and baselines) then answers. Returns (summary, results, retrieval)."""
+    retrieval = evaluate_retrieval(assistant, questions, 10, progress)
+    rows, answers = evaluate_answers(assistant, questions, backend, k, retrieval.ranked["hybrid"], progress)
+    n_in = sum(q.in_scope for q in questions)
+    lat = latency(answers["latency"])
+    summary = {
+        "n": len(questions), "n_in_scope": n_in, "n_out_of_scope": len(questions) - n_in,
+        "backend": backend or assistant.settings.backend,
+        "retrieval": {m: retrieval.metrics["hybrid"][m] for m in RETRIEVAL_METRICS},
+        "answer": answers["answer"],
+        "latency_ms": {"p50": lat["p50_ms"], "p95": lat["p95_ms"]},
+        "baselines": {name: {m: retrieval.metrics[name][m] for m in RETRIEVAL_METRICS}
+                      for name in ("bm25", "dense", "tutorial")},
+    }
+    return summary, rows, retrieval
+
+
+def check_floors(summary: dict[str, Any], floors: dict[str, Any]) -> list[str]:
+    """Metrics below their floor (or above their ceiling, for rates and latencies where lower is better)."""
+    problems = []
+    for section, limits in floors.items():
+        for metric, limit in limits.items():
+            value = summary.get(section, {}).get(metric)
+            if value is None:
+                problems.append(f"{section}.{metric}: missing from the summary")
+                continue
+            lower_is_better = metric in ("false_refusal_rate", "p50", "p95")
+            if (value > limit) if lower_is_better else (value < limit):
+                word = "above ceiling" if lower_is_better else "below floor"
+                problems.append(f"{section}.{metric} = {value} is {word} {limit}")
+    return problems
