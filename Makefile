@@ -34,5 +34,8 @@ eval: index
 gate: index
 	$(RAG) eval --questions evals/questions/dev.jsonl --out evals/out --floors evals/floors.json --quiet
 
+bench: install
+	$(PY) evals/bench.py
+
 clean:
 	rm -rf .rag

@@ -13,9 +13,10 @@ from rag.documents import Chunk, Citation
 from rag.lexical import tokenize
 from rag.retrieval import Hit, HybridSearch
 
+_TAG = re.compile(r"</?[a-zA-Z][^>]*>")  # <source ...> tags a weak model may echo
 _MARKER = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
-# Calibrated on extractive sentences (support 1.0) vs sentences of other studies cited wrongly (see tests).
-SUPPORT_THRESHOLD = 0.55
+# See support() for the calibration.
+SUPPORT_THRESHOLD = 0.62
 
 
 @dataclass
@@ -32,15 +33,22 @@ def citation_for(n: int, hit: Hit) -> Citation:
 
 
 def support(sentence: str, chunk: Chunk, search: HybridSearch) -> float:
-    """How well a passage supports a sentence: the larger of term overlap and best sentence cosine."""
+    """How well a passage supports a claim: the mean of term overlap and the best sentence cosine, minus a penalty
+    for each specific term (anything with a digit: miR-365, APAF1, 2.5-fold) the passage does not contain.
+
+    Calibrated on the pack: claims made of another study's sentences score 0.56 at the 95th percentile, while
+    compressed versions of the passage's own sentences (a third of the words dropped) score >= 0.67 in 99%.
+    """
     terms = set(tokenize(sentence))
-    lexical = len(terms & set(tokenize(chunk.embed_text))) / max(len(terms), 1)
-    if lexical >= SUPPORT_THRESHOLD:
-        return lexical  # no need to embed: quoting or close paraphrase
+    passage = set(tokenize(chunk.embed_text))
+    lexical = len(terms & passage) / max(len(terms), 1)
+    missing = sum(1 for t in terms - passage if any(ch.isdigit() for ch in t))
+    if lexical == 1.0:
+        return 1.0  # every term is in the passage: a quotation
     vector = np.asarray(search.embeddings.embed_query(sentence), dtype=np.float32)
     sentences = search.index.sentence_vectors(search.index.row_of[chunk.id])
     cosine = float((sentences @ vector).max()) if len(sentences) else 0.0
-    return max(lexical, cosine)
+    return 0.5 * cosine + 0.5 * lexical - 0.15 * missing
 
 
 def claims(text: str) -> list[tuple[str, list[int]]]:
@@ -67,9 +75,11 @@ def check(text: str, hits: list[Hit], search: HybridSearch) -> Checked:
     kept: list[str] = []
     cited: list[int] = []
     warnings: list[str] = []
-    for bare, markers in claims(text):
-        if not bare.strip(" ."):
-            continue
+    seen: set[str] = set()
+    for bare, markers in claims(_TAG.sub(" ", text)):
+        if not bare.strip(" .") or bare.rstrip().endswith("?") or bare in seen:
+            continue  # questions echoed by a model are not claims; a repeated claim is kept once
+        seen.add(bare)
         valid = [n - 1 for n in dict.fromkeys(markers) if 1 <= n <= len(hits)]
         if len(valid) < len(set(markers)):
             warnings.append(f"removed citation marker(s) to no retrieved source in: '{bare[:80]}'")

@@ -15,7 +15,7 @@ REFUSAL_MEDICAL_ADVICE = (
 )
 REFUSAL_EMPTY_QUESTION = "Please ask a question."
 RETRACTED_WARNING = "cites a retracted study: {title} ({source_id}). {note}"
-RETRACTED_IN_TEXT = "Caution: source [{n}] has been retracted ({note}); treat its findings as unreliable."
+RETRACTED_IN_TEXT = "Caution: reference {n} has been retracted ({note}); treat its findings as unreliable."
 FALLBACK_WARNING = "{backend} unavailable ({reason}); extractive answer shown"
 
 # The marker an LLM returns when the sources do not answer the question.

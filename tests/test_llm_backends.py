@@ -31,15 +31,16 @@ def _assistant(base: Settings, server: FakeLLMServer, **extra: object) -> Assist
     return Assistant(base.model_copy(update={"backend": server.flavour, "llm_timeout_s": 5.0, **endpoint, **extra}))
 
 
-def _true_sentence(assistant: Assistant) -> tuple[str, str]:
+def _true_sentence(assistant: Assistant, i: int = 1) -> tuple[str, str]:
     hit = assistant.search(QUESTION, k=1)[0]
-    return hit.chunk.sentences[1], hit.source.id
+    return hit.chunk.sentences[i], hit.source.id
 
 
 def test_llm_answer_is_checked_and_cited(pack_settings: Settings, llm: FakeLLMServer) -> None:
     assistant = _assistant(pack_settings, llm)
     sentence, source_id = _true_sentence(assistant)
-    llm.reply = f"{sentence} [1] The moon is made of green cheese and orbits Jupiter. [2] {sentence} [9]"
+    other, _ = _true_sentence(assistant, 0)
+    llm.reply = f"{sentence} [1] The moon is made of green cheese and orbits Jupiter. [2] {other} [9]"
     answer = assistant.ask(QUESTION)
     assert answer.backend == llm.flavour and not answer.refused
     assert "green cheese" not in answer.answer and sentence in answer.answer
