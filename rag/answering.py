@@ -38,22 +38,22 @@ def is_medical_advice(question: str) -> bool:
     return bool(_MEDICAL_ADVICE.search(question))
 
 
+_CANCER_TYPE = re.compile(r"^(ovarian|pancreatic|gastric|breast|lung|colorectal|colon|liver|prostate|bladder|"
+                          r"esophageal|oesophageal|cervical|renal|head|neck|cancer|carcinoma|tumou?r)$", re.IGNORECASE)
+_NAMES_CANCER = re.compile(r"\b(cancer|carcinoma|leuka?emia|glioma|glioblastoma|melanoma|lymphoma|myeloma|sarcoma)\b",
+                           re.IGNORECASE)
+
+
 def standalone_question(question: str, history: list[Turn]) -> str:
-    """Extractive condensation: a short follow-up ('and in gastric cancer?') carries the previous question's terms,
-    minus any the follow-up replaces (a new cancer type replaces the old one)."""
+    """Extractive condensation: a short follow-up ('and in gastric cancer?') carries the previous question's words,
+    minus its cancer type when the follow-up names a new one."""
     previous = next((t.content for t in reversed(history) if t.role == "user"), "")
     if not previous or not _FOLLOW_UP.search(question) or len(tokenize(question)) > 8:
         return question
-    new_terms = set(tokenize(question))
-    replaced = {"cancer", "carcinoma", "tumour", "tumor"} if new_terms & {"cancer", "carcinoma", "leukemia", "glioma",
-                                                                         "melanoma", "lymphoma", "myeloma"} else set()
-    kept = [w for w in previous.rstrip("?").split() if not (set(tokenize(w)) & replaced) and
-            not _CANCER_WORD.search(w) or not replaced]
-    return f"{' '.join(kept)} {question.strip()}"
-
-
-_CANCER_WORD = re.compile(r"^(ovarian|pancreatic|gastric|breast|lung|colorectal|colon|liver|prostate|bladder|"
-                          r"esophageal|oesophageal|cervical|renal|head|neck)$", re.IGNORECASE)
+    words = previous.rstrip("?").split()
+    if _NAMES_CANCER.search(question):
+        words = [w for w in words if not _CANCER_TYPE.match(w.strip(",.;:()"))]
+    return f"{' '.join(words)} {question.strip()}"
 
 
 def _see_also(hits: list[Hit]) -> list:

@@ -12,14 +12,14 @@ import numpy as np
 from rag.normalize import joined_compounds, normalize, stem
 
 # Bump when tokenisation or filter terms change: the next ingest then rebuilds BM25 and metadata (vectors are reused).
-LEXICAL_VERSION = "tok-v3"
+LEXICAL_VERSION = "tok-v4"
 
 _STOPWORDS = frozenset(
     """a about above after again against all am an and any are as at be because been before being below between both
     but by can could did do does doing down during each few for from further had has have having he her here hers how
     i if in into is it its itself just me more most my no nor not now of off on once only or other our out over own
     same she should so some such than that the their theirs them then there these they this those through to too under
-    until up very was we were what when where which while who whom why will with would you your yours""".split()
+    until up very was we were what when where which while who whom why will with would you your yours et al""".split()
 )
 _TOKEN = re.compile(r"[a-z0-9]+")
 

@@ -94,6 +94,10 @@ class HybridSearch:
         self.weights = weights or Weights()
         self._vectors = self._load_vectors()
         self._field_tokens = [self._fields(index.sources[c.source_id]) for c in index.chunks]
+        starts = index._sentence_start[:-1]
+        # every chunk has at least one sentence; if not, reduceat would be wrong, so sentence scores are skipped
+        self._sentence_starts = starts if len(starts) and bool(np.all(np.diff(index._sentence_start) > 0)) else np.array([])
+        self._query_cache: dict[str, np.ndarray] = {}
 
     def _load_vectors(self) -> np.ndarray:
         got = self.index.collection.get(include=["embeddings"])
@@ -108,11 +112,19 @@ class HybridSearch:
         return frozenset(stem(t) for t in normalize(text).split()) | frozenset(canonical_entities(text))
 
     def query_vector(self, query: str) -> np.ndarray:
-        """The dense query, with abbreviations spelled out so the embedding model sees their meaning."""
+        """The dense query, with abbreviations spelled out so the embedding model sees their meaning (cached: the
+        answer layer asks for the same vector again)."""
+        cached = self._query_cache.get(query)
+        if cached is not None:
+            return cached
         labels = synonyms().variants
         spelled = [labels[e][1] for e in canonical_entities(query) if e in labels and len(labels[e]) > 1]
         text = f"{query} ({'; '.join(spelled)})" if spelled else query
-        return np.asarray(self.embeddings.embed_query(text), dtype=np.float32)
+        vector = np.asarray(self.embeddings.embed_query(text), dtype=np.float32)
+        if len(self._query_cache) > 256:
+            self._query_cache.clear()
+        self._query_cache[query] = vector
+        return vector
 
     def _candidates(self, query: str, filters: Filters, method: Method) -> _Candidates:
         n = len(self.index.chunks)
@@ -150,11 +162,12 @@ class HybridSearch:
 
     def _sentence_scores(self, qv: np.ndarray) -> np.ndarray:
         """Best cosine between the question and any one sentence of each chunk: questions often paraphrase one
-        finding, which a whole-passage vector dilutes."""
-        best = np.full(len(self.index.chunks), -1.0, dtype=np.float32)
-        if len(self.index.sentence_matrix):
-            np.maximum.at(best, self.index.sentence_owner, self.index.sentence_matrix @ qv)
-        return best
+        finding, which a whole-passage vector dilutes. Sentences are stored grouped by chunk, so one reduceat
+        gives every chunk's maximum (ufunc.at would be far slower on large corpora)."""
+        n = len(self.index.chunks)
+        if not len(self.index.sentence_matrix) or len(self._sentence_starts) != n:
+            return np.full(n, -1.0, dtype=np.float32)
+        return np.maximum.reduceat(self.index.sentence_matrix @ qv, self._sentence_starts)
 
     def _entity_scores(self, entities: list[str], rows: list[int], n: int) -> np.ndarray:
         """Weighted share of the question's named entities found in a source's title and facet fields."""
