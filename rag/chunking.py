@@ -6,7 +6,7 @@ from functools import lru_cache
 
 import pysbd
 
-from rag.documents import Chunk, Section, Source, content_id
+from rag.documents import Chunk, Section, Source, content_id, surname
 
 # Bump when the chunking rules change: recorded in the index so a rebuild can be detected.
 CHUNKER_VERSION = "sent-v1"
@@ -53,7 +53,7 @@ def source_context(source: Source) -> str:
     """What the passage is about and where it was published, prepended when embedding and indexing: questions
     name the title's entities, the facets (drug, cargo, cancer), and sometimes the journal, year or first author."""
     facets = "; ".join(v for values in source.facets.values() for v in values)
-    surnames = " ".join(a.split()[0] for a in source.authors[:3] if a != "et al.")
+    surnames = " ".join(surname(a) for a in source.authors[:3] if a != "et al.")
     kind = "Review. " if source.type == "review" or source.category == "review" else ""
     published = " ".join(str(p) for p in (surnames, source.journal, source.year) if p)
     return " ".join(p for p in (f"{source.title}.", kind, f"{facets}." if facets else "", published) if p)

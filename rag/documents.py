@@ -72,6 +72,12 @@ class Source:
         }
 
 
+def surname(author: str) -> str:
+    """'Au Yeung CL' -> 'Au Yeung' (authors are written 'Surname Initials')."""
+    parts = author.split()
+    return " ".join(parts[:-1]) if len(parts) > 1 and parts[-1].isupper() else author
+
+
 def _default_url(doi: str, pmid: str) -> str:
     if doi:
         return f"https://doi.org/{doi}"

@@ -39,7 +39,7 @@ def test_extractive_answer_is_cited_and_faithful(assistant: Assistant) -> None:
     assert markers == {c.n for c in answer.citations}
     # every sentence is a corpus sentence (after the attribution lead-in) of the passage it cites
     for text, cited in claims(answer.answer):
-        body = text.split(": ", 1)[-1] if re.match(r"^[A-Z][\w-]+ et al\. \(", text) else text
+        body = re.sub(r"^(Related, )?[A-Z][\w' -]+? et al\. \([^)]*\): ", "", text)
         assert any(body in answer.citations[n - 1].passage for n in cited), text
     assert set(answer.timings_ms) == {"retrieve", "generate", "total"}
 

@@ -50,3 +50,9 @@ def test_sentence_splitter_keeps_abbreviations() -> None:
         "Au Yeung et al. showed transfer of miR-21 (approx. 2.5-fold).",
         "It targets APAF1, e.g. in SKOV3 cells.",
     ]
+
+
+def test_surname_keeps_compound_names() -> None:
+    from rag.documents import surname
+
+    assert surname("Au Yeung CL") == "Au Yeung" and surname("Zhang H") == "Zhang" and surname("et al.") == "et al."

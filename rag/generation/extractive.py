@@ -7,13 +7,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from rag.documents import surname
 from rag.lexical import tokenize
 from rag.retrieval import Hit, HybridSearch
 
 MAX_SENTENCES = 6
 MAX_PER_OTHER_SOURCE = 1  # the best source may give several sentences, the others one each
+MAX_OTHER_SOURCES = 2  # related findings from at most two more studies keep the answer focused
 TOP_SOURCE_FLOOR = 0.55  # share of the best sentence's score a sentence of the top source needs
-OTHER_SOURCE_FLOOR = 0.85  # ... and a sentence of another source
+OTHER_SOURCE_FLOOR = 0.7  # ... and a sentence of another source
 REDUNDANT_COSINE = 0.85
 
 
@@ -54,6 +56,9 @@ class ExtractiveBackend:
             limit = MAX_SENTENCES if cand.hit_index == 0 else MAX_PER_OTHER_SOURCE
             if per_source.get(cand.hit_index, 0) >= limit:
                 continue
+            others = sum(1 for i in per_source if i != 0)
+            if cand.hit_index != 0 and cand.hit_index not in per_source and others >= MAX_OTHER_SOURCES:
+                continue
             floor = TOP_SOURCE_FLOOR if cand.hit_index == 0 else OTHER_SOURCE_FLOOR
             if chosen and cand.score < floor * chosen[0].score:
                 continue  # much weaker than the best sentence: it would dilute the answer
@@ -69,8 +74,8 @@ class ExtractiveBackend:
         for c in self.select(question, hits):
             lead = ""
             if c.hit_index not in introduced:  # name the study once, so the reader knows whose finding it is
+                lead = f"{'Related, ' if introduced else ''}{attribution(hits[c.hit_index])}: "
                 introduced.add(c.hit_index)
-                lead = f"{attribution(hits[c.hit_index])}: "
             parts.append(f"{lead}{c.text} [{c.hit_index + 1}]")
         return " ".join(parts)
 
@@ -78,7 +83,7 @@ class ExtractiveBackend:
 def attribution(hit: Hit) -> str:
     """'Au Yeung et al. (2016)' / 'Zhang et al. (2022, review)'."""
     source = hit.source
-    first = source.authors[0].split()[0] if source.authors and source.authors[0] != "et al." else ""
+    first = surname(source.authors[0]) if source.authors and source.authors[0] != "et al." else ""
     who = f"{first} et al." if first else source.title
     when = [str(source.year)] if source.year else []
     if source.type == "review" or source.category == "review":
