@@ -168,7 +168,8 @@ class Index:
         self.metadata = [chunk_metadata(c, self.sources[c.source_id]) for c in self.chunks]
         self.lexical = LexicalIndex.load(folder / "bm25")
         self.sentence_matrix, self.sentence_owner = load_sentence_vectors(folder)
-        self._sentence_start = np.searchsorted(self.sentence_owner, np.arange(len(self.chunks) + 1))
+        # row i's sentences are sentence_matrix[sentence_start[i]:sentence_start[i + 1]]
+        self.sentence_start = np.searchsorted(self.sentence_owner, np.arange(len(self.chunks) + 1))
         self.client = chroma_client(settings, folder)
         try:
             self.collection: Collection = self.client.get_collection(manifest.collection, embedding_function=None)
@@ -212,7 +213,7 @@ class Index:
 
     def sentence_vectors(self, row: int) -> np.ndarray:
         """Vectors of the sentences of chunk `row`, in order."""
-        return self.sentence_matrix[self._sentence_start[row] : self._sentence_start[row + 1]]
+        return self.sentence_matrix[self.sentence_start[row] : self.sentence_start[row + 1]]
 
     def source_of(self, chunk: Chunk) -> Source:
         return self.sources[chunk.source_id]

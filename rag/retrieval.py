@@ -82,7 +82,7 @@ class _Candidates:
     lexical_raw: np.ndarray
     lexical: np.ndarray
     entity: np.ndarray
-    fields: dict[str, Any] = field(default_factory=dict)
+    entities: list[str] = field(default_factory=list)  # specific (non-generic) entities the question names
 
 
 class HybridSearch:
@@ -94,9 +94,9 @@ class HybridSearch:
         self.weights = weights or Weights()
         self._vectors = self._load_vectors()
         self._field_tokens = [self._fields(index.sources[c.source_id]) for c in index.chunks]
-        starts = index._sentence_start[:-1]
+        starts = index.sentence_start[:-1]
         # every chunk has at least one sentence; if not, reduceat would be wrong, so sentence scores are skipped
-        self._sentence_starts = starts if len(starts) and bool(np.all(np.diff(index._sentence_start) > 0)) else np.array([])
+        self._sentence_starts = starts if len(starts) and bool(np.all(np.diff(index.sentence_start) > 0)) else np.array([])
         self._query_cache: dict[str, np.ndarray] = {}
 
     def _load_vectors(self) -> np.ndarray:
@@ -158,7 +158,7 @@ class HybridSearch:
         entity = self._entity_scores(mentioned, rows, n)
         specific = [e for e in mentioned if e not in GENERIC_ENTITIES]
         return _Candidates(rows, dense, sentence, per_token, lexical_raw / top_lex if top_lex > 0 else lexical_raw,
-                           entity, {"entities": specific})
+                           entity, specific)
 
     def _sentence_scores(self, qv: np.ndarray) -> np.ndarray:
         """Best cosine between the question and any one sentence of each chunk: questions often paraphrase one
@@ -192,7 +192,7 @@ class HybridSearch:
             fused = {r: w.dense * float(c.dense[r]) + w.sentence * float(c.sentence[r])
                      + w.lexical * float(c.lexical[r]) + w.entity * float(c.entity[r]) for r in c.rows}
         best = self._best_per_source(fused)
-        broad = not c.fields["entities"]
+        broad = not c.entities
         if method == "hybrid" and (diversify if diversify is not None else broad):
             best = self._mmr(best, fused, k)
         hits = []
