@@ -160,3 +160,19 @@ def test_kill_during_ingest_leaves_old_index_usable(small_corpus: Settings) -> N
     # and the next ingest completes over the debris
     (small_corpus.corpus_dir / "filler" / "filler.jsonl").unlink()
     assert quiet(small_corpus).up_to_date
+
+
+def test_reader_picks_up_a_new_generation(small_corpus: Settings) -> None:
+    from rag.assistant import Assistant
+
+    quiet(small_corpus)
+    assistant = Assistant(small_corpus)  # what a running server holds
+    before = assistant.index().manifest.generation
+    assert "invented-vesicle-study" not in assistant.index().sources
+    rows = pack_records(10) + [{"id": "invented-vesicle-study", "title": "Exosomal miR-77777 and invented drug Zorbicin",
+                                "summary": "Exosomal miR-77777 made invented cells resist Zorbicin."}]
+    write_records(small_corpus.corpus_dir / "pack" / "studies.jsonl", rows)
+    quiet(small_corpus)
+    hits = assistant.search("miR-77777 Zorbicin", k=1)
+    assert hits[0].source.id == "invented-vesicle-study"
+    assert assistant.index().manifest.generation != before
