@@ -32,7 +32,7 @@ def citation_for(n: int, hit: Hit) -> Citation:
                     page=hit.chunk.page, **b)
 
 
-def support(sentence: str, chunk: Chunk, search: HybridSearch) -> float:
+def support(sentence: str, chunk: Chunk, search: HybridSearch, vector: np.ndarray | None = None) -> float:
     """How well a passage supports a claim: the mean of term overlap and the best sentence cosine, minus a penalty
     for each specific term (anything with a digit: miR-365, APAF1, 2.5-fold) the passage does not contain.
 
@@ -45,7 +45,8 @@ def support(sentence: str, chunk: Chunk, search: HybridSearch) -> float:
     missing = sum(1 for t in terms - passage if any(ch.isdigit() for ch in t))
     if lexical == 1.0:
         return 1.0  # every term is in the passage: a quotation
-    vector = np.asarray(search.embeddings.embed_query(sentence), dtype=np.float32)
+    if vector is None:
+        vector = np.asarray(search.embeddings.embed_query(sentence), dtype=np.float32)
     sentences = search.index.sentence_vectors(search.index.row_of[chunk.id])
     cosine = float((sentences @ vector).max()) if len(sentences) else 0.0
     return 0.5 * cosine + 0.5 * lexical - 0.15 * missing
@@ -70,22 +71,32 @@ def claims(text: str) -> list[tuple[str, list[int]]]:
     return out
 
 
+def _claim_vectors(texts: list[str], hits: list[Hit], search: HybridSearch) -> dict[str, np.ndarray]:
+    """One batched embedding call for every claim that is not a plain quotation of a retrieved passage."""
+    passages = [set(tokenize(h.chunk.embed_text)) for h in hits]
+    pending = [t for t in dict.fromkeys(texts) if not any(set(tokenize(t)) <= p for p in passages)]
+    return dict(zip(pending, search.embeddings.encode(pending))) if pending else {}
+
+
 def check(text: str, hits: list[Hit], search: HybridSearch) -> Checked:
     """Keep supported, validly cited sentences; renumber later by first citation."""
     kept: list[str] = []
     cited: list[int] = []
     warnings: list[str] = []
     seen: set[str] = set()
-    for bare, markers in claims(_TAG.sub(" ", text)):
+    parts = claims(_TAG.sub(" ", text))
+    vectors = _claim_vectors([bare for bare, _ in parts], hits, search)
+    for bare, markers in parts:
         if not bare.strip(" .") or bare.rstrip().endswith("?") or bare in seen:
             continue  # questions echoed by a model are not claims; a repeated claim is kept once
         seen.add(bare)
         valid = [n - 1 for n in dict.fromkeys(markers) if 1 <= n <= len(hits)]
         if len(valid) < len(set(markers)):
             warnings.append(f"removed citation marker(s) to no retrieved source in: '{bare[:80]}'")
-        supported = [i for i in valid if support(bare, hits[i].chunk, search) >= SUPPORT_THRESHOLD]
+        vector = vectors.get(bare)
+        supported = [i for i in valid if support(bare, hits[i].chunk, search, vector) >= SUPPORT_THRESHOLD]
         if not supported:
-            scores = [support(bare, h.chunk, search) for h in hits]
+            scores = [support(bare, h.chunk, search, vector) for h in hits]
             best = int(np.argmax(scores)) if scores else -1
             if best >= 0 and scores[best] >= SUPPORT_THRESHOLD:
                 supported = [best]

@@ -12,7 +12,7 @@ import numpy as np
 from rag.normalize import joined_compounds, normalize, stem
 
 # Bump when tokenisation or filter terms change: the next ingest then rebuilds BM25 and metadata (vectors are reused).
-LEXICAL_VERSION = "tok-v4"
+LEXICAL_VERSION = "tok-v5"
 
 _STOPWORDS = frozenset(
     """a about above after again against all am an and any are as at be because been before being below between both

@@ -33,21 +33,25 @@ def spaced(text: str) -> str:
 
 @dataclass(frozen=True)
 class SynonymTable:
-    patterns: tuple[tuple[re.Pattern[str], str], ...]  # (variant pattern on spaced text, canonical token)
+    pattern: re.Pattern[str]  # every variant, longest first, in one alternation over spaced text
+    canonical_of: dict[str, str]  # variant with spaces removed -> canonical token
     labels: dict[str, str]  # canonical token -> first written variant (for query expansion)
     variants: dict[str, tuple[str, ...]]
+
+    def canonical(self, matched: str) -> str:
+        key = matched.replace(" ", "")
+        return self.canonical_of.get(key) or self.canonical_of[key[:-1]]  # a plural 's' the variant lacks
 
 
 def _variant_pattern(variant: str) -> str:
     # "P-gp" -> "p gp" and also "pgp": spaces in a variant are optional, so joined spellings match too
-    words = spaced(variant).split()
-    return r"(?<= )" + r" ?".join(re.escape(w) for w in words) + r"s?(?= )"
+    return r" ?".join(re.escape(w) for w in spaced(variant).split()) + "s?"
 
 
 @lru_cache(maxsize=1)
 def synonyms() -> SynonymTable:
     text = (Path(__file__).parent / "data" / "synonyms.tsv").read_text(encoding="utf-8")
-    entries: list[tuple[str, str]] = []
+    canonical_of: dict[str, str] = {}
     labels: dict[str, str] = {}
     variants: dict[str, tuple[str, ...]] = {}
     for line in text.splitlines():
@@ -57,10 +61,11 @@ def synonyms() -> SynonymTable:
         forms = tuple(v.strip() for v in rest.split("|") if v.strip())
         canonical = canonical.strip().lower()
         labels[canonical], variants[canonical] = forms[0], forms
-        entries.extend((_variant_pattern(v), canonical) for v in forms)
-    # longest variants first, so "non-small cell lung cancer" wins over "lung cancer"
-    entries.sort(key=lambda e: -len(e[0]))
-    return SynonymTable(tuple((re.compile(p), c) for p, c in entries), labels, variants)
+        canonical_of.update({spaced(v).replace(" ", ""): canonical for v in forms})
+    forms_all = sorted({v for forms in variants.values() for v in forms}, key=lambda v: -len(spaced(v)))
+    # longest variants first, so "non-small cell lung cancer" wins over "lung cancer"; one pass over the text
+    alternation = "|".join(_variant_pattern(v) for v in forms_all)
+    return SynonymTable(re.compile(rf"(?<= )(?:{alternation})(?= )"), canonical_of, labels, variants)
 
 
 def is_entity(token: str) -> bool:
@@ -72,13 +77,13 @@ def canonical_entities(text: str) -> list[str]:
     return list(dict.fromkeys(t for t in normalize(text).split() if is_entity(t)))
 
 
+@lru_cache(maxsize=65536)
 def normalize(text: str) -> str:
-    """Spaced text with miRNA names and synonym variants replaced by their canonical token."""
-    s = spaced(text)
-    s = _MIRNA.sub(lambda m: f" mir{m.group(1)} ", s)
-    for pattern, canonical in synonyms().patterns:
-        s = pattern.sub(f" {canonical} ", s)
-    return s
+    """Spaced text with miRNA names and synonym variants replaced by their canonical token (cached: passages and
+    their sentences are normalised again at every question)."""
+    table = synonyms()
+    s = _MIRNA.sub(lambda m: f" mir{m.group(1)} ", spaced(text))
+    return table.pattern.sub(lambda m: table.canonical(m.group(0)), s)
 
 
 def joined_compounds(text: str) -> list[str]:
