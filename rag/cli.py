@@ -210,7 +210,8 @@ def eval_retrieval(
 ) -> None:
     """recall@1/5/10, MRR, nDCG@10 and latency: hybrid vs bm25 vs dense vs the tutorial baseline, in one run."""
     from rag.assistant import Assistant
-    from rag.evaluation import QuestionFileError, evaluate_retrieval, load_questions, retrieval_table, write_retrieval_report
+    from rag.evaluation import QuestionFileError, evaluate_retrieval, load_questions
+    from rag.reporting import retrieval_table, write_retrieval_report
 
     try:
         qs = load_questions(questions)

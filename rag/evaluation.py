@@ -7,14 +7,13 @@ among the top k distinct sources), plus MRR and nDCG@10.
 from __future__ import annotations
 
 import json
+import re
 import time
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-import re
 
 import numpy as np
 from ranx import Qrels, Run, evaluate
@@ -174,23 +173,6 @@ def latency(times_ms: list[float]) -> dict[str, float]:
     if not times_ms:
         return {"p50_ms": 0.0, "p95_ms": 0.0}
     return {"p50_ms": round(float(np.percentile(times_ms, 50)), 2), "p95_ms": round(float(np.percentile(times_ms, 95)), 2)}
-
-
-def retrieval_table(report: dict[str, dict[str, float]]) -> str:
-    keys = list(RETRIEVAL_METRICS) + ["p50_ms", "p95_ms"]
-    lines = ["| method | " + " | ".join(keys) + " |", "|---|" + "---|" * len(keys)]
-    for method, values in report.items():
-        lines.append(f"| {method} | " + " | ".join(f"{values[k]:.3f}" if k in RETRIEVAL_METRICS else f"{values[k]:.1f}"
-                                                   for k in keys) + " |")
-    return "\n".join(lines)
-
-
-def write_retrieval_report(report: dict[str, Any], out: Path, questions_file: Path, n: int) -> None:
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "retrieval.json").write_text(json.dumps(report, indent=2))
-    (out / "retrieval.md").write_text(
-        f"# Retrieval evaluation\n\nQuestions: `{questions_file}` ({n} in scope)\n\n{retrieval_table(report)}\n"
-    )
 
 
 # ---------------------------------------------------------------- answers

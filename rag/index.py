@@ -215,9 +215,6 @@ class Index:
         """Vectors of the sentences of chunk `row`, in order."""
         return self.sentence_matrix[self.sentence_start[row] : self.sentence_start[row + 1]]
 
-    def source_of(self, chunk: Chunk) -> Source:
-        return self.sources[chunk.source_id]
-
     def stats(self) -> dict[str, Any]:
         by_format: dict[str, int] = {}
         for source in self.sources.values():

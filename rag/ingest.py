@@ -57,7 +57,6 @@ class IngestSummary:
     generation: str = ""
     up_to_date: bool = False
     seconds: float = 0.0
-    added_files: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:

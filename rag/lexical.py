@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from pathlib import Path
 
 import bm25s
@@ -21,15 +19,6 @@ _STOPWORDS = frozenset(
     same she should so some such than that the their theirs them then there these they this those through to too under
     until up very was we were what when where which while who whom why will with would you your yours et al""".split()
 )
-_TOKEN = re.compile(r"[a-z0-9]+")
-
-
-def fold(text: str) -> str:
-    """Lower case and strip accents, so 'Résumé' and 'resume' meet."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
-
-
 def tokenize(text: str) -> list[str]:
     """Normalised tokens: entity variants folded to one token, light plural folding, compounds also joined."""
     words = [stem(t) for t in normalize(text).split() if t not in _STOPWORDS]

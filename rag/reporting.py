@@ -6,9 +6,24 @@ import json
 from pathlib import Path
 from typing import Any
 
-from rag.evaluation import RETRIEVAL_METRICS, RetrievalRun, retrieval_table
+from rag.evaluation import RETRIEVAL_METRICS, RetrievalRun
 
-ANSWER_KEYS = ("fact_coverage", "citation_hit_rate", "citation_precision", "refusal_accuracy", "false_refusal_rate")
+
+def retrieval_table(report: dict[str, dict[str, float]]) -> str:
+    keys = list(RETRIEVAL_METRICS) + ["p50_ms", "p95_ms"]
+    lines = ["| method | " + " | ".join(keys) + " |", "|---|" + "---|" * len(keys)]
+    for method, values in report.items():
+        lines.append(f"| {method} | " + " | ".join(f"{values[k]:.3f}" if k in RETRIEVAL_METRICS else f"{values[k]:.1f}"
+                                                   for k in keys) + " |")
+    return "\n".join(lines)
+
+
+def write_retrieval_report(report: dict[str, Any], out: Path, questions_file: Path, n: int) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "retrieval.json").write_text(json.dumps(report, indent=2))
+    (out / "retrieval.md").write_text(
+        f"# Retrieval evaluation\n\nQuestions: `{questions_file}` ({n} in scope)\n\n{retrieval_table(report)}\n"
+    )
 
 
 def summary_table(summary: dict[str, Any]) -> str:
@@ -74,14 +89,11 @@ def plot(retrieval: RetrievalRun, latencies: list[float], out: Path) -> list[Pat
 
 def write_outputs(out: Path, summary: dict[str, Any], rows: list[dict[str, Any]], retrieval: RetrievalRun,
                   questions_file: Path) -> None:
-    out.mkdir(parents=True, exist_ok=True)
+    write_retrieval_report(retrieval.metrics, out, questions_file, summary["n_in_scope"])
     (out / "summary.json").write_text(json.dumps(summary, indent=2))
-    (out / "retrieval.json").write_text(json.dumps(retrieval.metrics, indent=2))
     with (out / "results.jsonl").open("w", encoding="utf-8") as fh:
         for row in rows:
             fh.write(json.dumps(row, ensure_ascii=False) + "\n")
     plot(retrieval, [r["latency_ms"] for r in rows], out)
     (out / "report.md").write_text(report_markdown(summary, rows, retrieval, questions_file))
 
-
-__all__ = ["ANSWER_KEYS", "RETRIEVAL_METRICS", "report_markdown", "summary_table", "write_outputs"]

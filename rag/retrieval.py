@@ -64,13 +64,13 @@ class Hit:
 RELEVANCE_THRESHOLD = 0.5
 
 
-def relevance(dense: float, lexical_raw: float, entity: float) -> float:
+def relevance(dense: float, lexical_per_token: float, entity: float) -> float:
     """Calibrated probability-like score from absolute evidence (not from ranks, which always have a top 1).
 
     A logistic curve over the cosine similarity, shifted by lexical and entity evidence. Calibrated on the dev set's
-    in-scope vs out-of-scope questions plus the off-topic probes in tests (see README, "Relevance calibration").
+    in-scope vs out-of-scope questions plus the off-topic probes in tests (README, "Retrieval", step 6).
     """
-    z = 14.0 * (dense - 0.36) + 1.2 * min(lexical_raw, 3.0) + 2.0 * entity
+    z = 14.0 * (dense - 0.36) + 1.2 * min(lexical_per_token, 3.0) + 2.0 * entity
     return 1.0 / (1.0 + math.exp(-z))
 
 
@@ -79,8 +79,8 @@ class _Candidates:
     rows: list[int]
     dense: np.ndarray
     sentence: np.ndarray
-    lexical_raw: np.ndarray
-    lexical: np.ndarray
+    lexical_per_token: np.ndarray  # raw BM25 / distinct query tokens: absolute evidence for relevance()
+    lexical: np.ndarray  # BM25 / the best BM25 of this query: for ranking
     entity: np.ndarray
     entities: list[str] = field(default_factory=list)  # specific (non-generic) entities the question names
 
@@ -209,7 +209,7 @@ class HybridSearch:
         for r in best[:k]:
             chunk = self.index.chunks[r]
             hits.append(Hit(chunk, self.index.sources[chunk.source_id],
-                            relevance(float(c.dense[r]), float(c.lexical_raw[r]), float(c.entity[r])),
+                            relevance(float(c.dense[r]), float(c.lexical_per_token[r]), float(c.entity[r])),
                             fused[r], float(c.dense[r]), float(c.lexical[r]), float(c.entity[r]), float(c.sentence[r])))
         return hits
 
