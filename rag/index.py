@@ -27,6 +27,10 @@ from rag.lexical import LexicalIndex
 from rag.settings import Settings
 
 
+# Bump when the files of a generation change: the next ingest then writes a complete new generation.
+LAYOUT_VERSION = "layout-2"  # 2: title vectors
+
+
 class IndexStoreError(RuntimeError):
     """Base of index errors; the message tells the user what to run."""
 
@@ -150,6 +154,20 @@ def load_sentence_vectors(folder: Path) -> tuple[np.ndarray, np.ndarray]:
     return np.load(folder / "sentence_vectors.npy"), np.load(folder / "sentence_owner.npy")
 
 
+def save_title_vectors(folder: Path, matrix: np.ndarray) -> None:
+    """One vector per source title, in the order of sources.jsonl."""
+    np.save(folder / "title_vectors.npy", matrix.astype(np.float32))
+
+
+def load_title_vectors(folder: Path, n_sources: int, dimension: int) -> np.ndarray:
+    """Title vectors; zeros for a generation written before they existed (until the next ingest writes them, the
+    title adds the same to every source, which leaves the ranking as it was)."""
+    try:
+        return np.load(folder / "title_vectors.npy")
+    except FileNotFoundError:
+        return np.zeros((n_sources, dimension), dtype=np.float32)
+
+
 # ---------------------------------------------------------------- reader
 
 
@@ -170,6 +188,9 @@ class Index:
         self.sentence_matrix, self.sentence_owner = load_sentence_vectors(folder)
         # row i's sentences are sentence_matrix[sentence_start[i]:sentence_start[i + 1]]
         self.sentence_start = np.searchsorted(self.sentence_owner, np.arange(len(self.chunks) + 1))
+        self.title_matrix = load_title_vectors(folder, len(self.sources), manifest.dimension)
+        source_row = {sid: i for i, sid in enumerate(self.sources)}
+        self.title_row = np.array([source_row[c.source_id] for c in self.chunks], dtype=np.int64)  # chunk -> title
         self.client = chroma_client(settings, folder)
         try:
             self.collection: Collection = self.client.get_collection(manifest.collection, embedding_function=None)
@@ -210,6 +231,10 @@ class Index:
             return []
         found = self.collection.query(query_embeddings=[vector], n_results=k, where=where or None, include=["distances"])
         return [(self.row_of[cid], 1.0 - float(d)) for cid, d in zip(found["ids"][0], found["distances"][0])]
+
+    def title_vectors(self) -> dict[str, np.ndarray]:
+        """Title text -> vector, for reuse by the next ingest."""
+        return {s.title: self.title_matrix[i] for i, s in enumerate(self.sources.values()) if self.title_matrix[i].any()}
 
     def sentence_vectors(self, row: int) -> np.ndarray:
         """Vectors of the sentences of chunk `row`, in order."""

@@ -23,6 +23,7 @@ from rag.documents import Chunk, Source
 from rag.embeddings import get_embeddings
 from rag.filters import chunk_metadata
 from rag.index import (
+    LAYOUT_VERSION,
     Index,
     IndexMismatchError,
     IndexStoreError,
@@ -33,6 +34,7 @@ from rag.index import (
     read_current,
     remove_generation,
     save_sentence_vectors,
+    save_title_vectors,
     set_current,
     store_name,
     write_json_atomic,
@@ -97,7 +99,7 @@ def load_corpus(settings: Settings) -> LoadReport:
 def fingerprint(settings: Settings, sources: list[Source], chunks: list[Chunk]) -> str:
     """Changes whenever anything that ends up in the index would change."""
     digest = hashlib.sha256()
-    for part in (settings.embedding_model, CHUNKER_VERSION, LEXICAL_VERSION, store_name(settings)):
+    for part in (settings.embedding_model, CHUNKER_VERSION, LEXICAL_VERSION, LAYOUT_VERSION, store_name(settings)):
         digest.update(part.encode())
     for source in sorted(sources, key=lambda s: s.id):
         digest.update(json.dumps(source.to_dict(), sort_keys=True).encode())
@@ -156,6 +158,16 @@ def _embed(
     return vectors, sentences
 
 
+def _title_vectors(settings: Settings, sources: list[Source], previous: Index | None) -> np.ndarray:
+    """One vector per source title (a field the ranking compares with the question); unchanged titles keep theirs."""
+    known = previous.title_vectors() if previous is not None else {}
+    todo = list(dict.fromkeys(s.title for s in sources if s.title not in known))
+    if todo:
+        model = get_embeddings(settings.embedding_model, settings.embedding_batch_size)
+        known = known | dict(zip(todo, model.encode(todo)))
+    return np.stack([np.asarray(known[s.title], dtype=np.float32) for s in sources])
+
+
 def _write_generation(
     settings: Settings,
     generation: str,
@@ -163,6 +175,7 @@ def _write_generation(
     chunks: list[Chunk],
     vectors: dict[str, np.ndarray],
     sentence_vectors: dict[str, np.ndarray],
+    title_vectors: np.ndarray,
     print_: str,
 ) -> Manifest:
     folder = generations_dir(settings) / generation
@@ -202,6 +215,7 @@ def _write_generation(
     write_jsonl(folder / "chunks.jsonl", [c.to_dict() for c in chunks])
     LexicalIndex.build([c.embed_text for c in chunks]).save(folder / "bm25")
     save_sentence_vectors(folder, [sentence_vectors[c.id] for c in chunks], dimension)
+    save_title_vectors(folder, title_vectors)
     # The manifest is written last: a folder without one is an unfinished generation.
     write_json_atomic(folder / "manifest.json", manifest.__dict__)
     return manifest
@@ -246,7 +260,8 @@ def ingest(settings: Settings, rebuild: bool = False, progress: bool = True, log
         summary.embedded, summary.reused = len(todo), len(reused)
         summary.removed = len(set(previous.row_of) - {c.id for c in chunks}) if previous else 0
         generation = datetime.now(timezone.utc).strftime("%Y%m%dt%H%M%S") + "-" + uuid.uuid4().hex[:6]
-        _write_generation(settings, generation, report.sources, chunks, vectors, sentence_vectors, print_)
+        titles = _title_vectors(settings, report.sources, previous)
+        _write_generation(settings, generation, report.sources, chunks, vectors, sentence_vectors, titles, print_)
         set_current(settings, generation)
         summary.generation = generation
         _clean_old(settings, {generation} | ({previous.manifest.generation} if previous else set()))

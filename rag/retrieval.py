@@ -4,6 +4,7 @@ and a calibrated relevance score. Also exposed as a LangChain ``BaseRetriever``.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -24,16 +25,22 @@ Method = Literal["hybrid", "bm25", "dense"]
 
 # Entities too generic to tell one study from another in this corpus (every study is about exosomes and resistance).
 GENERIC_ENTITIES = frozenset({"exosome", "chemoresist", "mirna", "lncrna", "circrna", "ncrna"})
+# Source.type of the subject review's record (the pack's review.json); studies are "study", user files "document".
+SUBJECT_REVIEW = "review"
+_REVIEW_WORD = re.compile(r"\breview", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
 class Weights:
-    """Fusion weights, chosen on the dev set by `rag eval retrieval --tune` (see README for the grid and why)."""
+    """Fusion weights, chosen on the dev set by `python evals/tune_fusion.py` (README, "Retrieval", has the grid,
+    the neighbourhood it was picked from, and a cross-validated estimate)."""
 
-    dense: float = 0.5
-    sentence: float = 0.1
-    lexical: float = 0.3
-    entity: float = 0.1
+    dense: float = 0.45  # cosine of question and passage (with its title and facets)
+    sentence: float = 0.05  # best cosine of question and any one sentence of the passage
+    lexical: float = 0.2  # BM25 / the query's best BM25
+    entity: float = 0.05  # share of the question's specific named entities in the source's title and facets
+    title: float = 0.25  # cosine of question and the source's title
+    subject_review_margin: float = 0.1  # see HybridSearch._subject_review_second
     pool: int = 40  # candidates taken from each of BM25 and Chroma
     mmr_lambda: float = 0.75  # used for broad questions (no specific entity named)
 
@@ -48,6 +55,7 @@ class Hit:
     lexical: float = 0.0
     entity: float = 0.0
     sentence: float = 0.0
+    title: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -57,11 +65,12 @@ class Hit:
             "page": self.chunk.page,
             "passage": self.chunk.text,
             "score": round(self.score, 4),
-            "components": {k: round(getattr(self, k), 4) for k in ("dense", "sentence", "lexical", "entity")},
+            "components": {k: round(getattr(self, k), 4) for k in COMPONENTS},
         }
 
 
 RELEVANCE_THRESHOLD = 0.5
+COMPONENTS = ("dense", "sentence", "lexical", "entity", "title")
 
 
 def relevance(dense: float, lexical_per_token: float, entity: float) -> float:
@@ -81,7 +90,10 @@ class _Candidates:
     sentence: np.ndarray
     lexical_per_token: np.ndarray  # raw BM25 / distinct query tokens: absolute evidence for relevance()
     lexical: np.ndarray  # BM25 / the best BM25 of this query: for ranking
-    entity: np.ndarray
+    entity: np.ndarray  # share of all named entities (generic ones count less) in title/facets: for relevance()
+    specific: np.ndarray  # share of the specific named entities in title/facets: for ranking
+    title: np.ndarray
+    subject_review: np.ndarray  # 1 for chunks of the subject review when the question does not ask about it
     entities: list[str] = field(default_factory=list)  # specific (non-generic) entities the question names
 
 
@@ -108,6 +120,10 @@ class HybridSearch:
         # every chunk has at least one sentence; if not, reduceat would be wrong, so sentence scores are skipped
         self._sentence_starts = starts if len(starts) and bool(np.all(np.diff(index.sentence_start) > 0)) else np.array([])
         self._query_cache: dict[str, np.ndarray] = {}
+        subject = [index.sources[c.source_id].type == SUBJECT_REVIEW for c in index.chunks]
+        self._subject_review = np.array(subject, dtype=np.float32)
+        self._subject_journals = {normalize(s.journal).strip() for s in index.sources.values()
+                                  if s.type == SUBJECT_REVIEW and s.journal}
 
     def _load_vectors(self) -> np.ndarray:
         got = self.index.collection.get(include=["embeddings"])
@@ -120,6 +136,11 @@ class HybridSearch:
         """Normalised tokens of the title and facet fields: where a named entity 'counts' most."""
         text = " ".join([source.title] + [v for values in source.facets.values() for v in values])
         return frozenset(stem(t) for t in normalize(text).split()) | frozenset(canonical_entities(text))
+
+    def asks_about_review(self, query: str) -> bool:
+        """The question names a review or the subject review's journal ("according to the Oncologie review")."""
+        spaced_query = normalize(query)
+        return bool(_REVIEW_WORD.search(query)) or any(f" {j} " in spaced_query for j in self._subject_journals)
 
     def query_vector(self, query: str) -> np.ndarray:
         """The dense query, with abbreviations spelled out so the embedding model sees their meaning (cached: the
@@ -146,6 +167,7 @@ class HybridSearch:
         rows: list[int] = []
         dense = np.zeros(n, dtype=np.float32)
         sentence = np.zeros(n, dtype=np.float32)
+        title = np.zeros(n, dtype=np.float32)
         if method != "bm25":
             qv = self.query_vector(query)
             found = self.index.dense(qv.tolist(), self.weights.pool, filters.where())
@@ -155,6 +177,7 @@ class HybridSearch:
             for r, sim in found:
                 dense[r] = sim
             sentence = self._sentence_scores(qv)
+            title = (self.index.title_matrix @ qv)[self.index.title_row] if n else title
         if method != "dense":
             top = np.argsort(-lexical_raw)[: self.weights.pool]
             rows.extend(int(r) for r in top if lexical_raw[r] > 0)
@@ -165,10 +188,12 @@ class HybridSearch:
         per_token = lexical_raw / max(len(set(tokens)), 1)
         top_lex = float(lexical_raw.max()) if n else 0.0
         mentioned = canonical_entities(query)
-        entity = self._entity_scores(mentioned, rows, n)
         specific = [e for e in mentioned if e not in GENERIC_ENTITIES]
+        subject = self._subject_review * (0.0 if self.asks_about_review(query) else 1.0)
         return _Candidates(rows, dense, sentence, per_token, lexical_raw / top_lex if top_lex > 0 else lexical_raw,
-                           entity, specific)
+                           entity=self._entity_scores(mentioned, rows, n, generic_weight=0.3),
+                           specific=self._entity_scores(specific, rows, n, generic_weight=0.0),
+                           title=title, subject_review=subject, entities=specific)
 
     def _sentence_scores(self, qv: np.ndarray) -> np.ndarray:
         """Best cosine between the question and any one sentence of each chunk: questions often paraphrase one
@@ -179,10 +204,10 @@ class HybridSearch:
             return np.full(n, -1.0, dtype=np.float32)
         return np.maximum.reduceat(self.index.sentence_matrix @ qv, self._sentence_starts)
 
-    def _entity_scores(self, entities: list[str], rows: list[int], n: int) -> np.ndarray:
+    def _entity_scores(self, entities: list[str], rows: list[int], n: int, generic_weight: float) -> np.ndarray:
         """Weighted share of the question's named entities found in a source's title and facet fields."""
         score = np.zeros(n, dtype=np.float32)
-        weights = {e: 0.3 if e in GENERIC_ENTITIES else 1.0 for e in entities}
+        weights = {e: generic_weight if e in GENERIC_ENTITIES else 1.0 for e in entities}
         total = sum(weights.values())
         if total:
             for r in rows:
@@ -199,9 +224,10 @@ class HybridSearch:
         elif method == "bm25":
             fused = {r: float(c.lexical[r]) for r in c.rows}
         else:
-            fused = {r: w.dense * float(c.dense[r]) + w.sentence * float(c.sentence[r])
-                     + w.lexical * float(c.lexical[r]) + w.entity * float(c.entity[r]) for r in c.rows}
+            fused = {r: self._fuse(c, r) for r in c.rows}
         best = self._best_per_source(fused)
+        if method == "hybrid":
+            best = self._subject_review_second(best, fused, c)
         broad = not c.entities
         if method == "hybrid" and (diversify if diversify is not None else broad):
             best = self._mmr(best, fused, k)
@@ -210,8 +236,23 @@ class HybridSearch:
             chunk = self.index.chunks[r]
             hits.append(Hit(chunk, self.index.sources[chunk.source_id],
                             relevance(float(c.dense[r]), float(c.lexical_per_token[r]), float(c.entity[r])),
-                            fused[r], float(c.dense[r]), float(c.lexical[r]), float(c.entity[r]), float(c.sentence[r])))
+                            fused[r], float(c.dense[r]), float(c.lexical[r]), float(c.entity[r]), float(c.sentence[r]),
+                            float(c.title[r])))
         return hits
+
+    def _fuse(self, c: _Candidates, r: int) -> float:
+        w = self.weights
+        return (w.dense * float(c.dense[r]) + w.sentence * float(c.sentence[r]) + w.lexical * float(c.lexical[r])
+                + w.entity * float(c.specific[r]) + w.title * float(c.title[r]))
+
+    def _subject_review_second(self, ranked: list[int], fused: dict[int, float], c: _Candidates) -> list[int]:
+        """The subject review's record summarises every topic, so it loosely matches any broad question. Unless the
+        question asks about the review, it gives first place to a runner-up that matches nearly as well (the source
+        the review itself rests on) and follows right behind it; a clear lead keeps it first."""
+        if len(ranked) > 1 and c.subject_review[ranked[0]]:
+            if fused[ranked[1]] >= fused[ranked[0]] - self.weights.subject_review_margin:
+                ranked[0], ranked[1] = ranked[1], ranked[0]
+        return ranked
 
     def _best_per_source(self, fused: dict[int, float]) -> list[int]:
         """Rows sorted by score, keeping each source's best chunk only."""

@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from rag.embeddings import get_embeddings
@@ -176,3 +177,21 @@ def test_reader_picks_up_a_new_generation(small_corpus: Settings) -> None:
     hits = assistant.search("miR-77777 Zorbicin", k=1)
     assert hits[0].source.id == "invented-vesicle-study"
     assert assistant.index().manifest.generation != before
+
+
+def test_title_vectors_follow_titles_and_are_reused(small_corpus: Settings) -> None:
+    quiet(small_corpus)
+    before = Index.open(small_corpus)
+    rows = pack_records(10)
+    rows[2]["title"] = "Exosomal transfer of a survival signal to neighbouring tumour cells"
+    write_records(small_corpus.corpus_dir / "pack" / "studies.jsonl", rows)
+    quiet(small_corpus)
+    after = Index.open(small_corpus)
+    assert after.title_matrix.shape == (10, after.manifest.dimension)
+    old = dict(zip(before.sources, before.title_matrix))
+    for i, (sid, source) in enumerate(after.sources.items()):
+        if sid == rows[2]["id"]:
+            fresh = get_embeddings(small_corpus.embedding_model).encode([rows[2]["title"]])[0]
+            assert np.allclose(after.title_matrix[i], fresh, atol=1e-5) and not np.allclose(after.title_matrix[i], old[sid])
+        else:
+            assert np.array_equal(after.title_matrix[i], old[sid]), source.title

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 
+import numpy as np
 import pytest
 
 from rag.assistant import Assistant
@@ -133,3 +134,28 @@ def test_cli_search_json_with_filter(pack_settings: Settings) -> None:
     bad = subprocess.run([str(BIN / "rag"), "search", "x", "--filter", "nope"], env=rag_env(pack_settings),
                          capture_output=True, text=True, timeout=180)
     assert bad.returncode != 0 and "bad filter" in bad.stderr
+
+
+def test_subject_review_leads_when_asked_about_and_yields_a_close_first_place_otherwise(assistant: Assistant) -> None:
+    for asked in (
+        "Which routes of exosome-mediated chemoresistance does the review describe?",
+        "Which routes of exosome-mediated chemoresistance does the Oncologie article describe?",
+    ):
+        assert assistant.search(asked, k=3)[0].source.id == "zhang-2022-review", asked
+    # not asked about, and another source scores within the margin: that source leads, the review follows
+    hits = assistant.searcher().search("How do exosomes cause chemotherapy resistance?", k=5, diversify=False)
+    assert [h.source.id for h in hits].index("zhang-2022-review") == 1
+    assert hits[1].fused - hits[0].fused <= assistant.searcher().weights.subject_review_margin
+    # a clear lead keeps first place even when the question does not name the review
+    assert assistant.search("Which four routes of exosome-mediated chemoresistance are there?", k=3)[0].source.id == (
+        "zhang-2022-review"
+    )
+
+
+def test_title_similarity_is_a_ranking_component(assistant: Assistant) -> None:
+    query = "drug-sequestering vesicles rich in an ABC transporter"
+    hit = assistant.search(query, k=1)[0]
+    query_vector = assistant.searcher().query_vector(query)
+    expected = float(np.dot(query_vector, assistant.embeddings.encode([hit.source.title])[0]))
+    assert hit.title == pytest.approx(expected, abs=1e-4)
+    assert hit.to_dict()["components"]["title"] == pytest.approx(expected, abs=1e-3)
