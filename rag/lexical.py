@@ -12,7 +12,7 @@ from rag.normalize import joined_compounds, normalize, stem
 # Bump when tokenisation or filter terms change: the next ingest then rebuilds BM25 and metadata (vectors are reused).
 LEXICAL_VERSION = "tok-v5"
 
-_STOPWORDS = frozenset(
+STOPWORDS = frozenset(
     """a about above after again against all am an and any are as at be because been before being below between both
     but by can could did do does doing down during each few for from further had has have having he her here hers how
     i if in into is it its itself just me more most my no nor not now of off on once only or other our out over own
@@ -21,7 +21,7 @@ _STOPWORDS = frozenset(
 )
 def tokenize(text: str) -> list[str]:
     """Normalised tokens: entity variants folded to one token, light plural folding, compounds also joined."""
-    words = [stem(t) for t in normalize(text).split() if t not in _STOPWORDS]
+    words = [stem(t) for t in normalize(text).split() if t not in STOPWORDS]
     return words + joined_compounds(text)
 
 
@@ -37,6 +37,11 @@ class LexicalIndex:
         # create_empty_token keeps the index valid when a text has no token at all
         model.index([tokenize(t) for t in texts] or [[""]], show_progress=False)
         return cls(model)
+
+    @property
+    def vocabulary(self) -> list[str]:
+        """Every token the index holds."""
+        return list(self._model.vocab_dict)
 
     def save(self, folder: Path) -> None:
         self._model.save(str(folder), show_progress=False)

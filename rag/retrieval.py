@@ -20,6 +20,7 @@ from rag.filters import Filters
 from rag.index import Index
 from rag.lexical import tokenize
 from rag.normalize import canonical_entities, normalize, stem, synonyms
+from rag.vocabulary import Vocabulary
 
 Method = Literal["hybrid", "bm25", "dense"]
 
@@ -73,13 +74,15 @@ RELEVANCE_THRESHOLD = 0.5
 COMPONENTS = ("dense", "sentence", "lexical", "entity", "title")
 
 
-def relevance(dense: float, lexical_per_token: float, entity: float) -> float:
+def relevance(dense: float, lexical_per_token: float, entity: float, known_share: float = 1.0) -> float:
     """Calibrated probability-like score from absolute evidence (not from ranks, which always have a top 1).
 
-    A logistic curve over the cosine similarity, shifted by lexical and entity evidence. Calibrated on the dev set's
-    in-scope vs out-of-scope questions plus the off-topic probes in tests (README, "Retrieval", step 6).
+    A logistic curve over the cosine similarity, BM25 per query token, the named-entity field share, and the share
+    of the question's technical words the corpus knows (near-domain questions about drugs or genes the corpus never
+    mentions fail there). Fitted by `evals/calibrate_relevance.py` on the dev and held-out questions plus the
+    near-domain probes of evals/questions/scope_probes.jsonl (README, "Retrieval", step 7).
     """
-    z = 14.0 * (dense - 0.36) + 1.2 * min(lexical_per_token, 3.0) + 2.0 * entity
+    z = 14.0 * dense + 4.7 * min(lexical_per_token, 3.0) + 3.2 * entity + 6.1 * known_share - 16.0
     return 1.0 / (1.0 + math.exp(-z))
 
 
@@ -95,6 +98,7 @@ class _Candidates:
     title: np.ndarray
     subject_review: np.ndarray  # 1 for chunks of the subject review when the question does not ask about it
     entities: list[str] = field(default_factory=list)  # specific (non-generic) entities the question names
+    known_share: float = 1.0  # share of the question's technical words the corpus knows (rag/vocabulary.py)
 
 
 def _single_thread_blas() -> None:
@@ -122,6 +126,7 @@ class HybridSearch:
         self._query_cache: dict[str, np.ndarray] = {}
         subject = [index.sources[c.source_id].type == SUBJECT_REVIEW for c in index.chunks]
         self._subject_review = np.array(subject, dtype=np.float32)
+        self._vocabulary = Vocabulary(index.lexical.vocabulary)
         self._subject_journals = {normalize(s.journal).strip() for s in index.sources.values()
                                   if s.type == SUBJECT_REVIEW and s.journal}
 
@@ -193,7 +198,8 @@ class HybridSearch:
         return _Candidates(rows, dense, sentence, per_token, lexical_raw / top_lex if top_lex > 0 else lexical_raw,
                            entity=self._entity_scores(mentioned, rows, n, generic_weight=0.3),
                            specific=self._entity_scores(specific, rows, n, generic_weight=0.0),
-                           title=title, subject_review=subject, entities=specific)
+                           title=title, subject_review=subject, entities=specific,
+                           known_share=self._vocabulary.known_share(query))
 
     def _sentence_scores(self, qv: np.ndarray) -> np.ndarray:
         """Best cosine between the question and any one sentence of each chunk: questions often paraphrase one
@@ -235,7 +241,7 @@ class HybridSearch:
         for r in best[:k]:
             chunk = self.index.chunks[r]
             hits.append(Hit(chunk, self.index.sources[chunk.source_id],
-                            relevance(float(c.dense[r]), float(c.lexical_per_token[r]), float(c.entity[r])),
+                            relevance(float(c.dense[r]), float(c.lexical_per_token[r]), float(c.entity[r]), c.known_share),
                             fused[r], float(c.dense[r]), float(c.lexical[r]), float(c.entity[r]), float(c.sentence[r]),
                             float(c.title[r])))
         return hits

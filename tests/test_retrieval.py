@@ -14,6 +14,7 @@ from rag.lexical import tokenize
 from rag.normalize import canonical_entities
 from rag.retrieval import RELEVANCE_THRESHOLD, HybridRetriever
 from rag.settings import Settings
+from rag.vocabulary import Vocabulary
 from tests.conftest import BIN, rag_env
 
 
@@ -77,6 +78,25 @@ def test_off_topic_scores_below_threshold_and_on_topic_above(assistant: Assistan
         hits = assistant.search(query, k=1)
         assert hits[0].score > RELEVANCE_THRESHOLD, query
         assert 0.0 <= hits[0].score <= 1.0
+
+
+def test_near_domain_questions_the_corpus_cannot_answer_score_below_threshold(assistant: Assistant) -> None:
+    # cancer-biology questions about drugs and genes the corpus never mentions (none of them is in the calibration
+    # probes of evals/questions/scope_probes.jsonl)
+    for query in ["How does ibrutinib block BTK signalling in chronic lymphocytic leukaemia?",
+                  "What does the KRAS G12C inhibitor sotorasib bind?",
+                  "Which HLA alleles predict response to checkpoint inhibitors?"]:
+        assert assistant.search(query, k=1)[0].score < RELEVANCE_THRESHOLD, query
+    # paraphrases with no name from the corpus stay answerable
+    for query in ["Do cancer cells throw drugs out inside vesicles?", "Which cells hand P-glycoprotein to drug-sensitive cells?"]:
+        assert assistant.search(query, k=1)[0].score > RELEVANCE_THRESHOLD, query
+
+
+def test_vocabulary_counts_technical_words_the_corpus_lacks(assistant: Assistant) -> None:
+    vocabulary = Vocabulary(assistant.index().lexical.vocabulary)
+    assert vocabulary.known_share("Which kinase does vemurafenib inhibit in melanoma?") < 1.0
+    assert vocabulary.known_share("Who first named exosomes released by maturing reticulocytes?") == 1.0  # stems meet
+    assert vocabulary.known_share("How many copies does a typical exosome carry?") == 1.0  # plain English words
 
 
 @pytest.mark.parametrize(
