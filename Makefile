@@ -33,6 +33,8 @@ eval: index
 # The quality gate CI runs: fails when a dev-set metric drops below evals/floors.json.
 gate: index
 	$(RAG) eval --questions evals/questions/dev.jsonl --out evals/out --floors evals/floors.json --quiet
+	$(RAG) eval --questions evals/questions/heldout.jsonl --out evals/out/heldout --floors evals/floors.json --quiet
+	$(RAG) eval --questions evals/questions/scope_probes.jsonl --out evals/out/scope --floors evals/floors_scope.json --quiet
 
 bench: install
 	$(PY) evals/bench.py
