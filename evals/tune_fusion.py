@@ -15,6 +15,7 @@ from __future__ import annotations
 import itertools
 import json
 import sys
+
 import numpy as np
 
 from rag.embeddings import get_embeddings
@@ -44,7 +45,8 @@ def ranks(search: HybridSearch, questions: list[dict], weights: np.ndarray) -> n
         scores = weights @ features
         starts = [i for i, sid in enumerate(owners) if i == 0 or sid != owners[i - 1]]
         per_source = np.maximum.reduceat(scores, starts, axis=1)  # a source scores as its best chunk
-        relevant = np.array([owners[i] in set(q["expected_sources"]) for i in starts])
+        expected = set(q["expected_sources"])
+        relevant = np.array([owners[i] in expected for i in starts])
         if not relevant.any():
             out[:, j] = 99
             continue
