@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from rag import prompts
 from rag.citations import check, citation_for, renumber
@@ -79,29 +81,54 @@ def condensed_query(question: str, history: list[Turn], backend: Backend, warnin
     return standalone_question(question, history)
 
 
+# What answer_events yields: ("retrieval", list[Hit]) once the passages are known, ("delta", str) for answer text as
+# it is produced (an LLM's raw text is provisional: the checked answer may drop or re-cite sentences), and
+# ("answer", Answer) last, always.
+Event = tuple[str, Any]
+
+
 def answer_question(search: HybridSearch, question: str, backend: Backend, k: int = 5,
                     filters: Filters | None = None, history: list[Turn] | None = None) -> Answer:
+    """The final Answer of answer_events."""
+    final: Answer | None = None
+    for kind, payload in answer_events(search, question, backend, k, filters, history, stream=False):
+        if kind == "answer":
+            final = payload
+    assert final is not None  # answer_events always ends with an answer
+    return final
+
+
+def answer_events(search: HybridSearch, question: str, backend: Backend, k: int = 5,
+                  filters: Filters | None = None, history: list[Turn] | None = None,
+                  stream: bool = True) -> Iterator[Event]:
+    """Question -> refusal checks -> retrieval -> backend -> citation check, as a stream of events. With `stream`,
+    a backend that can stream (LLMs) passes its text on piece by piece; otherwise it answers in one call."""
     started = time.perf_counter()
     question = question.strip()
     if not question:
-        return Answer(prompts.REFUSAL_EMPTY_QUESTION, refused=True, refusal_reason="empty", backend=backend.name)
+        yield "answer", Answer(prompts.REFUSAL_EMPTY_QUESTION, refused=True, refusal_reason="empty",
+                               backend=backend.name)
+        return
     if is_medical_advice(question):
-        return Answer(prompts.REFUSAL_MEDICAL_ADVICE, refused=True, refusal_reason="medical-advice",
-                      backend=backend.name, timings_ms={"retrieve": 0.0, "generate": 0.0, "total": _ms(started)})
+        yield "answer", Answer(prompts.REFUSAL_MEDICAL_ADVICE, refused=True, refusal_reason="medical-advice",
+                               backend=backend.name,
+                               timings_ms={"retrieve": 0.0, "generate": 0.0, "total": _ms(started)})
+        return
     warnings: list[str] = []
     query = condensed_query(question, history or [], backend, warnings)
     hits = search.search(query, k=k, filters=filters or Filters())
     retrieved = _ms(started)
+    yield "retrieval", hits
     relevant = [h for h in hits if h.score >= RELEVANCE_THRESHOLD]
     if not relevant:
         answer = Answer(prompts.REFUSAL_OUT_OF_SCOPE, see_also=_see_also(hits), refused=True,
                         refusal_reason="out-of-scope", backend=backend.name)
     else:
-        answer = _generate(search, query, relevant, backend)
+        answer = yield from _generate(search, query, relevant, backend, stream)
     answer.warnings[:0] = warnings
     _retraction_warnings(answer)
     answer.timings_ms = {"retrieve": retrieved, "generate": round(_ms(started) - retrieved, 2), "total": _ms(started)}
-    return answer
+    yield "answer", answer
 
 
 def _refusal(reason: str, hits: list[Hit], backend: str, warnings: list[str]) -> Answer:
@@ -109,11 +136,26 @@ def _refusal(reason: str, hits: list[Hit], backend: str, warnings: list[str]) ->
                   backend=backend, warnings=warnings)
 
 
-def _generate(search: HybridSearch, query: str, hits: list[Hit], backend: Backend) -> Answer:
+def _backend_text(backend: Backend, query: str, hits: list[Hit], stream: bool) -> Generator[Event, None, str]:
+    """The backend's raw answer text; a streaming backend's pieces are passed on as they arrive."""
+    pieces_of = getattr(backend, "stream", None) if stream else None
+    if pieces_of is None:
+        text = backend.generate(query, hits)
+        yield "delta", text
+        return text
+    pieces: list[str] = []
+    for piece in pieces_of(query, hits):
+        pieces.append(piece)
+        yield "delta", piece
+    return "".join(pieces)
+
+
+def _generate(search: HybridSearch, query: str, hits: list[Hit], backend: Backend,
+              stream: bool) -> Generator[Event, None, Answer]:
     warnings: list[str] = []
     used = backend.name
     try:
-        text = backend.generate(query, hits)
+        text = yield from _backend_text(backend, query, hits, stream)
     except NoAnswer:
         return _refusal("llm-no-answer", hits, used, warnings)
     except BackendError as exc:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
 import threading
+from collections.abc import Iterator
 
-from rag.answering import Turn, answer_question
+from rag.answering import Event, Turn, answer_events, answer_question
 from rag.documents import Answer
 from rag.embeddings import LocalEmbeddings, get_embeddings
 from rag.filters import Filters
@@ -43,19 +45,42 @@ class Assistant:
         """Ranked passages, one per source, each with a calibrated relevance score."""
         return self.searcher().search(query, k or self.settings.top_k, filters or Filters(), method)
 
-    def backend(self, name: str | None = None) -> Backend:
-        """The named answer backend (default from settings), built once per process."""
+    def backend(self, name: str | None = None, search: HybridSearch | None = None) -> Backend:
+        """The named answer backend (default from settings); LLM backends are built once per process."""
         name = name or self.settings.backend
-        search = self.searcher()
         if name == "extractive":
-            return ExtractiveBackend(search)
+            return ExtractiveBackend(search or self.searcher())
         with self._lock:
             if name not in self._backends:
                 self._backends[name] = llm_backend(name, self.settings)
             return self._backends[name]
 
+    def configured_backends(self) -> list[str]:
+        """Backends that can answer here: extractive always; an LLM backend when its settings or package say it is
+        set up (no network call: a configured endpoint that is down still falls back to extractive per request)."""
+        s = self.settings
+        configured = {
+            "openai": bool({"openai_base_url", "openai_api_key", "openai_model"} & s.model_fields_set),
+            "ollama": bool({"ollama_url", "ollama_model"} & s.model_fields_set),
+            "llamacpp": importlib.util.find_spec("llama_cpp") is not None,
+        }
+        names = ["extractive", s.backend] + [name for name, ok in configured.items() if ok]
+        return list(dict.fromkeys(names))
+
+    def warm_up(self) -> None:
+        """Open the index and load the embedding model now, so the first request is as fast as later ones."""
+        self.searcher().search("exosome chemoresistance", 1, Filters(), "hybrid")
+
     def ask(self, question: str, backend: str | None = None, k: int | None = None, filters: Filters | None = None,
             history: list[Turn] | None = None) -> Answer:
         """A cited answer, or a refusal with the closest sources as 'see also'."""
-        return answer_question(self.searcher(), question, self.backend(backend), k or self.settings.top_k, filters,
+        search = self.searcher()  # once: an ingest switching generations mid-request must not mix two indexes
+        return answer_question(search, question, self.backend(backend, search), k or self.settings.top_k, filters,
                                history)
+
+    def ask_events(self, question: str, backend: str | None = None, k: int | None = None,
+                   filters: Filters | None = None, history: list[Turn] | None = None) -> Iterator[Event]:
+        """The same answer as a stream: retrieval results, answer text as produced, the final Answer."""
+        search = self.searcher()
+        return answer_events(search, question, self.backend(backend, search), k or self.settings.top_k, filters,
+                             history)

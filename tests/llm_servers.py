@@ -45,6 +45,8 @@ class FakeLLMServer:
     def _body(self, request: dict[str, Any]) -> tuple[bytes, str]:
         if self.raw is not None:
             return self.raw, "application/json"
+        if self.flavour == "openai" and request.get("stream"):
+            return self._openai_stream(request), "text/event-stream"
         if self.flavour == "openai":
             body = {
                 "id": "chatcmpl-test", "object": "chat.completion", "created": int(time.time()),
@@ -63,6 +65,17 @@ class FakeLLMServer:
             return b"".join(json.dumps(line).encode() + b"\n" for line in lines), "application/x-ndjson"
         body = {**base, "message": {"role": "assistant", "content": self.reply}, "done": True, "done_reason": "stop"}
         return json.dumps(body).encode(), "application/json"
+
+    def _openai_stream(self, request: dict[str, Any]) -> bytes:
+        """The reply as chat.completion.chunk server-sent events, a few words per chunk, then [DONE]."""
+        words = self.reply.split(" ")
+        pieces = [" ".join(words[i:i + 3]) + (" " if i + 3 < len(words) else "") for i in range(0, len(words), 3)]
+        base = {"id": "chatcmpl-test", "object": "chat.completion.chunk", "created": int(time.time()),
+                "model": request.get("model", "test")}
+        chunks = [{**base, "choices": [{"index": 0, "delta": {"role": "assistant", "content": p},
+                                        "finish_reason": None}]} for p in pieces]
+        chunks.append({**base, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})
+        return b"".join(b"data: " + json.dumps(c).encode() + b"\n\n" for c in chunks) + b"data: [DONE]\n\n"
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         outer = self

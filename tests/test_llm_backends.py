@@ -110,3 +110,34 @@ def test_llm_condenses_follow_up(pack_settings: Settings, llm: FakeLLMServer) ->
     query = assistant.backend().condense("and in gastric cancer?", [(t.role, t.content) for t in history])
     assert query == "How do fibroblast exosomes cause cisplatin resistance in gastric cancer?"
     assert "lung cancer" in llm.prompt_text()
+
+
+def test_streamed_llm_answer_arrives_in_pieces_then_checked(pack_settings: Settings, llm: FakeLLMServer) -> None:
+    assistant = _assistant(pack_settings, llm)
+    sentence, source_id = _true_sentence(assistant)
+    llm.reply = f"{sentence} [1] The moon is made of green cheese. [2]"
+    stream = list(assistant.ask_events(QUESTION))
+    kinds = [kind for kind, _ in stream]
+    assert kinds[0] == "retrieval" and kinds[-1] == "answer"
+    deltas = [payload for kind, payload in stream if kind == "delta"]
+    assert "".join(deltas).strip() == llm.reply
+    if llm.flavour == "openai":  # the fake OpenAI server sends three words per chunk
+        assert len(deltas) > 3
+    assert llm.requests[-1].get("stream") is True
+    final = stream[-1][1]
+    assert final.backend == llm.flavour and "green cheese" not in final.answer  # the check ran on the streamed text
+    assert final.citations[0].source_id == source_id
+
+
+def test_streamed_no_answer_is_never_shown_as_text(pack_settings: Settings, llm: FakeLLMServer) -> None:
+    llm.reply = "NO_ANSWER"
+    stream = list(_assistant(pack_settings, llm).ask_events(QUESTION))
+    assert not any(kind == "delta" for kind, _ in stream)
+    assert stream[-1][1].refused and stream[-1][1].refusal_reason == "llm-no-answer"
+
+
+def test_stream_failure_falls_back_to_extractive(pack_settings: Settings, llm: FakeLLMServer) -> None:
+    llm.status = 500
+    final = list(_assistant(pack_settings, llm).ask_events(QUESTION))[-1][1]
+    assert final.backend == "extractive" and final.citations
+    assert any(f"{llm.flavour} unavailable" in w for w in final.warnings)

@@ -4,7 +4,8 @@ so the caller can fall back to the extractive answer."""
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterator
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
@@ -64,12 +65,29 @@ class LLMBackend:
         return content.strip()
 
     def generate(self, question: str, hits: list[Hit]) -> str:
-        text = self._invoke(answer_messages(question, hits))
-        if text.strip().strip(".").upper() == prompts.NO_ANSWER:
-            raise NoAnswer()
-        if "[" not in text:
-            raise BackendError("malformed completion: no citation markers")
-        return text
+        return _validated(self._invoke(answer_messages(question, hits)))
+
+    def stream(self, question: str, hits: list[Hit]) -> Iterator[str]:
+        """The answer text piece by piece as the model writes it; validated like generate() at the end. The
+        first few characters are held back so a bare NO_ANSWER is never shown as answer text."""
+        pieces: list[str] = []
+        held = True
+        try:
+            for chunk in self.model.stream(answer_messages(question, hits)):
+                piece = chunk.content if isinstance(chunk.content, str) else ""
+                pieces.append(piece)
+                if held and len("".join(pieces).strip()) > len(prompts.NO_ANSWER) + 2:
+                    held = False
+                    yield "".join(pieces)
+                elif not held and piece:
+                    yield piece
+        except BackendError:
+            raise
+        except Exception as exc:  # as in _invoke: every failure becomes BackendError
+            raise BackendError(_describe(exc)) from exc
+        text = _validated("".join(pieces).strip())
+        if held:
+            yield text
 
     def condense(self, question: str, history: list[tuple[str, str]]) -> str:
         transcript = "\n".join(f"{role}: {content}" for role, content in history[-6:])
@@ -78,9 +96,23 @@ class LLMBackend:
         return self._invoke(messages).splitlines()[0].strip()
 
 
+def _validated(text: str) -> str:
+    if not text.strip():
+        raise BackendError("empty or malformed completion")
+    if text.strip().strip(".").upper() == prompts.NO_ANSWER:
+        raise NoAnswer()
+    if "[" not in text:
+        raise BackendError("malformed completion: no citation markers")
+    return text
+
+
+_URL = re.compile(r"\b\w+://\S+")
+
+
 def _describe(exc: Exception) -> str:
+    """A short reason for a failure, safe to show a user: endpoint addresses are left out."""
     name = type(exc).__name__
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    text = _URL.sub("<endpoint>", str(exc).strip().splitlines()[0]) if str(exc).strip() else ""
     if "timeout" in name.lower() or "timed out" in text.lower():
         return f"timed out ({name})"
     return f"{name}: {text[:200]}" if text else name
