@@ -19,6 +19,9 @@ FACET_FILTERS = {
 Retracted = Literal["include", "exclude", "only"]
 
 
+MAX_VALUE_CHARS = 200
+
+
 class FilterError(ValueError):
     pass
 
@@ -34,8 +37,8 @@ def terms(values: list[str]) -> list[str]:
     return sorted(set(t for t in out if t))
 
 
-def chunk_metadata(chunk: Chunk, source: Source) -> dict[str, Any]:
-    """The metadata stored with each vector in Chroma (scalars and lists of strings only)."""
+def source_metadata(source: Source) -> dict[str, Any]:
+    """The fields every filter reads; the same for all chunks of a source."""
     meta: dict[str, Any] = {
         "source_id": source.id,
         "title": source.title[:500],
@@ -43,14 +46,17 @@ def chunk_metadata(chunk: Chunk, source: Source) -> dict[str, Any]:
         "category": source.category or "none",
         "year": source.year if source.year is not None else -1,
         "retracted": source.retracted,
-        "section": chunk.section,
-        "page": chunk.page if chunk.page is not None else -1,
-        "ordinal": chunk.ordinal,
     }
     for name, values in source.facets.items():
         if values:
             meta[f"{name}_terms"] = terms(values)
     return meta
+
+
+def chunk_metadata(chunk: Chunk, source: Source) -> dict[str, Any]:
+    """The metadata stored with each vector in Chroma (scalars and lists of strings only)."""
+    return {**source_metadata(source), "section": chunk.section,
+            "page": chunk.page if chunk.page is not None else -1, "ordinal": chunk.ordinal}
 
 
 @dataclass(frozen=True)
@@ -80,12 +86,22 @@ class Filters:
 
     @classmethod
     def from_mapping(cls, values: dict[str, Any]) -> Filters:
-        try:
-            for key in ("year_min", "year_max"):
-                if values.get(key) not in (None, ""):
+        """From a JSON object or query parameters: every name must be known and every value must parse."""
+        values = dict(values)
+        if "year" in values:  # "2015-2019", "2018" or 2018
+            values.update(_year_range(str(values.pop("year"))))
+        for name, value in values.items():
+            if value is not None and not isinstance(value, (str, int)) or isinstance(value, bool):
+                raise FilterError(f"filter '{name}' must be a string or a number")
+            if isinstance(value, str) and len(value) > MAX_VALUE_CHARS:
+                raise FilterError(f"filter '{name}' is longer than {MAX_VALUE_CHARS} characters")
+        for key in ("year_min", "year_max"):
+            if values.get(key) not in (None, ""):
+                try:
                     values[key] = int(values[key])
-        except ValueError as exc:
-            raise FilterError(f"year must be a number: {exc}") from exc
+                except (TypeError, ValueError) as exc:
+                    raise FilterError(f"{key} must be a whole number (a 'year' may be a range like 2015-2019), "
+                                      f"not {str(values[key])[:20]!r}") from exc
         if values.get("retracted", "include") not in ("include", "exclude", "only"):
             raise FilterError("retracted must be include, exclude or only")
         unknown = set(values) - {f.name for f in fields(cls)}

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PACKAGED_MODEL = "all-MiniLM-L6-v2"
 
@@ -54,6 +54,30 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 7860
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+
+    # --- the HTTP edge (API and widget) ---
+    api_token: SecretStr | None = Field(None, description="When set, every /api/ call except health needs "
+                                                            "'Authorization: Bearer <token>'.")
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Comma-separated origins allowed to call the API from a browser; "
+                                          "empty means localhost origins only ('*' allows any).")
+    rate_limit: str = Field("60/minute", description="Per-client limit in `limits` notation, e.g. '10/second;"
+                                                     "100/minute'; empty disables.")
+    public_backends: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["extractive"],
+        description="Backends a client without the API token may choose (the default backend is always used "
+                    "when a request names none).")
+    max_question_chars: int = Field(2000, ge=10)
+    max_history_turns: int = Field(20, ge=0)
+    max_history_chars: int = Field(20000, ge=0, description="Total characters of all history turns.")
+
+    @field_validator("cors_origins", "public_backends", mode="before")
+    @classmethod
+    def _comma_list(cls, value: object) -> object:
+        """'a, b' from the environment -> ['a', 'b']."""
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
 
 
 @lru_cache(maxsize=1)

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -135,3 +136,21 @@ def make_pdf(path: Path, pages: list[str], title: str = "", author: str = "") ->
         pdf.showPage()
     pdf.save()
     return path
+
+
+@contextmanager
+def rag_server(settings: Settings, **env: str) -> Iterator[str]:
+    """`rag serve` in a subprocess on a free loopback port (extra RAG_* variables in `env`); yields its URL once
+    /api/health answers, which `rag serve` only does after loading the index and the embedding model."""
+    port = free_port()
+    log = (Path(settings.data_dir).parent / f"serve-{port}.log").open("w")
+    proc = subprocess.Popen([str(BIN / "rag"), "serve", "--port", str(port)], env=rag_env(settings, **env),
+                            stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_http(f"{url}/api/health", 120)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        log.close()

@@ -9,25 +9,13 @@ import httpx
 import pytest
 
 from rag.settings import Settings
-from tests.conftest import BIN, _wait_http, free_port, rag_env
+from tests.conftest import BIN, rag_env, rag_server
 
 
 @pytest.fixture(scope="module")
 def server(pack_settings: Settings) -> Iterator[str]:
-    port = free_port()
-    proc = subprocess.Popen(
-        [str(BIN / "rag"), "serve", "--port", str(port)],
-        env=rag_env(pack_settings),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_http(f"{url}/api/health", 120)
+    with rag_server(pack_settings) as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
 
 
 def test_health_and_stats(server: str) -> None:
