@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rag import prompts
+from rag.catalog import excluding_filters
 from rag.citations import check, citation_for, renumber
 from rag.documents import Answer
 from rag.filters import Filters
@@ -120,7 +121,13 @@ def answer_events(search: HybridSearch, question: str, backend: Backend, k: int 
     retrieved = _ms(started)
     yield "retrieval", hits
     relevant = [h for h in hits if h.score >= RELEVANCE_THRESHOLD]
-    if not relevant:
+    if not hits and filters is not None and filters.active():
+        # the filters, not the question, left nothing to search: say which one
+        blocking = excluding_filters(search.index, filters)
+        which = blocking[0] if len(blocking) == 1 else " and ".join(blocking) + " (together)"
+        answer = Answer(prompts.REFUSAL_FILTERED.format(filters=which), refused=True,
+                        refusal_reason="filters-exclude-all", backend=backend.name)
+    elif not relevant:
         answer = Answer(prompts.REFUSAL_OUT_OF_SCOPE, see_also=_see_also(hits), refused=True,
                         refusal_reason="out-of-scope", backend=backend.name)
     else:

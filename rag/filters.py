@@ -88,8 +88,9 @@ class Filters:
     def from_mapping(cls, values: dict[str, Any]) -> Filters:
         """From a JSON object or query parameters: every name must be known and every value must parse."""
         values = dict(values)
-        if "year" in values:  # "2015-2019", "2018" or 2018
-            values.update(_year_range(str(values.pop("year"))))
+        year = values.pop("year", None)
+        if year not in (None, ""):  # "2015-2019", "2018" or 2018
+            values.update(_year_range(str(year)))
         for name, value in values.items():
             if value is not None and not isinstance(value, (str, int)) or isinstance(value, bool):
                 raise FilterError(f"filter '{name}' must be a string or a number")

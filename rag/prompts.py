@@ -14,6 +14,8 @@ REFUSAL_MEDICAL_ADVICE = (
     "exosome-mediated chemotherapy resistance."
 )
 REFUSAL_EMPTY_QUESTION = "Please ask a question."
+REFUSAL_FILTERED = ("No source matches the filter {filters}, so nothing was searched. Remove or change that filter "
+                    "to search the whole corpus.")
 RETRACTED_WARNING = "cites a retracted study: {title} ({source_id}). {note}"
 RETRACTED_IN_TEXT = "Caution: reference {n} has been retracted ({note}); treat its findings as unreliable."
 FALLBACK_WARNING = "{backend} unavailable ({reason}); extractive answer shown"
