@@ -67,6 +67,13 @@ class Assistant:
         names = ["extractive", s.backend] + [name for name, ok in configured.items() if ok]
         return list(dict.fromkeys(names))
 
+    def available_backends(self) -> list[str]:
+        """Configured backends that answer a quick check now (extractive always), for the UI's backend menu."""
+        from rag.clients import llamacpp, ollama, openai_compat
+
+        probes = {"openai": openai_compat.reachable, "ollama": ollama.reachable, "llamacpp": llamacpp.reachable}
+        return [name for name in self.configured_backends() if name == "extractive" or probes[name](self.settings)]
+
     def warm_up(self) -> None:
         """Open the index and load the embedding model now, so the first request is as fast as later ones."""
         self.searcher().search("exosome chemoresistance", 1, Filters(), "hybrid")

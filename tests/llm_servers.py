@@ -84,6 +84,16 @@ class FakeLLMServer:
             def log_message(self, *args: object) -> None:
                 pass
 
+            def do_GET(self) -> None:  # noqa: N802: the model lists the backend menu's quick check reads
+                models = {"object": "list", "data": [{"id": "test", "object": "model"}]} if outer.flavour == "openai" \
+                    else {"models": [{"name": "test"}]}
+                payload = json.dumps(models).encode()
+                self.send_response(200 if outer.status == 200 else outer.status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
             def do_POST(self) -> None:  # noqa: N802 (http.server naming)
                 length = int(self.headers.get("Content-Length") or 0)
                 request = json.loads(self.rfile.read(length) or b"{}")

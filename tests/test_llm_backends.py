@@ -141,3 +141,11 @@ def test_stream_failure_falls_back_to_extractive(pack_settings: Settings, llm: F
     final = list(_assistant(pack_settings, llm).ask_events(QUESTION))[-1][1]
     assert final.backend == "extractive" and final.citations
     assert any(f"{llm.flavour} unavailable" in w for w in final.warnings)
+
+
+def test_backend_menu_lists_only_reachable_backends(pack_settings: Settings, llm: FakeLLMServer) -> None:
+    reachable = _assistant(pack_settings, llm)
+    assert llm.flavour in reachable.available_backends() and "extractive" in reachable.available_backends()
+    key = "openai_base_url" if llm.flavour == "openai" else "ollama_url"
+    dead = _assistant(pack_settings, llm, **{key: f"http://127.0.0.1:{free_port()}"})
+    assert llm.flavour in dead.configured_backends() and llm.flavour not in dead.available_backends()

