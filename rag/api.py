@@ -216,7 +216,8 @@ def create_app(settings: Settings, assistant: Assistant | None = None, with_ui: 
     if with_ui:
         import gradio as gr
 
-        from ui.app import build_ui
+        from ui.app import build_ui, css, head
 
-        api = gr.mount_gradio_app(api, build_ui(assistant), path="/")
+        # css and head are inlined: the page needs nothing from the internet
+        api = gr.mount_gradio_app(api, build_ui(assistant), path="/", css=css(), head=head(), footer_links=[])
     return api

@@ -240,7 +240,9 @@ def serve(
         Index.open(settings)
     except IndexStoreError as exc:
         _fail(str(exc), 2)
-    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port, log_level=settings.log_level)
+    # open streams (SSE answers, the UI's queue) get 5 s to finish on Ctrl-C / SIGTERM, then the server stops
+    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port,
+                log_level=settings.log_level, timeout_graceful_shutdown=5)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -41,3 +42,26 @@ def screenshot(page: object, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path))  # type: ignore[attr-defined]
     return path
+
+
+class Watch:
+    """Everything a page does that it must not: dialogs, and requests to hosts other than ours (aborted)."""
+
+    def __init__(self, page: object, allowed: set[str]) -> None:
+        self.dialogs: list[str] = []
+        self.foreign: list[str] = []
+        self.allowed = allowed
+        page.on("dialog", self._dialog)  # type: ignore[attr-defined]
+        page.route("**/*", self._route)  # type: ignore[attr-defined]
+
+    def _dialog(self, dialog: object) -> None:
+        self.dialogs.append(dialog.message)  # type: ignore[attr-defined]
+        dialog.dismiss()  # type: ignore[attr-defined]
+
+    def _route(self, route: object) -> None:
+        url = route.request.url  # type: ignore[attr-defined]
+        if urlsplit(url).netloc in self.allowed:
+            route.continue_()  # type: ignore[attr-defined]
+        else:
+            self.foreign.append(url)
+            route.abort()  # type: ignore[attr-defined]

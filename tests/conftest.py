@@ -152,5 +152,23 @@ def rag_server(settings: Settings, **env: str) -> Iterator[str]:
         yield url
     finally:
         proc.terminate()
-        proc.wait(timeout=30)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # an open stream can hold a graceful shutdown: do not hang the suite
+            proc.kill()
+            proc.wait(timeout=10)
         log.close()
+
+
+@pytest.fixture(scope="session")
+def hostile_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """The pack plus one record whose every field carries HTML, script or Markdown that must stay text."""
+    from rag.ingest import ingest
+
+    tmp = tmp_path_factory.mktemp("hostile")
+    shutil.copytree(PACK, tmp / "corpus" / "pack")
+    shutil.copy(FIXTURES / "hostile.jsonl", tmp / "corpus" / "hostile.jsonl")
+    settings = make_settings(tmp)
+    summary = ingest(settings, progress=False, log=lambda _m: None)
+    assert summary.sources == 71 and not summary.failures
+    return settings

@@ -3,7 +3,6 @@ another, asks, shows a cited answer with working links, keeps hostile corpus tex
 
 from __future__ import annotations
 
-import shutil
 import threading
 from collections.abc import Iterator
 from functools import partial
@@ -13,10 +12,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from rag.ingest import ingest
 from rag.settings import Settings
-from tests.browser import chromium, screenshot
-from tests.conftest import FIXTURES, PACK, make_settings, rag_server
+from tests.browser import Watch, chromium, screenshot
+from tests.conftest import rag_server
 
 pytestmark = pytest.mark.slow
 
@@ -27,18 +25,6 @@ HOST_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
 <body><h1>Our lab's journal club</h1><p>Questions about exosomes and drug resistance? Use the button.</p>
 <script src="{api}/widget.js" data-api="{api}" data-title="Ask about exosome chemoresistance" defer></script>
 </body></html>"""
-
-
-@pytest.fixture(scope="module")
-def hostile_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    """The pack plus one record whose every field carries HTML, script or Markdown that must stay text."""
-    tmp = tmp_path_factory.mktemp("hostile")
-    shutil.copytree(PACK, tmp / "corpus" / "pack")
-    shutil.copy(FIXTURES / "hostile.jsonl", tmp / "corpus" / "hostile.jsonl")
-    settings = make_settings(tmp)
-    summary = ingest(settings, progress=False, log=lambda _m: None)
-    assert summary.sources == 71 and not summary.failures
-    return settings
 
 
 @pytest.fixture(scope="module")
@@ -58,29 +44,6 @@ def host(api: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}/index.html"
     server.shutdown()
-
-
-class Watch:
-    """Everything a page does that it must not: dialogs, and requests to hosts other than ours (aborted)."""
-
-    def __init__(self, page: object, allowed: set[str]) -> None:
-        self.dialogs: list[str] = []
-        self.foreign: list[str] = []
-        self.allowed = allowed
-        page.on("dialog", self._dialog)  # type: ignore[attr-defined]
-        page.route("**/*", self._route)  # type: ignore[attr-defined]
-
-    def _dialog(self, dialog: object) -> None:
-        self.dialogs.append(dialog.message)  # type: ignore[attr-defined]
-        dialog.dismiss()  # type: ignore[attr-defined]
-
-    def _route(self, route: object) -> None:
-        url = route.request.url  # type: ignore[attr-defined]
-        if urlsplit(url).netloc in self.allowed:
-            route.continue_()  # type: ignore[attr-defined]
-        else:
-            self.foreign.append(url)
-            route.abort()  # type: ignore[attr-defined]
 
 
 def _open_page(browser: object, host: str, api: str, width: int, height: int) -> tuple[object, Watch]:
