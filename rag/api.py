@@ -128,7 +128,10 @@ def _router(assistant: Assistant, gate: Gate) -> APIRouter:
         full = assistant.index().stats()
         return {k: full[k] for k in PUBLIC_STATS if k in full}
 
-    @router.post("/search")
+    @router.post("/search", responses={200: {"content": {"application/json": {"example": {
+        "query": "miR-365 gemcitabine macrophages", "threshold": 0.5, "results": [{
+            "source_id": "binenbaum-2018-mir365", "title": "...", "year": 2018, "passage": "...", "score": 0.97,
+            "components": {"dense": 0.71, "sentence": 0.66, "lexical": 1.0, "entity": 1.0, "title": 0.62}}]}}}}})
     def search(request: SearchRequest, _: Annotated[bool, Depends(admitted)]) -> dict[str, Any]:
         """Ranked sources (one passage each) with calibrated relevance scores in [0, 1]."""
         hits = assistant.search(clean_text(request.query), request.k, request.filters, request.method)
@@ -171,7 +174,10 @@ def _router(assistant: Assistant, gate: Gate) -> APIRouter:
             raise Denied(422, str(exc)) from exc
         return catalog.list_sources(assistant.index(), filters, query.q, query.page, query.page_size).to_dict()
 
-    @router.get("/sources/{source_id}", responses={404: {}})
+    @router.get("/sources/{source_id}", responses={404: {}, 200: {"content": {"application/json": {"example": {
+        "source_id": "au-yeung-2016-mir21", "title": "...", "doi": "10.1038/ncomms11150", "category": "ncrna-mirna",
+        "facets": {"targets": ["APAF1"]}, "passages": [{"chunk_id": "...", "section": "Summary", "page": None,
+                                                        "text": "..."}], "references": []}}}}})
     def source(source_id: str, _: Annotated[bool, Depends(admitted)]) -> dict[str, Any]:
         """One source: bibliographic fields, facets, its passages in order and its reference list."""
         index = assistant.index()

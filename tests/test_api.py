@@ -186,7 +186,8 @@ def test_openapi_documents_every_endpoint_with_an_example(server: str) -> None:
     text = json.dumps(spec)
     for name in ("AskRequest", "SearchRequest"):
         assert spec["components"]["schemas"][name].get("examples"), name
-    for path in ("/api/ask", "/api/ask/stream", "/api/sources", "/api/health", "/api/stats"):
+    for path in ("/api/ask", "/api/ask/stream", "/api/search", "/api/sources", "/api/sources/{source_id}",
+                 "/api/health", "/api/stats"):
         assert '"example"' in json.dumps(paths[path]), path
     assert httpx.get(f"{server}/docs").status_code == 200 and "retry-after" in text.lower()
 
