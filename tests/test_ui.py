@@ -80,8 +80,11 @@ def test_chat_sources_follow_up_export_feedback(app: str, hostile_settings: Sett
         page.fill("textarea[aria-label='Comment on the last answer (optional)'], #export textarea >> nth=1", "useful")
         page.click("text=Send feedback")
         page.wait_for_selector("text=Thanks: comment saved.")
+        page.locator("#chat button[aria-label=Like]").last.click()  # thumbs up on the follow-up's answer
+        page.wait_for_selector("text=Thanks: feedback saved.")
         saved = [json.loads(line) for line in (hostile_settings.data_dir / "feedback.jsonl").read_text().splitlines()]
-        assert saved[-1]["comment"] == "useful" and saved[-1]["citations"][0] == "au-yeung-2016-mir21"
+        assert saved[-2]["comment"] == "useful" and saved[-2]["citations"][0] == "au-yeung-2016-mir21"
+        assert saved[-1]["rating"] == "up" and saved[-1]["question"] == "Which gene does it suppress there?"
         assert not watch.dialogs and not watch.foreign, watch.foreign
 
 

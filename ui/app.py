@@ -284,6 +284,7 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
         retry_btn.click(retry, [chat, records], [chat, records, question], **private).then(
             chat_turn, ask_inputs, chat_outputs, **private)
         clear_btn.click(clear, None, chat_outputs, **private)
+        chat.clear(clear, None, chat_outputs, **private)  # the chat's own trash icon resets the turns too
         chat.like(on_like, [records], [feedback_note], **private)
         comment_btn.click(on_comment, [comment, records], [comment, feedback_note], **private)
         filter_inputs = [*menus, year_from, year_to, retracted]
