@@ -91,9 +91,14 @@ class Filters:
         year = values.pop("year", None)
         if year not in (None, ""):  # "2015-2019", "2018" or 2018
             values.update(_year_range(str(year)))
+        unknown = set(values) - {f.name for f in fields(cls)}
+        if unknown:
+            raise FilterError(f"unknown filter(s): {', '.join(sorted(map(str, unknown)))}")
         for name, value in values.items():
-            if value is not None and not isinstance(value, (str, int)) or isinstance(value, bool):
-                raise FilterError(f"filter '{name}' must be a string or a number")
+            numeric = name in ("year_min", "year_max")
+            allowed = (str, int) if numeric else (str,)
+            if value is not None and (not isinstance(value, allowed) or isinstance(value, bool)):
+                raise FilterError(f"filter '{name}' must be {'a whole number' if numeric else 'text'}")
             if isinstance(value, str) and len(value) > MAX_VALUE_CHARS:
                 raise FilterError(f"filter '{name}' is longer than {MAX_VALUE_CHARS} characters")
         for key in ("year_min", "year_max"):
@@ -105,9 +110,6 @@ class Filters:
                                       f"not {str(values[key])[:20]!r}") from exc
         if values.get("retracted", "include") not in ("include", "exclude", "only"):
             raise FilterError("retracted must be include, exclude or only")
-        unknown = set(values) - {f.name for f in fields(cls)}
-        if unknown:
-            raise FilterError(f"unknown filter(s): {', '.join(sorted(unknown))}")
         return cls(**{k: v for k, v in values.items() if v not in (None, "")})
 
     def active(self) -> bool:
