@@ -273,3 +273,41 @@ def test_no_index_is_503_without_paths(empty_server: str, tmp_path: Path) -> Non
                      httpx.get(f"{empty_server}/api/sources")):
         assert response.status_code == 503 and "rag ingest" in response.json()["message"]
         assert str(tmp_path) not in response.text
+
+
+# ------------------------------------------------------------ hostile payloads (property-based, real HTTP)
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False)
+                     | st.text(max_size=50),
+                     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+                     max_leaves=10)
+_PAYLOADS = st.fixed_dictionaries({}, optional={
+    "question": st.one_of(st.text(max_size=300), st.text(alphabet=st.characters(max_codepoint=0x1F), max_size=40),
+                          st.integers(), st.none()),
+    "k": st.one_of(st.integers(min_value=-10**12, max_value=10**12), st.text(max_size=5)),
+    "filters": st.one_of(st.dictionaries(st.sampled_from(["drug", "year", "year_min", "retracted", "category", "x"]),
+                                         _JSON, max_size=3), _JSON),
+    "history": st.one_of(st.lists(st.fixed_dictionaries({"role": st.sampled_from(["user", "assistant", "system"]),
+                                                         "content": st.text(max_size=100)}), max_size=4), _JSON),
+    "backend": st.one_of(st.sampled_from(["extractive", "openai", "gpt-9"]), st.integers()),
+})
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(payload=_PAYLOADS)
+def test_any_json_payload_gets_a_clean_answer_or_a_4xx(server: str, payload: dict) -> None:
+    for path in ("/api/ask", "/api/search"):
+        response = httpx.post(f"{server}{path}", json=payload, timeout=60)
+        assert response.status_code in (200, 403, 422), (path, payload, response.text[:300])
+        assert isinstance(response.json(), dict)
+
+
+def test_deeply_nested_json_is_rejected_not_crashed(server: str) -> None:
+    deep = "[" * 5000 + "]" * 5000
+    body = '{"question": "x", "filters": {"drug": ' + deep + "}}"
+    response = httpx.post(f"{server}/api/ask", content=body.encode(), headers={"Content-Type": "application/json"})
+    assert response.status_code in (400, 422) and "message" in response.json()  # 400: the body cannot be parsed
+    assert httpx.get(f"{server}/api/health").status_code == 200  # and the server is still up
