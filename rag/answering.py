@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from collections.abc import Generator, Iterator
@@ -17,7 +18,10 @@ from rag.generation import Backend, BackendError
 from rag.generation.extractive import ExtractiveBackend
 from rag.generation.llm import NoAnswer
 from rag.lexical import tokenize
+from rag.logs import fields
 from rag.retrieval import RELEVANCE_THRESHOLD, Hit, HybridSearch
+
+log = logging.getLogger("rag.answering")
 
 # Personal medical advice: a dose, or a treatment decision for a particular person.
 _MEDICAL_ADVICE = re.compile(
@@ -106,14 +110,15 @@ def answer_events(search: HybridSearch, question: str, backend: Backend, k: int 
     a backend that can stream (LLMs) passes its text on piece by piece; otherwise it answers in one call."""
     started = time.perf_counter()
     question = question.strip()
+    log.debug(fields(event="question", text=question[:300]))  # question text only at debug level
     if not question:
-        yield "answer", Answer(prompts.REFUSAL_EMPTY_QUESTION, refused=True, refusal_reason="empty",
-                               backend=backend.name)
+        yield _done(Answer(prompts.REFUSAL_EMPTY_QUESTION, refused=True, refusal_reason="empty",
+                           backend=backend.name), backend.name)
         return
     if is_medical_advice(question):
-        yield "answer", Answer(prompts.REFUSAL_MEDICAL_ADVICE, refused=True, refusal_reason="medical-advice",
-                               backend=backend.name,
-                               timings_ms={"retrieve": 0.0, "generate": 0.0, "total": _ms(started)})
+        yield _done(Answer(prompts.REFUSAL_MEDICAL_ADVICE, refused=True, refusal_reason="medical-advice",
+                           backend=backend.name, timings_ms={"retrieve": 0.0, "generate": 0.0, "total": _ms(started)}),
+                    backend.name)
         return
     warnings: list[str] = []
     query = condensed_query(question, history or [], backend, warnings)
@@ -135,7 +140,16 @@ def answer_events(search: HybridSearch, question: str, backend: Backend, k: int 
     answer.warnings[:0] = warnings
     _retraction_warnings(answer)
     answer.timings_ms = {"retrieve": retrieved, "generate": round(_ms(started) - retrieved, 2), "total": _ms(started)}
-    yield "answer", answer
+    yield _done(answer, backend.name)
+
+
+def _done(answer: Answer, requested: str) -> Event:
+    """The final event, logged for the operator: answered or refused (and why), and which backend answered."""
+    outcome = {"outcome": "refused", "reason": answer.refusal_reason} if answer.refused else \
+        {"outcome": "answered", "citations": len(answer.citations)}
+    log.info(fields(event="answer", **outcome, backend=answer.backend, requested=requested,
+                    total_ms=answer.timings_ms.get("total", 0.0)))
+    return "answer", answer
 
 
 def _refusal(reason: str, hits: list[Hit], backend: str, warnings: list[str]) -> Answer:
@@ -166,6 +180,7 @@ def _generate(search: HybridSearch, query: str, hits: list[Hit], backend: Backen
     except NoAnswer:
         return _refusal("llm-no-answer", hits, used, warnings)
     except BackendError as exc:
+        log.warning(fields(event="llm_fallback", backend=backend.name, reason=str(exc)))
         warnings.append(prompts.FALLBACK_WARNING.format(backend=backend.name, reason=exc))
         text, used = ExtractiveBackend(search).generate(query, hits), "extractive"
     checked = check(text, hits, search)

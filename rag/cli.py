@@ -234,8 +234,10 @@ def serve(
     import uvicorn
 
     from rag.api import create_app
+    from rag.logs import configure as configure_logs
 
     settings = _settings()
+    configure_logs(settings.log_level)
     try:
         Index.open(settings)
     except IndexStoreError as exc:

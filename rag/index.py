@@ -7,6 +7,7 @@ Every ingest writes a complete new generation and then switches CURRENT with one
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import threading
@@ -24,6 +25,7 @@ from chromadb.config import Settings as ChromaSettings
 from rag.documents import Chunk, Source
 from rag.filters import chunk_metadata
 from rag.lexical import LexicalIndex
+from rag.logs import fields
 from rag.settings import Settings
 
 
@@ -284,6 +286,8 @@ class IndexHandle:
         with self._lock:
             if self._index is None or self._index.manifest.generation != generation:
                 self._index = Index.open(self.settings)
+                logging.getLogger("rag.index").info(fields(event="generation_opened",
+                                                           generation=self._index.manifest.generation))
             return self._index
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
+import logging
 import shutil
 import time
 import uuid
@@ -43,9 +44,12 @@ from rag.index import (
 from rag.lexical import LEXICAL_VERSION, LexicalIndex
 from rag.loaders import LoadReport, discover, load_file, load_paths
 from rag.loaders.base import LoadError
+from rag.logs import fields
 from rag.settings import Settings
 
 Log = Callable[[str], None]
+
+logger = logging.getLogger("rag.ingest")  # `log` is the progress callback parameter of ingest()
 
 
 @dataclass
@@ -240,6 +244,8 @@ def ingest(settings: Settings, rebuild: bool = False, progress: bool = True, log
     started = time.perf_counter()
     with ingest_lock(settings):
         report = load_corpus(settings)
+        for path, reason in report.failures:
+            logger.warning(fields(event="ingest_failure", file=path, reason=reason))
         summary = IngestSummary(sources=len(report.sources), failures=report.failures)
         chunks = [c for s in report.sources for c in chunk_source(s, settings.chunk_max_chars, settings.chunk_overlap_sentences)]
         summary.chunks = len(chunks)
@@ -263,6 +269,8 @@ def ingest(settings: Settings, rebuild: bool = False, progress: bool = True, log
         titles = _title_vectors(settings, report.sources, previous)
         _write_generation(settings, generation, report.sources, chunks, vectors, sentence_vectors, titles, print_)
         set_current(settings, generation)
+        logger.info(fields(event="generation_switch", previous=previous.manifest.generation if previous else "none",
+                         current=generation, sources=len(report.sources), chunks=len(chunks)))
         summary.generation = generation
         _clean_old(settings, {generation} | ({previous.manifest.generation} if previous else set()))
         summary.seconds = time.perf_counter() - started
