@@ -142,3 +142,27 @@ def test_discover_skips_readme_and_hidden(tmp_path: Path) -> None:
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("# T\n\nx")
     assert [p.relative_to(tmp_path).as_posix() for p in discover(tmp_path)] == ["a.md", "sub/b.txt"]
+
+
+XML_BOMB = """<?xml version="1.0"?>
+<!DOCTYPE article [
+  <!ENTITY a "exosome exosome exosome exosome exosome exosome exosome exosome exosome exosome">
+  <!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"> <!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">
+  <!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;"> <!ENTITY e "&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;">
+  <!ENTITY f "&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;"> <!ENTITY g "&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;">
+  <!ENTITY secret SYSTEM "file:///etc/passwd">
+]>
+<article><front><article-meta><title-group><article-title>Bomb &g; and &secret;</article-title></title-group>
+</article-meta></front><body><sec><title>Results</title><p>Cells resisted cisplatin &g; &secret;.</p></sec></body></article>
+"""
+
+
+def test_xml_bombs_and_external_entities_are_not_expanded(tmp_path: Path) -> None:
+    path = tmp_path / "bomb.xml"
+    path.write_text(XML_BOMB)
+    try:
+        sources = load_file(path)
+    except LoadError:
+        return  # refused outright is as good as loaded inert
+    text = " ".join(s.title + " " + s.text for s in sources)
+    assert len(text) < 10_000 and "root:" not in text  # not a billion exosomes, not /etc/passwd
