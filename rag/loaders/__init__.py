@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,14 +36,20 @@ class LoadReport:
     failures: list[tuple[str, str]] = field(default_factory=list)  # (file or file:line, reason)
 
 
+# How XML documents open: a declaration, a doctype, or the root element of an article or PubMed set.
+_XML_START = re.compile(rb"<(\?xml|!DOCTYPE|article[\s>]|PubmedArticleSet[\s>]|pmc-articleset[\s>])", re.IGNORECASE)
+
+
 def _sniff(path: Path, head: bytes) -> Loader | None:
     """Pick a loader from the first bytes, so a mislabelled file still loads."""
     if head.startswith(b"%PDF-"):
         return pdf.load
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if stripped.startswith(b"<"):
+    if _XML_START.match(stripped):
         return _xml_loader(head)
-    return None
+    if stripped.startswith(b"<") and path.suffix.lower() in (".xml", ".nxml"):
+        return _xml_loader(head)
+    return None  # e.g. a Markdown note that opens with an HTML comment: the extension decides
 
 
 def _xml_loader(head: bytes) -> Loader:

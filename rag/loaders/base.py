@@ -19,7 +19,9 @@ class SourceList(list[Source]):
         self.failures: list[tuple[str, str]] = []
 
 
-_SLUG = re.compile(r"[^a-z0-9]+")
+# Letters and digits of any script ('论文', 'статья' stay distinct), everything else a hyphen; ASCII names keep the
+# ids they always had.
+_SLUG = re.compile(r"[\W_]+")
 
 
 def slug(text: str, limit: int = 60) -> str:

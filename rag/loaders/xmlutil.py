@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+from collections.abc import Iterator
 from pathlib import Path
 
 from lxml import etree
@@ -20,10 +22,22 @@ def parse(path: Path) -> etree._Element:
 
 
 def text_of(node: etree._Element | None) -> str:
-    """All text inside a node, with whitespace folded."""
+    """All text inside a node, with whitespace folded and named entities ('&ndash;', '&beta;') as characters."""
     if node is None:
         return ""
-    return clean_space("".join(node.itertext()))
+    return clean_space("".join(_texts(node)))
+
+
+def _texts(node: etree._Element) -> Iterator[str]:
+    # Entities stay unresolved at parse time (no DTD is fetched or trusted), so HTML's named entities that JATS
+    # uses arrive as entity nodes: spell them as characters here. Comments and processing instructions are skipped.
+    if isinstance(node, etree._Entity):
+        yield html.unescape(node.text or "")
+    elif isinstance(node.tag, str):
+        yield node.text or ""
+        for child in node:
+            yield from _texts(child)
+            yield child.tail or ""
 
 
 def local(tag: object) -> str:
