@@ -32,6 +32,8 @@ from rag.settings import Settings
 # Bump when the files of a generation change: the next ingest then writes a complete new generation.
 LAYOUT_VERSION = "layout-2"  # 2: title vectors
 
+logger = logging.getLogger("rag.index")
+
 
 class IndexStoreError(RuntimeError):
     """Base of index errors; the message tells the user what to run."""
@@ -282,12 +284,19 @@ class IndexHandle:
         self._lock = threading.Lock()
 
     def get(self) -> Index:
+        """The current generation; if a newer one cannot be opened, the one already open keeps answering."""
         generation = read_current(self.settings)
         with self._lock:
             if self._index is None or self._index.manifest.generation != generation:
-                self._index = Index.open(self.settings)
-                logging.getLogger("rag.index").info(fields(event="generation_opened",
-                                                           generation=self._index.manifest.generation))
+                try:
+                    self._index = Index.open(self.settings)
+                except IndexStoreError as exc:
+                    if self._index is None:
+                        raise
+                    logger.error(fields(event="generation_open_failed", generation=generation or "none",
+                                        serving=self._index.manifest.generation, reason=str(exc)))
+                    return self._index
+                logger.info(fields(event="generation_opened", generation=self._index.manifest.generation))
             return self._index
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import re
+import threading
 from collections.abc import Callable, Iterator
 
 from langchain_core.language_models import BaseChatModel
@@ -42,15 +43,18 @@ class LLMBackend:
         self.name = name
         self._factory = factory
         self._model: BaseChatModel | None = None
+        self._building = threading.Lock()
 
     @property
     def model(self) -> BaseChatModel:
-        if self._model is None:
-            try:
-                self._model = self._factory()
-            except Exception as exc:  # missing package, bad path, unloadable GGUF
-                raise BackendError(f"cannot start: {exc}") from exc
-        return self._model
+        """Built on first use, once: concurrent first requests wait for one build (a GGUF is loaded only once)."""
+        with self._building:
+            if self._model is None:
+                try:
+                    self._model = self._factory()
+                except Exception as exc:  # missing package, bad path, unloadable GGUF
+                    raise BackendError(f"cannot start: {_describe(exc)}") from exc
+            return self._model
 
     def _invoke(self, messages: list) -> str:
         try:
