@@ -94,7 +94,8 @@ class LLMBackend:
             yield text
 
     def condense(self, question: str, history: list[tuple[str, str]]) -> str:
-        transcript = "\n".join(f"{role}: {content}" for role, content in history[-6:])
+        # earlier answers quote corpus text: quoted and escaped like sources, so a passage cannot pose as the user
+        transcript = "\n".join(prompts.TURN_BLOCK.format(role=role, text=_quote(content)) for role, content in history[-6:])
         messages = [SystemMessage(prompts.CONDENSE_SYSTEM),
                     HumanMessage(prompts.CONDENSE_USER.format(history=transcript, question=question))]
         return self._invoke(messages).splitlines()[0].strip()
