@@ -309,11 +309,13 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
 
 
 def render_plain(answer: Answer) -> str:
-    """Markdown of one answer for API clients of the UI (gradio_client): text, retraction warnings, references."""
-    parts = [answer.answer]
-    parts += [f"> ⚠ {w}" for w in answer.warnings if "retracted" in w]
+    """Markdown of one answer for API clients of the UI (gradio_client): text, retraction warnings, references.
+    Corpus text is escaped, so a client that renders the Markdown shows it literally and loads nothing."""
+    parts = [render.md_answer(answer.answer)]
+    parts += [f"> ⚠ {render.md_text(w)}" for w in answer.warnings if "retracted" in w]
     if answer.citations:
-        parts.append("**References**\n\n" + "\n".join(f"{c.n}. {c.vancouver()}" for c in answer.citations))
+        parts.append("**References**\n\n" + "\n".join(f"{c.n}. {render.md_text(c.vancouver())}" for c in answer.citations))
     if answer.see_also:
-        parts.append("**See also** (closest sources)\n\n" + "\n".join(f"- {c.vancouver()}" for c in answer.see_also))
+        parts.append("**See also** (closest sources)\n\n" + "\n".join(f"- {render.md_text(c.vancouver())}"
+                                                                       for c in answer.see_also))
     return "\n\n".join(parts)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -57,18 +58,22 @@ def chat_message(answer: Answer) -> str:
     """The assistant's message: retraction warnings first, then the answer with [n] links to the sources panel."""
     numbers = {c.n for c in answer.citations}
     parts = [f"> ⚠ {md_text(w)}" for w in answer.warnings if "retracted" in w]
-    body, last = [], 0
-    for match in MARKER.finditer(answer.answer):
-        body.append(md_text(answer.answer[last:match.start()]))
-        for raw in match.group(1).split(","):
-            n = int(raw)
-            body.append(f'<a class="cite" href="#src-{n}">[{n}]</a>' if n in numbers else md_text(f"[{n}]"))
-        last = match.end()
-    body.append(md_text(answer.answer[last:]))
-    parts.append("".join(body))
+    parts.append(md_answer(answer.answer, lambda n: f'<a class="cite" href="#src-{n}">[{n}]</a>' if n in numbers
+                           else md_text(f"[{n}]")))
     if answer.refused and answer.see_also:
         parts.append("*The closest sources are listed beside the chat under 'See also'.*")
     return "\n\n".join(parts)
+
+
+def md_answer(text: str, marker: Callable[[int], str] = lambda n: f"[{n}]") -> str:
+    """Answer text as literal Markdown, each [n] citation marker written by `marker(n)`."""
+    body, last = [], 0
+    for match in MARKER.finditer(text):
+        body.append(md_text(text[last:match.start()]))
+        body.extend(marker(int(raw)) for raw in match.group(1).split(","))
+        last = match.end()
+    body.append(md_text(text[last:]))
+    return "".join(body)
 
 
 def progress_message(text: str) -> str:

@@ -1,0 +1,41 @@
+"""The app's HTML and Markdown builders keep corpus text inert: escaped, with links only from valid identifiers."""
+
+from __future__ import annotations
+
+from rag.documents import Answer, Citation
+from ui import render
+from ui.app import render_plain
+
+HOSTILE = "<img src=x onerror=alert(1)> ![t](http://tracker.invalid/t.png) [click](javascript:alert(1)) <script>x</script>"
+
+
+def _citation(**overrides: object) -> Citation:
+    base = dict(n=1, source_id="s", title=HOSTILE, authors=["Smith J"], year=2020, journal=HOSTILE, doi="10.1038/ncomms11150",
+                pmid="", url="javascript:alert(1)", passage=HOSTILE, chunk_id="c", section=HOSTILE, page=None,
+                retracted=True, retraction_note=HOSTILE)
+    return Citation(**{**base, **overrides})  # type: ignore[arg-type]
+
+
+def test_markdown_text_is_literal() -> None:
+    text = render.md_text(HOSTILE)
+    assert "<img" not in text and "<script" not in text and "](" not in text and "![" not in text
+
+
+def test_chat_message_links_only_known_citations() -> None:
+    answer = Answer(f"{HOSTILE} finding [1] and [7].", citations=[_citation()])
+    html = render.chat_message(answer)
+    assert '<a class="cite" href="#src-1">[1]</a>' in html and 'href="#src-7"' not in html
+    assert "<img" not in html and "](javascript" not in html and "<script" not in html
+
+
+def test_source_card_escapes_everything_and_links_from_identifiers_only() -> None:
+    html = render.sources_panel(Answer("x [1]", citations=[_citation()]), "onerror tracker")
+    assert "<img" not in html and "<script" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert 'href="https://doi.org/10.1038/ncomms11150"' in html and 'href="javascript' not in html
+    bad_doi = render.sources_panel(Answer("x [1]", citations=[_citation(doi='10.1038/x" onmouseover="alert(1)')]))
+    assert "doi.org" not in bad_doi and 'onmouseover="' not in bad_doi
+
+
+def test_respond_endpoint_markdown_is_escaped() -> None:
+    markdown = render_plain(Answer(f"{HOSTILE} [1]", citations=[_citation()], warnings=["cites a retracted study"]))
+    assert "[1]" in markdown and "<img" not in markdown and "![t](" not in markdown and "**References**" in markdown
