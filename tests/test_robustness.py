@@ -106,3 +106,22 @@ def test_answers_continue_while_an_ingest_switches_generations(tmp_path: Path) -
     assert result.returncode == 0, result.stderr
     assert statuses and set(statuses) == {200}, statuses
     assert first.generation in generations and len(generations) >= 2  # both generations answered
+
+
+def test_image_only_pdf_and_a_vanished_file_are_reported_by_name(tmp_path: Path) -> None:
+    from reportlab.pdfgen import canvas
+
+    from rag.loaders import load_paths
+
+    scan = tmp_path / "scan.pdf"
+    pdf = canvas.Canvas(str(scan))
+    pdf.rect(50, 50, 400, 600, fill=1)  # a page with a picture and no text, like a scan
+    pdf.showPage()
+    pdf.save()
+    note = tmp_path / "note.md"
+    note.write_text("# Note\n\nExosomes carried P-gp between cells.\n")
+    report = load_paths([scan, tmp_path / "vanished.md", note])  # listed, then deleted before it was read
+    reasons = dict(report.failures)
+    assert "no extractable text" in reasons[str(scan)]
+    assert "cannot read file" in reasons[str(tmp_path / "vanished.md")]
+    assert [s.format for s in report.sources] == ["text"]  # the rest still loads
