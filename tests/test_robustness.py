@@ -125,3 +125,16 @@ def test_image_only_pdf_and_a_vanished_file_are_reported_by_name(tmp_path: Path)
     assert "no extractable text" in reasons[str(scan)]
     assert "cannot read file" in reasons[str(tmp_path / "vanished.md")]
     assert [s.format for s in report.sources] == ["text"]  # the rest still loads
+
+
+def test_the_same_document_under_two_names_is_one_source(tmp_path: Path) -> None:
+    from tests.conftest import make_pdf
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    make_pdf(corpus / "binenbaum.pdf", ["Macrophage exosomes carry miR-365 that blunts gemcitabine in pancreatic cancer."],
+             title="Macrophage exosomes and gemcitabine")
+    (corpus / "copy of binenbaum (1).pdf").write_bytes((corpus / "binenbaum.pdf").read_bytes())
+    summary = ingest(make_settings(tmp_path), progress=False, log=lambda _m: None)
+    assert summary.sources == 1
+    assert summary.failures == [("copy of binenbaum (1).pdf", "same content as binenbaum.pdf: skipped")]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -100,9 +101,15 @@ def discover(root: Path) -> Iterator[Path]:
 def load_paths(paths: list[Path], root: Path | None = None) -> LoadReport:
     """Load many files; a bad file is reported by name and the rest still load."""
     report = LoadReport()
+    first_with: dict[str, str] = {}  # content digest -> the file that had it first
     for path in paths:
         origin = str(path.relative_to(root)) if root and path.is_relative_to(root) else str(path)
         try:
+            digest = _digest(path)
+            if digest in first_with:  # the same document under another name: one source, not two competing ones
+                report.failures.append((origin, f"same content as {first_with[digest]}: skipped"))
+                continue
+            first_with[digest] = origin
             sources = load_file(path, origin)
         except LoadError as exc:
             report.failures.append((origin, str(exc)))
@@ -113,3 +120,12 @@ def load_paths(paths: list[Path], root: Path | None = None) -> LoadReport:
         report.sources.extend(sources)
         report.failures.extend(getattr(sources, "failures", []))
     return report
+
+
+def _digest(path: Path) -> str:
+    """SHA-256 of a file's bytes, read in blocks (a 1,000-page PDF is not held in memory twice)."""
+    sha = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            sha.update(block)
+    return sha.hexdigest()
