@@ -127,7 +127,8 @@ def by_year(index: Index) -> dict[int, int]:
 def excluding_filters(index: Index, filters: Filters) -> list[str]:
     """The active filters that on their own match no source ("drug = 'aspirin'"); when each matches something
     but together they match nothing, all of them."""
-    active = {k: v for k, v in asdict(filters).items() if v not in (None, "include") and getattr(Filters(), k) != v}
+    defaults = asdict(Filters())
+    active = {k: v for k, v in asdict(filters).items() if v != defaults[k]}
     metas = [source_metadata(s) for s in index.sources.values()]
     alone = [k for k, v in active.items() if not any(Filters(**{k: v}).matches(m) for m in metas)]
     return [f"{k} = {active[k]!r}" for k in (alone or list(active))]

@@ -15,7 +15,7 @@ import gradio as gr
 from rag import catalog, export, feedback
 from rag.answering import Turn
 from rag.assistant import Assistant
-from rag.documents import Answer, Citation
+from rag.documents import Answer
 from rag.filters import FilterError, Filters
 from rag.index import IndexStoreError
 from ui import render
@@ -41,15 +41,6 @@ def head() -> str:
 
 def css() -> str:
     return (STATIC / "app.css").read_text(encoding="utf-8")
-
-
-def _citation(data: dict[str, Any]) -> Citation:
-    return Citation(**data)
-
-
-def _answer(data: dict[str, Any]) -> Answer:
-    return Answer(**{**data, "citations": [_citation(c) for c in data["citations"]],
-                     "see_also": [_citation(c) for c in data["see_also"]]})
 
 
 def active_filters(values: dict[str, Any], years: tuple[int, int], bounds: list[int]) -> dict[str, Any]:
@@ -192,7 +183,7 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
         """Clicks in HTML (map cells, chip ×) arrive here as 'pick?category=x&drug=y|time' or 'unfilter?key=k|time'."""
         kind, _, query = (action or "").split("|")[0].partition("?")
         params = dict(parse_qsl(query))
-        skip = (gr.skip(),) * 10
+        skip = (gr.skip(),) * 18  # one per output: the ask filters (10), then the explorer and the tabs (8)
         if kind == "unfilter" and params.get("key") in active:
             active = {k: v for k, v in active.items() if k != params["key"]}
             key = params["key"]
@@ -204,9 +195,9 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
         if kind == "pick":
             rows, ids, note = explore("", params.get("category"), params.get("cancer_type"), params.get("drug"),
                                       "include", params.get("year"))
-            return (*(gr.skip(),) * 10, "", params.get("category"), params.get("cancer_type"), params.get("drug"),
+            return (*skip[:10], "", params.get("category"), params.get("cancer_type"), params.get("drug"),
                     rows, ids, note, gr.Tabs(selected="explorer"))
-        return (*(gr.skip(),) * 18,)
+        return skip
 
     with gr.Blocks(title="Exosome chemoresistance assistant") as demo:
         gr.Markdown("# Exosome-mediated chemoresistance assistant")
