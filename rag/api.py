@@ -23,13 +23,21 @@ from rag.api_schema import AskRequest, SearchRequest, SourcesQuery
 from rag.assistant import Assistant
 from rag.filters import FilterError
 from rag.generation import BackendError
-from rag.index import IndexStoreError
+from rag.index import IndexStoreError, StoreUnavailableError
 from rag.retrieval import RELEVANCE_THRESHOLD
 from rag.settings import Settings
 
 log = logging.getLogger("rag.api")
 STATIC = Path(__file__).resolve().parent.parent / "ui" / "static"
 NOT_READY = "the index is not ready: an operator must run `rag ingest`"
+STORE_DOWN = "the vector store is not reachable right now; try again in a few seconds"
+
+
+def unavailable(exc: IndexStoreError) -> tuple[int, str, str]:
+    """Status, client message and Retry-After for an index error; the message never holds paths or URLs."""
+    if isinstance(exc, StoreUnavailableError):
+        return 503, STORE_DOWN, "5"
+    return 503, NOT_READY, "30"
 # What /api/stats may show: not the Chroma store (a server URL is an internal address).
 PUBLIC_STATS = ("generation", "created", "embedding_model", "dimension", "chunker_version", "sources", "chunks",
                 "vectors", "retracted_sources", "sources_by_format")
@@ -66,8 +74,9 @@ def _install_error_handlers(api: FastAPI) -> None:
 
     @api.exception_handler(IndexStoreError)
     async def not_ready(_request: Request, exc: IndexStoreError) -> JSONResponse:
-        log.error("index unavailable: %s", exc)  # the detail (paths) goes to the operator's log, not the client
-        return _error(503, NOT_READY, {"Retry-After": "30"})
+        log.error("index unavailable: %s", exc)  # the detail (paths, store URL) goes to the operator's log only
+        status, message, retry = unavailable(exc)
+        return _error(status, message, {"Retry-After": retry})
 
     @api.exception_handler(StarletteHTTPException)
     async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -91,7 +100,8 @@ def _event_stream(events: Iterator[Event]) -> Iterator[str]:
                 yield _sse(kind, payload.to_dict())
     except IndexStoreError as exc:
         log.error("index unavailable during a stream: %s", exc)
-        yield _sse("error", {"status": 503, "message": NOT_READY})
+        status, message, _retry = unavailable(exc)
+        yield _sse("error", {"status": status, "message": message})
     except Exception:  # the client gets an event it can show, the operator the traceback
         log.exception("streamed answer failed")
         yield _sse("error", {"status": 500, "message": "the answer failed; please try again"})
@@ -115,7 +125,9 @@ def _router(assistant: Assistant, gate: Gate) -> APIRouter:
             stats = assistant.index().stats()
         except IndexStoreError as exc:
             log.error("health: index unavailable: %s", exc)
-            return JSONResponse({"status": "no-index", "message": NOT_READY}, status_code=503)
+            status, message, _retry = unavailable(exc)
+            state = "store-unreachable" if isinstance(exc, StoreUnavailableError) else "no-index"
+            return JSONResponse({"status": state, "message": message}, status_code=status)
         return JSONResponse({"status": "ok", "generation": stats["generation"],
                              "embedding_model": stats["embedding_model"], "sources": stats["sources"],
                              "backends": assistant.configured_backends(),

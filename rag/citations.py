@@ -15,6 +15,8 @@ from rag.retrieval import Hit, HybridSearch
 
 _TAG = re.compile(r"</?[a-zA-Z][^>]*>")  # <source ...> tags a weak model may echo
 _MARKER = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
+_BRACKETED = re.compile(r"\[([^\[\]\n]{1,60})\]")
+_NOWHERE = "[0]"  # a marker no hit has: the claim it follows counts as citing a source that was not retrieved
 # See support() for the calibration.
 SUPPORT_THRESHOLD = 0.62
 
@@ -71,6 +73,20 @@ def claims(text: str) -> list[tuple[str, list[int]]]:
     return out
 
 
+def _foreign_markers(text: str, hits: list[Hit]) -> str:
+    """A bracketed label that is no answer marker and no quotation of a retrieved passage ("[fake-2099]",
+    "[WHO 2020]") is a citation of something that was not retrieved: it becomes a marker no hit has."""
+    passages = " ".join(h.chunk.text for h in hits)
+
+    def replace(match: re.Match[str]) -> str:
+        inner = match.group(1)
+        if re.fullmatch(r"\d+(?:\s*,\s*\d+)*", inner) or match.group(0) in passages:
+            return match.group(0)
+        return _NOWHERE
+
+    return _BRACKETED.sub(replace, text)
+
+
 def _claim_vectors(texts: list[str], hits: list[Hit], search: HybridSearch) -> dict[str, np.ndarray]:
     """One batched embedding call for every claim that is not a plain quotation of a retrieved passage."""
     passages = [set(tokenize(h.chunk.embed_text)) for h in hits]
@@ -84,13 +100,15 @@ def check(text: str, hits: list[Hit], search: HybridSearch) -> Checked:
     cited: list[int] = []
     warnings: list[str] = []
     seen: set[str] = set()
-    parts = claims(_TAG.sub(" ", text))
+    parts = claims(_foreign_markers(_TAG.sub(" ", text), hits))
     vectors = _claim_vectors([bare for bare, _ in parts], hits, search)
     for bare, markers in parts:
-        if not bare.strip(" .") or bare.rstrip().endswith("?") or bare in seen:
-            continue  # questions echoed by a model are not claims; a repeated claim is kept once
-        seen.add(bare)
+        if not _BRACKETED.sub("", bare).strip(" .;,") or bare.rstrip().endswith("?") or bare in seen:
+            continue  # a stray label is no claim; nor is a question a model echoes; a repeated claim is kept once
         valid = [n - 1 for n in dict.fromkeys(markers) if 1 <= n <= len(hits)]
+        if markers and not valid:  # it cites only what was not retrieved: a made-up source, not a slip
+            warnings.append(f"dropped a sentence citing only sources that were not retrieved: '{bare[:80]}'")
+            continue
         if len(valid) < len(set(markers)):
             warnings.append(f"removed citation marker(s) to no retrieved source in: '{bare[:80]}'")
         vector = vectors.get(bare)
@@ -104,6 +122,7 @@ def check(text: str, hits: list[Hit], search: HybridSearch) -> Checked:
             else:
                 warnings.append(f"dropped a sentence no retrieved passage supports: '{bare[:80]}'")
                 continue
+        seen.add(bare)
         for i in supported:
             if i not in cited:
                 cited.append(i)

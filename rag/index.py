@@ -11,12 +11,16 @@ import logging
 import os
 import shutil
 import threading
+import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
 import chromadb
+import httpx
 import numpy as np
 from chromadb.api import ClientAPI
 from chromadb.api.models.Collection import Collection
@@ -45,6 +49,32 @@ class IndexMissingError(IndexStoreError):
 
 class IndexMismatchError(IndexStoreError):
     pass
+
+
+class StoreUnavailableError(IndexStoreError):
+    """The Chroma server cannot be reached (down or restarting); the next request tries again."""
+
+
+@contextmanager
+def store_call(settings: Settings) -> Iterator[None]:
+    """Turn a lost connection to the Chroma server into StoreUnavailableError (other errors pass through)."""
+    try:
+        yield
+    except IndexStoreError:
+        raise
+    except Exception as exc:  # httpx errors, or chromadb's ValueError("Could not connect ...")
+        if not settings.chroma_url or not _is_connection_error(exc):
+            raise
+        raise StoreUnavailableError(f"the Chroma server {settings.chroma_url} is not reachable: {exc}") from exc
+
+
+def _is_connection_error(exc: BaseException) -> bool:
+    for err in (exc, exc.__cause__, exc.__context__):
+        if isinstance(err, (httpx.TransportError, ConnectionError)):
+            return True
+        if err is not None and "could not connect" in str(err).lower():
+            return True
+    return False
 
 
 @dataclass
@@ -117,12 +147,13 @@ def chroma_client(settings: Settings, generation_dir: Path) -> ClientAPI:
         url = urlparse(settings.chroma_url)
         if not url.hostname:
             raise IndexStoreError(f"RAG_CHROMA_URL '{settings.chroma_url}' is not a URL like http://127.0.0.1:8000")
-        return chromadb.HttpClient(
-            host=url.hostname,
-            port=url.port or (443 if url.scheme == "https" else 8000),
-            ssl=url.scheme == "https",
-            settings=chroma_settings,
-        )
+        with store_call(settings):
+            return chromadb.HttpClient(
+                host=url.hostname,
+                port=url.port or (443 if url.scheme == "https" else 8000),
+                ssl=url.scheme == "https",
+                settings=chroma_settings,
+            )
     return chromadb.PersistentClient(path=str(generation_dir / "chroma"), settings=chroma_settings)
 
 
@@ -196,8 +227,14 @@ class Index:
         source_row = {sid: i for i, sid in enumerate(self.sources)}
         self.title_row = np.array([source_row[c.source_id] for c in self.chunks], dtype=np.int64)  # chunk -> title
         self.client = chroma_client(settings, folder)
+        # Released when the last request holding this generation lets go of it (or on close()), so a server
+        # that has moved to a newer generation does not keep the old store's files and connections open.
+        self._release = weakref.finalize(self, _close_client, self.client)
         try:
-            self.collection: Collection = self.client.get_collection(manifest.collection, embedding_function=None)
+            with store_call(settings):
+                self.collection: Collection = self.client.get_collection(manifest.collection, embedding_function=None)
+        except StoreUnavailableError:
+            raise
         except Exception as exc:  # chromadb raises NotFoundError/ValueError depending on client and version
             raise IndexMissingError(
                 f"Chroma collection '{manifest.collection}' is missing from {manifest.store}: "
@@ -228,12 +265,31 @@ class Index:
                 f"index generation {generation} is incomplete ({exc.filename}): run `rag ingest --rebuild`"
             ) from exc
 
+    def vector_count(self) -> int:
+        with store_call(self.settings):
+            return self.collection.count()
+
+    def all_vectors(self) -> dict[str, list[float]]:
+        """Every chunk vector by chunk id, read from the store."""
+        with store_call(self.settings):
+            got = self.collection.get(include=["embeddings"])
+        return dict(zip(got["ids"], got["embeddings"]))
+
+    def close(self) -> None:
+        self._release()
+
+    @property
+    def closed(self) -> bool:
+        return not self._release.alive
+
     def dense(self, vector: list[float], k: int, where: dict[str, Any] | None = None) -> list[tuple[int, float]]:
         """Nearest chunks by cosine similarity: (row in self.chunks, similarity), best first."""
         k = min(k, len(self.chunks))
         if k == 0:
             return []
-        found = self.collection.query(query_embeddings=[vector], n_results=k, where=where or None, include=["distances"])
+        with store_call(self.settings):
+            found = self.collection.query(query_embeddings=[vector], n_results=k, where=where or None,
+                                          include=["distances"])
         return [(self.row_of[cid], 1.0 - float(d)) for cid, d in zip(found["ids"][0], found["distances"][0])]
 
     def title_vectors(self) -> dict[str, np.ndarray]:
@@ -258,10 +314,17 @@ class Index:
             "chunker_version": self.manifest.chunker_version,
             "sources": len(self.sources),
             "chunks": len(self.chunks),
-            "vectors": self.collection.count(),
+            "vectors": self.vector_count(),
             "retracted_sources": sum(s.retracted for s in self.sources.values()),
             "sources_by_format": by_format,
         }
+
+
+def _close_client(client: ClientAPI) -> None:
+    try:
+        client.close()
+    except Exception as exc:  # closing must never fail a request; a leak is logged, not raised
+        logger.warning(fields(event="store_close_failed", reason=str(exc)))
 
 
 def check_model(settings: Settings, recorded: dict[str, Any], where: Path) -> None:

@@ -7,6 +7,7 @@ import fcntl
 import hashlib
 import json
 import logging
+import os
 import shutil
 import time
 import uuid
@@ -17,6 +18,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
+from chromadb.api import ClientAPI
 from tqdm import tqdm
 
 from rag.chunking import CHUNKER_VERSION, chunk_source
@@ -74,11 +76,26 @@ class IngestBusyError(IndexStoreError):
     pass
 
 
+class IngestWriteError(IndexStoreError):
+    """The new generation could not be written (disk full, read-only, no permission); the old one stays current."""
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.errno is not None:
+        return os.strerror(exc.errno) + (f" ({exc.filename})" if exc.filename else "")
+    return str(exc) or type(exc).__name__
+
+
 @contextmanager
 def ingest_lock(settings: Settings) -> Iterator[None]:
     """One writer at a time: Chroma's embedded store is not safe for concurrent writers."""
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    with (settings.data_dir / "ingest.lock").open("w") as fh:
+    try:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        lock = (settings.data_dir / "ingest.lock").open("w")
+    except OSError as exc:
+        raise IngestWriteError(f"cannot write to the data directory {settings.data_dir}: {_reason(exc)}. "
+                               "The index there (if any) is unchanged.") from exc
+    with lock as fh:
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
@@ -199,6 +216,22 @@ def _write_generation(
         fingerprint=print_,
     )
     client = chroma_client(settings, folder)
+    try:
+        _add_vectors(client, manifest, sources, chunks, vectors)
+    finally:
+        client.close()  # the store's files are flushed and released before the folder is published
+    write_jsonl(folder / "sources.jsonl", [s.to_dict() for s in sources])
+    write_jsonl(folder / "chunks.jsonl", [c.to_dict() for c in chunks])
+    LexicalIndex.build([c.embed_text for c in chunks]).save(folder / "bm25")
+    save_sentence_vectors(folder, [sentence_vectors[c.id] for c in chunks], dimension)
+    save_title_vectors(folder, title_vectors)
+    # The manifest is written last: a folder without one is an unfinished generation.
+    write_json_atomic(folder / "manifest.json", manifest.__dict__)
+    return manifest
+
+
+def _add_vectors(client: ClientAPI, manifest: Manifest, sources: list[Source], chunks: list[Chunk],
+                 vectors: dict[str, np.ndarray]) -> None:
     collection = client.create_collection(
         manifest.collection,
         metadata=manifest.collection_metadata(),
@@ -215,14 +248,19 @@ def _write_generation(
             documents=[c.text for c in part],
             metadatas=[chunk_metadata(c, by_id[c.source_id]) for c in part],
         )
-    write_jsonl(folder / "sources.jsonl", [s.to_dict() for s in sources])
-    write_jsonl(folder / "chunks.jsonl", [c.to_dict() for c in chunks])
-    LexicalIndex.build([c.embed_text for c in chunks]).save(folder / "bm25")
-    save_sentence_vectors(folder, [sentence_vectors[c.id] for c in chunks], dimension)
-    save_title_vectors(folder, title_vectors)
-    # The manifest is written last: a folder without one is an unfinished generation.
-    write_json_atomic(folder / "manifest.json", manifest.__dict__)
-    return manifest
+
+
+def _discard(settings: Settings, generation: str) -> None:
+    """Remove what a failed write left behind (its folder; its collection in server mode), best effort."""
+    client = None
+    if settings.chroma_url:
+        try:
+            client = chroma_client(settings, generations_dir(settings))
+        except IndexStoreError:
+            pass
+    remove_generation(settings, generation, client)
+    if client is not None:
+        client.close()
 
 
 def _clean_old(settings: Settings, keep: set[str]) -> None:
@@ -237,6 +275,7 @@ def _clean_old(settings: Settings, keep: set[str]) -> None:
         for name in [c if isinstance(c, str) else c.name for c in client.list_collections()]:
             if name.startswith(prefix) and name[len(prefix) :] not in keep:
                 client.delete_collection(name)
+        client.close()
 
 
 def ingest(settings: Settings, rebuild: bool = False, progress: bool = True, log: Log = print) -> IngestSummary:
@@ -267,8 +306,17 @@ def ingest(settings: Settings, rebuild: bool = False, progress: bool = True, log
         summary.removed = len(set(previous.row_of) - {c.id for c in chunks}) if previous else 0
         generation = datetime.now(timezone.utc).strftime("%Y%m%dt%H%M%S") + "-" + uuid.uuid4().hex[:6]
         titles = _title_vectors(settings, report.sources, previous)
-        _write_generation(settings, generation, report.sources, chunks, vectors, sentence_vectors, titles, print_)
-        set_current(settings, generation)
+        try:
+            _write_generation(settings, generation, report.sources, chunks, vectors, sentence_vectors, titles, print_)
+            set_current(settings, generation)
+        except Exception as exc:  # disk full, read-only, quota: discard the half-written generation, keep the old
+            _discard(settings, generation)
+            serving = previous.manifest.generation if previous else "none"
+            logger.error(fields(event="ingest_write_failed", generation=generation, serving=serving,
+                                reason=_reason(exc)))
+            raise IngestWriteError(f"could not write the new index to {settings.data_dir}: {_reason(exc)}. "
+                                   f"Nothing was switched: the previous index ({serving}) is still the current one."
+                                   ) from exc
         logger.info(fields(event="generation_switch", previous=previous.manifest.generation if previous else "none",
                          current=generation, sources=len(report.sources), chunks=len(chunks)))
         summary.generation = generation

@@ -131,8 +131,7 @@ class HybridSearch:
                                   if s.type == SUBJECT_REVIEW and s.journal}
 
     def _load_vectors(self) -> np.ndarray:
-        got = self.index.collection.get(include=["embeddings"])
-        by_id = dict(zip(got["ids"], got["embeddings"]))
+        by_id = self.index.all_vectors()
         matrix = np.stack([np.asarray(by_id[c.id], dtype=np.float32) for c in self.index.chunks]) if by_id else None
         return matrix if matrix is not None else np.zeros((0, 1), dtype=np.float32)
 

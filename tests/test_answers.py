@@ -70,12 +70,13 @@ def test_citation_check_removes_bad_markers_and_unsupported_sentences(assistant:
     hits = search.search("macrophage exosomes miR-365 gemcitabine", k=3)
     true_sentence = hits[0].chunk.sentences[1]
     text = (f"{true_sentence} [1] The moon is made of green cheese and orbits Jupiter. [2] "
-            f"{hits[0].chunk.sentences[0]} [7]")
+            f"{hits[0].chunk.sentences[0]} [7] {hits[0].chunk.sentences[0]} [1, 9]")
     checked = check(text, hits, search)
     assert "green cheese" not in checked.text
     assert true_sentence in checked.text
-    assert "[6]" not in checked.text  # the marker to a non-existent source 7 is gone (0-based 6)
-    assert any("no retrieved source" in w for w in checked.warnings)
+    assert "[6]" not in checked.text and "[8]" not in checked.text  # markers to non-existent sources 7 and 9
+    assert any("only sources that were not retrieved" in w for w in checked.warnings)  # [7] alone: dropped
+    assert any("no retrieved source" in w for w in checked.warnings)  # [1, 9]: kept with [1]
     assert any("dropped" in w for w in checked.warnings)
 
 
