@@ -154,7 +154,13 @@ def chroma_client(settings: Settings, generation_dir: Path) -> ClientAPI:
                 ssl=url.scheme == "https",
                 settings=chroma_settings,
             )
-    return chromadb.PersistentClient(path=str(generation_dir / "chroma"), settings=chroma_settings)
+    store = generation_dir / "chroma"
+    if store.exists() and not os.access(store, os.W_OK):
+        # Chroma's embedded store writes to its folder even to read; say so rather than show a SQLite error.
+        raise IndexStoreError(f"the index in {generation_dir.parent.parent} is read-only, and Chroma's embedded "
+                              "store needs write access to open it: make that folder writable, or serve from a "
+                              "Chroma server (RAG_CHROMA_URL)")
+    return chromadb.PersistentClient(path=str(store), settings=chroma_settings)
 
 
 def store_name(settings: Settings) -> str:

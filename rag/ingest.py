@@ -86,6 +86,12 @@ def _reason(exc: BaseException) -> str:
     return str(exc) or type(exc).__name__
 
 
+def _disk_note(folder: Path) -> str:
+    """Free space where the index is written: Chroma reports a full disk only as a failed compaction."""
+    free_mb = shutil.disk_usage(folder).free / 2**20
+    return f"the disk is full: {free_mb:.1f} MB free" if free_mb < 8 else f"{free_mb:.0f} MB free on that disk"
+
+
 @contextmanager
 def ingest_lock(settings: Settings) -> Iterator[None]:
     """One writer at a time: Chroma's embedded store is not safe for concurrent writers."""
@@ -310,11 +316,12 @@ def ingest(settings: Settings, rebuild: bool = False, progress: bool = True, log
             _write_generation(settings, generation, report.sources, chunks, vectors, sentence_vectors, titles, print_)
             set_current(settings, generation)
         except Exception as exc:  # disk full, read-only, quota: discard the half-written generation, keep the old
+            disk = _disk_note(settings.data_dir)  # before the discard frees the space again
             _discard(settings, generation)
             serving = previous.manifest.generation if previous else "none"
             logger.error(fields(event="ingest_write_failed", generation=generation, serving=serving,
-                                reason=_reason(exc)))
-            raise IngestWriteError(f"could not write the new index to {settings.data_dir}: {_reason(exc)}. "
+                                reason=_reason(exc), disk=disk))
+            raise IngestWriteError(f"could not write the new index to {settings.data_dir} ({disk}): {_reason(exc)}. "
                                    f"Nothing was switched: the previous index ({serving}) is still the current one."
                                    ) from exc
         logger.info(fields(event="generation_switch", previous=previous.manifest.generation if previous else "none",

@@ -78,6 +78,41 @@ def _wait_http(url: str, seconds: float = 60.0) -> None:
     raise RuntimeError(f"{url} did not come up in {seconds}s")
 
 
+class ChromaProcess:
+    """A real Chroma server (`chroma run`) on loopback storing in `path`; can be stopped and started again on the
+    same port and data, as an operator restarting it would."""
+
+    def __init__(self, path: Path, port: int | None = None) -> None:
+        self.path, self.port = path, port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> str:
+        self.path.mkdir(parents=True, exist_ok=True)
+        with (self.path / "server.log").open("a") as log:
+            self._proc = subprocess.Popen(
+                [str(BIN / "chroma"), "run", "--path", str(self.path / "data"), "--host", "127.0.0.1",
+                 "--port", str(self.port)], stdout=log, stderr=subprocess.STDOUT)
+        _wait_http(f"{self.url}/api/v2/heartbeat")
+        return self.url
+
+    def stop(self) -> None:
+        if self._proc is not None:
+            self._proc.terminate()
+            self._proc.wait(timeout=20)
+            self._proc = None
+
+
+@contextmanager
+def chroma_server(path: Path, port: int | None = None) -> Iterator[ChromaProcess]:
+    server = ChromaProcess(path, port)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
 @pytest.fixture(scope="session")
 def chroma_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real Chroma server on loopback: RAG_TEST_CHROMA_URL if CI started one, else one started here."""
@@ -86,22 +121,8 @@ def chroma_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         _wait_http(f"{given}/api/v2/heartbeat")
         yield given
         return
-    port = free_port()
-    path = tmp_path_factory.mktemp("chroma-server")
-    log = (path / "server.log").open("w")
-    proc = subprocess.Popen(
-        [str(BIN / "chroma"), "run", "--path", str(path / "data"), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_http(f"{url}/api/v2/heartbeat")
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-        log.close()
+    with chroma_server(tmp_path_factory.mktemp("chroma-server")) as server:
+        yield server.url
 
 
 def rag_env(settings: Settings, **extra: str) -> dict[str, str]:

@@ -78,7 +78,9 @@ def test_concurrent_first_requests_build_the_llm_once() -> None:
     assert len(built) == 1 and all(m is models[0] for m in models)
 
 
-def test_answers_continue_while_an_ingest_switches_generations(tmp_path: Path) -> None:
+def test_two_servers_on_one_data_directory_answer_through_two_switches(tmp_path: Path) -> None:
+    """Two `rag serve` processes read one data directory while `rag ingest` switches generations twice (the second
+    switch deletes the generation both served first): every request answers, and both end on the newest."""
     write_records(tmp_path / "corpus" / "pack" / "studies.jsonl", pack_records(20))
     settings = make_settings(tmp_path)
     first = ingest(settings, progress=False, log=lambda _m: None)
@@ -86,26 +88,31 @@ def test_answers_continue_while_an_ingest_switches_generations(tmp_path: Path) -
     statuses: list[int] = []
     generations: set[str] = set()
     stop = threading.Event()
-    with rag_server(settings, RAG_RATE_LIMIT="") as url:
-        def hammer() -> None:
+    with rag_server(settings, RAG_RATE_LIMIT="") as one, rag_server(settings, RAG_RATE_LIMIT="") as two:
+        def hammer(url: str) -> None:
             while not stop.is_set():
                 response = httpx.post(f"{url}/api/ask", json=question, timeout=60)
                 statuses.append(response.status_code)
                 generations.add(httpx.get(f"{url}/api/health").json().get("generation", ""))
 
-        threads = [threading.Thread(target=hammer) for _ in range(4)]
+        threads = [threading.Thread(target=hammer, args=(url,)) for url in (one, two, one, two)]
         for t in threads:
             t.start()
-        write_records(tmp_path / "corpus" / "pack" / "studies.jsonl", pack_records(25))  # a real change
-        result = subprocess.run([str(BIN / "rag"), "ingest", "-q"], env=rag_env(settings), capture_output=True,
-                                text=True, timeout=600)
-        time.sleep(2)  # a few more requests on the new generation
+        results = []
+        for size in (25, 30):  # two real changes, two switches
+            write_records(tmp_path / "corpus" / "pack" / "studies.jsonl", pack_records(size))
+            results.append(subprocess.run([str(BIN / "rag"), "ingest", "-q"], env=rag_env(settings),
+                                          capture_output=True, text=True, timeout=600))
+            time.sleep(2)  # a few more requests on the new generation
         stop.set()
         for t in threads:
             t.join(timeout=120)
-    assert result.returncode == 0, result.stderr
+        final = [httpx.get(f"{url}/api/health").json()["generation"] for url in (one, two)]
+    assert all(r.returncode == 0 for r in results), [r.stderr for r in results]
+    assert not (settings.data_dir / "generations" / first.generation).exists()  # deleted under both servers
     assert statuses and set(statuses) == {200}, statuses
-    assert first.generation in generations and len(generations) >= 2  # both generations answered
+    assert first.generation in generations and len(generations) == 3  # all three generations answered
+    assert final[0] == final[1] == json.loads((settings.data_dir / "CURRENT").read_text())["generation"]
 
 
 def test_image_only_pdf_and_a_vanished_file_are_reported_by_name(tmp_path: Path) -> None:
