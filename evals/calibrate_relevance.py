@@ -18,7 +18,7 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
-from rag.answering import is_medical_advice
+from rag.advice import is_personal_advice
 from rag.embeddings import get_embeddings
 from rag.filters import Filters
 from rag.index import Index
@@ -39,7 +39,7 @@ def main(paths: list[str]) -> None:
     settings = get_settings()
     search = HybridSearch(Index.open(settings), get_embeddings(settings.embedding_model))
     rows = [json.loads(line) for path in paths for line in open(path, encoding="utf-8") if line.strip()]
-    rows = [r for r in rows if not is_medical_advice(r["question"])]
+    rows = [r for r in rows if not is_personal_advice(r["question"], search.query_vector(r["question"]))]
     x = np.array([features(search, r["question"]) for r in rows])
     y = np.array([r["kind"] != "out-of-scope" for r in rows])
     print(f"{y.sum()} in-scope, {(~y).sum()} out-of-scope questions")

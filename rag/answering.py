@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rag import prompts
+from rag.advice import is_personal_advice
 from rag.catalog import excluding_filters
 from rag.citations import check, citation_for, renumber
 from rag.documents import Answer
@@ -23,14 +24,6 @@ from rag.retrieval import RELEVANCE_THRESHOLD, Hit, HybridSearch
 
 log = logging.getLogger("rag.answering")
 
-# Personal medical advice: a dose, or a treatment decision for a particular person.
-_MEDICAL_ADVICE = re.compile(
-    r"\b(dose|doses|dosage|dosing|mg/m2|how much \w+ should)\b"
-    r"|\b(my|his|her|our) (father|mother|dad|mum|mom|wife|husband|son|daughter|child|patient|partner|friend)\b"
-    r"|\bshould (i|he|she|we|they) (take|stop|start|get|switch|receive)\b"
-    r"|\b(treatment|chemo\w*|drug) (for|to give) (me|my|him|her)\b",
-    re.IGNORECASE,
-)
 _FOLLOW_UP = re.compile(r"^\s*(and|what about|how about|also|same|in|for|with)\b|\b(it|they|them|this|that|these|those)\b",
                         re.IGNORECASE)
 
@@ -39,10 +32,6 @@ _FOLLOW_UP = re.compile(r"^\s*(and|what about|how about|also|same|in|for|with)\b
 class Turn:
     role: str  # "user" or "assistant"
     content: str
-
-
-def is_medical_advice(question: str) -> bool:
-    return bool(_MEDICAL_ADVICE.search(question))
 
 
 _CANCER_TYPE = re.compile(r"^(ovarian|pancreatic|gastric|breast|lung|colorectal|colon|liver|prostate|bladder|"
@@ -68,12 +57,21 @@ def _see_also(hits: list[Hit]) -> list:
 
 
 def _retraction_warnings(answer: Answer) -> None:
-    """A retracted study is named in the warnings and in the answer text itself, so no reader can miss it."""
+    """A retracted study is named in the warnings and in the answer text itself, right after the first sentence
+    that cites it (a caveat read after the finding, not after everything else), so no reader can miss it."""
     for c in answer.citations:
         if c.retracted:
             note = c.retraction_note or "Retracted."
             answer.warnings.append(prompts.RETRACTED_WARNING.format(title=c.title, source_id=c.source_id, note=note))
-            answer.answer += " " + prompts.RETRACTED_IN_TEXT.format(n=c.n, note=note)
+            answer.answer = _after_first(answer.answer, f"[{c.n}]", prompts.RETRACTED_IN_TEXT.format(n=c.n, note=note))
+
+
+def _after_first(text: str, marker: str, insert: str) -> str:
+    """`insert` placed after the first `marker` (and any markers right after it); at the end if it is absent."""
+    match = re.search(re.escape(marker) + r"(?:\s*\[\d+\])*", text)
+    if match is None:
+        return f"{text} {insert}"
+    return f"{text[: match.end()]} {insert}{text[match.end():]}"
 
 
 def condensed_query(question: str, history: list[Turn], backend: Backend, warnings: list[str]) -> str:
@@ -115,7 +113,7 @@ def answer_events(search: HybridSearch, question: str, backend: Backend, k: int 
         yield _done(Answer(prompts.REFUSAL_EMPTY_QUESTION, refused=True, refusal_reason="empty",
                            backend=backend.name), backend.name)
         return
-    if is_medical_advice(question):
+    if is_personal_advice(question, search.query_vector(question)):
         yield _done(Answer(prompts.REFUSAL_MEDICAL_ADVICE, refused=True, refusal_reason="medical-advice",
                            backend=backend.name, timings_ms={"retrieve": 0.0, "generate": 0.0, "total": _ms(started)}),
                     backend.name)
@@ -175,6 +173,9 @@ def _generate(search: HybridSearch, query: str, hits: list[Hit], backend: Backen
               stream: bool) -> Generator[Event, None, Answer]:
     warnings: list[str] = []
     used = backend.name
+    evidence = getattr(backend, "evidence", None)
+    if evidence is not None:  # the extractive backend widens a broad question to the review's routes
+        hits = evidence(query, hits)
     try:
         text = yield from _backend_text(backend, query, hits, stream)
     except NoAnswer:
@@ -182,7 +183,9 @@ def _generate(search: HybridSearch, query: str, hits: list[Hit], backend: Backen
     except BackendError as exc:
         log.warning(fields(event="llm_fallback", backend=backend.name, reason=str(exc)))
         warnings.append(prompts.FALLBACK_WARNING.format(backend=backend.name, reason=exc))
-        text, used = ExtractiveBackend(search).generate(query, hits), "extractive"
+        fallback = ExtractiveBackend(search)
+        hits = fallback.evidence(query, hits)
+        text, used = fallback.generate(query, hits), "extractive"
     checked = check(text, hits, search)
     warnings.extend(checked.warnings)
     if not checked.text:

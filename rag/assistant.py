@@ -49,7 +49,7 @@ class Assistant:
         """The named answer backend (default from settings); LLM backends are built once per process."""
         name = name or self.settings.backend
         if name == "extractive":
-            return ExtractiveBackend(search or self.searcher())
+            return ExtractiveBackend(search or self.searcher(), self.settings.answer_max_words)
         with self._lock:
             if name not in self._backends:
                 self._backends[name] = llm_backend(name, self.settings)

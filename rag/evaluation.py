@@ -23,12 +23,16 @@ from rag.assistant import Assistant
 from rag.baseline import TutorialBaseline
 from rag.citations import SUPPORT_THRESHOLD, claims, support
 from rag.documents import Answer
+from rag.faithfulness import entity_precision
 from rag.filters import Filters
 
 # ranx's numba kernels warn about an integer cast that does not affect these small runs
 warnings.filterwarnings("ignore", message=".*unsafe cast.*")
 
-KINDS = {"single", "review", "synthesis", "out-of-scope"}
+KINDS = {"single", "review", "synthesis", "out-of-scope", "advice", "research-probe"}
+# advice: a personal treatment question, to be refused as medical advice; research-probe: a research question that
+# mentions doses, patients or cohorts, never to be refused as advice (it may still be out of scope)
+PROBE_KINDS = {"out-of-scope", "advice", "research-probe"}
 RETRIEVAL_METRICS = {"recall@1": "hit_rate@1", "recall@5": "hit_rate@5", "recall@10": "hit_rate@10",
                      "mrr": "mrr", "ndcg@10": "ndcg@10"}
 METHODS = ("hybrid", "bm25", "dense", "tutorial")
@@ -49,7 +53,7 @@ class Question:
 
     @property
     def in_scope(self) -> bool:
-        return self.kind != "out-of-scope"
+        return self.kind not in PROBE_KINDS
 
 
 def load_questions(path: Path) -> list[Question]:
@@ -188,6 +192,17 @@ def facts_missing(facts: list[str], text: str) -> list[str]:
     return [fact for fact in facts if not any(_norm(alt) and _norm(alt) in body for alt in fact.split("|"))]
 
 
+def word_count(text: str) -> int:
+    return len(re.sub(r"\[\d+(?:\s*,\s*\d+)*\]", " ", text).split())
+
+
+def leads_with_fact(facts: list[str], text: str) -> bool:
+    """Does the answer's first sentence hold an expected fact (matched like fact coverage)?"""
+    parts = claims(text)
+    first = parts[0][0] if parts else ""
+    return len(facts_missing(facts, first)) < len(facts)
+
+
 def _citation_support(assistant: Assistant, answer: Answer) -> tuple[int, int]:
     """(supported, total) citations: does each cited passage support the claim that cites it?"""
     search = assistant.searcher()
@@ -212,7 +227,10 @@ def evaluate_answers(assistant: Assistant, questions: list[Question], backend: s
     rows: list[dict[str, Any]] = []
     times: list[float] = []
     coverage: list[float] = []
-    hits = supported = n_citations = refused_out = refused_in = 0
+    hits = supported = n_citations = refused_out = refused_in = precise = n_checked = 0
+    leads: list[bool] = []
+    advice: dict[str, list[bool]] = {"advice": [], "research-probe": []}
+    words: dict[str, list[int]] = {"all": [], "single": []}
     for q in tqdm(questions, desc="answers", unit="q", disable=not progress):
         start = time.perf_counter()
         answer = assistant.ask(q.question, backend, k)
@@ -222,31 +240,48 @@ def evaluate_answers(assistant: Assistant, questions: list[Question], backend: s
         cites_expected = any(matcher.key(sid, q) in expected for sid in cited_ids)
         missing = facts_missing(q.answer_facts, answer.answer) if q.in_scope and not answer.refused else list(q.answer_facts)
         ok, total = _citation_support(assistant, answer)
+        exact, checked = entity_precision(answer)
         retrieved = ranked.get(q.id, [])
         first = next((i + 1 for i, sid in enumerate(retrieved) if matcher.key(sid, q) in expected), None)
         if q.in_scope:
             refused_in += answer.refused
             hits += cites_expected
             supported, n_citations = supported + ok, n_citations + total
+            precise, n_checked = precise + exact, n_checked + checked
             if not answer.refused and q.answer_facts:
                 coverage.append(1 - len(missing) / len(q.answer_facts))
-        else:
+                leads.append(leads_with_fact(q.answer_facts, answer.answer))
+            if not answer.refused:
+                words["all"].append(word_count(answer.answer))
+                if q.kind == "single":
+                    words["single"].append(word_count(answer.answer))
+        elif q.kind == "out-of-scope":
             refused_out += answer.refused
+        else:
+            advice[q.kind].append(answer.refusal_reason == "medical-advice")
         rows.append({
             "id": q.id, "kind": q.kind, "question": q.question, "retrieved": retrieved, "first_expected_rank": first,
             "answer": answer.answer, "citations": cited_ids, "refused": answer.refused,
             "refusal_reason": answer.refusal_reason, "facts_missing": missing, "cites_expected": cites_expected,
-            "citations_supported": ok, "citations_total": total, "warnings": answer.warnings,
+            "citations_supported": ok, "citations_total": total, "citations_entity_precise": exact,
+            "lead_fact": bool(leads[-1]) if (q.in_scope and not answer.refused and q.answer_facts) else None,
+            "words": word_count(answer.answer), "warnings": answer.warnings,
             "backend": answer.backend, "latency_ms": round(times[-1], 2),
         })
     n_in = sum(q.in_scope for q in questions)
-    n_out = len(questions) - n_in
+    n_out = sum(q.kind == "out-of-scope" for q in questions)
     metrics = {
         "fact_coverage": round(float(np.mean(coverage)), 4) if coverage else 0.0,
         "citation_hit_rate": round(hits / n_in, 4) if n_in else 0.0,
         "citation_precision": round(supported / n_citations, 4) if n_citations else 0.0,
+        "citation_entity_precision": round(precise / n_checked, 4) if n_checked else 0.0,
+        "lead_fact_rate": round(float(np.mean(leads)), 4) if leads else 0.0,
+        "median_words": float(np.median(words["all"])) if words["all"] else 0.0,
+        "median_words_single": float(np.median(words["single"])) if words["single"] else 0.0,
         "refusal_accuracy": round(refused_out / n_out, 4) if n_out else 1.0,
         "false_refusal_rate": round(refused_in / n_in, 4) if n_in else 0.0,
+        "advice_recall": round(float(np.mean(advice["advice"])), 4) if advice["advice"] else 1.0,
+        "advice_false_alarm_rate": round(float(np.mean(advice["research-probe"])), 4) if advice["research-probe"] else 0.0,
     }
     return rows, {"answer": metrics, "latency": times}
 
@@ -259,7 +294,7 @@ def run_evaluation(assistant: Assistant, questions: list[Question], backend: str
     n_in = sum(q.in_scope for q in questions)
     lat = latency(answers["latency"])
     summary = {
-        "n": len(questions), "n_in_scope": n_in, "n_out_of_scope": len(questions) - n_in,
+        "n": len(questions), "n_in_scope": n_in, "n_out_of_scope": sum(q.kind == "out-of-scope" for q in questions),
         "backend": backend or assistant.settings.backend,
         "retrieval": {m: retrieval.metrics["hybrid"][m] for m in RETRIEVAL_METRICS},
         "answer": answers["answer"],
@@ -279,7 +314,8 @@ def check_floors(summary: dict[str, Any], floors: dict[str, Any]) -> list[str]:
             if value is None:
                 problems.append(f"{section}.{metric}: missing from the summary")
                 continue
-            lower_is_better = metric in ("false_refusal_rate", "p50", "p95")
+            lower_is_better = metric in ("false_refusal_rate", "p50", "p95", "median_words", "median_words_single",
+                                             "advice_false_alarm_rate")
             if (value > limit) if lower_is_better else (value < limit):
                 word = "above ceiling" if lower_is_better else "below floor"
                 problems.append(f"{section}.{metric} = {value} is {word} {limit}")

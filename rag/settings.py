@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     top_k: int = Field(5, ge=1, le=50)
 
     # --- answering ---
+    answer_max_words: int = Field(90, ge=20, le=1000, description="Word budget of an extractive answer (its "
+                                  "opening sentence is always kept).")
     backend: Literal["extractive", "openai", "ollama", "llamacpp"] = Field(
         "extractive", description="Default answer backend; a request may name another."
     )

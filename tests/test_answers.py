@@ -63,6 +63,9 @@ def test_retracted_study_is_flagged(assistant: Assistant) -> None:
     assert cited and cited[0].retracted
     assert any("retracted" in w and "han-2020-mir567-trastuzumab-retracted" in w for w in answer.warnings)
     assert "retracted" in answer.answer.lower()
+    n = cited[0].n  # the caveat follows the first sentence citing the study, before anything else is said
+    caution = answer.answer.index(f"Caution: reference {n}")
+    assert answer.answer.index(f"[{n}]") < caution and not claims(answer.answer[: answer.answer.index(f"[{n}]")])[1:]
 
 
 def test_citation_check_removes_bad_markers_and_unsupported_sentences(assistant: Assistant) -> None:

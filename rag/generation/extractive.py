@@ -1,83 +1,176 @@
-"""Extractive answers: the sentences of the retrieved passages that best answer the question, cited, with
-redundancy removed. Deterministic, needs no LLM, and cannot say anything the corpus does not."""
+"""Extractive answers: corpus sentences only, cited, composed to read as an answer. The sentence most likely to
+hold the asked-for fact opens (rag/generation/lead.py), then the best of its study's other findings, then at most a
+line or two from other studies, within a word budget. A broad "how do exosomes cause resistance" question gets the
+review's framing and one line per route (rag/generation/routes.py). Deterministic, needs no LLM, and cannot say
+anything the corpus does not."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
 
 from rag.documents import surname
+from rag.generation.lead import FEATURES, QuestionTerms, features, lead_scores
 from rag.lexical import tokenize
-from rag.retrieval import Hit, HybridSearch
+from rag.generation.routes import ROUTE_OF, ROUTES, is_broad, route_hits
+from rag.retrieval import SUBJECT_REVIEW, Hit, HybridSearch
 
-MAX_SENTENCES = 6
-MAX_PER_OTHER_SOURCE = 1  # the best source may give several sentences, the others one each
-MAX_OTHER_SOURCES = 2  # related findings from at most two more studies keep the answer focused
-TOP_SOURCE_FLOOR = 0.55  # share of the best sentence's score a sentence of the top source needs
-OTHER_SOURCE_FLOOR = 0.7  # ... and a sentence of another source
+MAX_WORDS = 90  # default answer budget (RAG_ANSWER_MAX_WORDS); the opening sentence is always kept
+MAX_PER_OTHER_SOURCE = 1  # the lead's study may give several sentences, the others one each
+MAX_OTHER_SOURCES = 2
+TOP_SOURCE_FLOOR = 0.55  # share of the best sentence's relevance a sentence of the lead's study needs
+OTHER_SOURCE_FLOOR = 0.7  # ... and a sentence of another study (higher: it must earn its place)
 REDUNDANT_COSINE = 0.85
+PEER_SHARE = 0.9  # a study whose relevance is this share of the lead study's is its peer (fitted on dev)
+# A document's own reference markers ("as shown before [12].") are shown as "(ref. 12)" so that no reader and no
+# citation check takes them for the answer's markers.
+_DOC_MARKER = re.compile(r"\s?\[(\d+(?:\s*[,\u2013-]\s*\d+)*)\]")
 
 
-@dataclass
+@dataclass(eq=False)  # compared by identity: two sentences are never the same candidate
 class Candidate:
     hit_index: int
     position: int  # sentence order inside its passage
     text: str
     vector: np.ndarray
-    score: float
+    score: float  # relevance to the question
+    lead: float = 0.0  # log-odds that it holds the answer
+
+
+@dataclass
+class Piece:
+    """One sentence of an answer and the hit it cites."""
+
+    text: str
+    hit_index: int
+
+
+def document_text(sentence: str) -> str:
+    return _DOC_MARKER.sub(lambda m: f" (ref. {m.group(1)})", sentence)
 
 
 class ExtractiveBackend:
     name = "extractive"
 
-    def __init__(self, search: HybridSearch) -> None:
+    def __init__(self, search: HybridSearch, max_words: int = MAX_WORDS) -> None:
         self.search = search
+        self.max_words = max_words
 
-    def _candidates(self, question: str, hits: list[Hit]) -> list[Candidate]:
-        qv = self.search.query_vector(question)
-        q_terms = set(tokenize(question))
-        out = []
-        for i, hit in enumerate(hits):
-            vectors = self.search.index.sentence_vectors(self.search.index.row_of[hit.chunk.id])
-            for j, (sentence, vector) in enumerate(zip(hit.chunk.sentences, vectors)):
-                coverage = len(q_terms & set(tokenize(sentence))) / max(len(q_terms), 1)
-                # the passage's own rank matters: a sentence of the best source answers more often
-                score = 0.55 * float(vector @ qv) + 0.35 * coverage + 0.10 * hit.score / (1 + i)
-                out.append(Candidate(i, j, sentence, vector, score))
+    def candidates(self, question: str, hits: list[Hit]) -> list[Candidate]:
+        """Every sentence of the retrieved passages, scored for relevance and for answering."""
+        out, matrix = self.candidate_features(question, hits)
+        for cand, lead in zip(out, lead_scores(matrix)):
+            cand.lead = float(lead)
         return out
 
+    def candidate_features(self, question: str, hits: list[Hit]) -> tuple[list[Candidate], np.ndarray]:
+        """The sentences with their relevance, and the lead model's feature rows (evals/fit_lead.py fits on these)."""
+        qv = self.search.query_vector(question)
+        terms = QuestionTerms.of(question)
+        out: list[Candidate] = []
+        rows = []
+        for i, hit in enumerate(hits):
+            vectors = self.search.index.sentence_vectors(self.search.index.row_of[hit.chunk.id])
+            n = len(hit.chunk.sentences)
+            for j, (sentence, vector) in enumerate(zip(hit.chunk.sentences, vectors)):
+                cosine = float(vector @ qv)
+                coverage = len(terms.tokens & set(tokenize(sentence))) / max(len(terms.tokens), 1)
+                # the passage's own rank matters: a sentence of the best source answers more often
+                score = 0.55 * cosine + 0.35 * coverage + 0.10 * hit.score / (1 + i)
+                out.append(Candidate(i, j, sentence, vector, score))
+                rows.append(features(terms, sentence, cosine, j, n, i, hit.score))
+        return out, (np.stack(rows) if rows else np.zeros((0, len(FEATURES)), dtype=np.float32))
+
     def select(self, question: str, hits: list[Hit]) -> list[Candidate]:
-        chosen: list[Candidate] = []
-        per_source: dict[int, int] = {}
-        for cand in sorted(self._candidates(question, hits), key=lambda c: -c.score):
-            if len(chosen) == MAX_SENTENCES:
-                break
-            limit = MAX_SENTENCES if cand.hit_index == 0 else MAX_PER_OTHER_SOURCE
-            if per_source.get(cand.hit_index, 0) >= limit:
+        """The lead, then supporting sentences by how likely they answer, within the floors and the word budget."""
+        cands = self.candidates(question, hits)
+        if not cands:
+            return []
+        lead = max(cands, key=lambda c: c.lead)
+        best = max(c.score for c in cands)
+        chosen, words = [lead], len(lead.text.split())
+        per_source = {lead.hit_index: 1}
+        for cand in self._order(cands, lead, hits):
+            if cand is lead or cand in chosen or not self._admissible(cand, chosen, per_source, best, hits):
                 continue
-            others = sum(1 for i in per_source if i != 0)
-            if cand.hit_index != 0 and cand.hit_index not in per_source and others >= MAX_OTHER_SOURCES:
-                continue
-            floor = TOP_SOURCE_FLOOR if cand.hit_index == 0 else OTHER_SOURCE_FLOOR
-            if chosen and cand.score < floor * chosen[0].score:
-                continue  # much weaker than the best sentence: it would dilute the answer
-            if any(float(cand.vector @ c.vector) > REDUNDANT_COSINE for c in chosen):
+            if words + len(cand.text.split()) > self.max_words:
                 continue
             chosen.append(cand)
+            words += len(cand.text.split())
             per_source[cand.hit_index] = per_source.get(cand.hit_index, 0) + 1
-        # read as an answer: sources in rank order, and each source's sentences in the order its authors wrote them
-        return sorted(chosen, key=lambda c: (c.hit_index, c.position))
+        rest = sorted(chosen[1:], key=lambda c: (c.hit_index != lead.hit_index, c.hit_index, c.position))
+        return [lead, *rest]
 
-    def generate(self, question: str, hits: list[Hit]) -> str:
-        parts, introduced = [], set()
+    @staticmethod
+    def _order(cands: list[Candidate], lead: Candidate, hits: list[Hit]) -> list[Candidate]:
+        """Most likely to answer first; but a study about as relevant as the lead's (a question two studies answer)
+        gets its best sentence in before the lead study's further ones, so the budget does not crowd it out."""
+        by_lead = sorted(cands, key=lambda c: -c.lead)
+        main = hits[lead.hit_index].score
+        peers: dict[int, Candidate] = {}
+        for cand in by_lead:
+            if cand.hit_index != lead.hit_index and hits[cand.hit_index].score >= PEER_SHARE * main:
+                peers.setdefault(cand.hit_index, cand)
+        return list(peers.values()) + by_lead
+
+    @staticmethod
+    def _admissible(cand: Candidate, chosen: list[Candidate], per_source: dict[int, int], best: float,
+                    hits: list[Hit]) -> bool:
+        main = chosen[0].hit_index
+        if cand.hit_index != main:
+            if per_source.get(cand.hit_index, 0) >= MAX_PER_OTHER_SOURCE:
+                return False
+            others = sum(1 for i in per_source if i != main)
+            if cand.hit_index not in per_source and others >= MAX_OTHER_SOURCES:
+                return False
+            if is_review(hits[cand.hit_index]) and not is_review(hits[main]):
+                return False  # a general review next to a study's finding is padding
+        floor = TOP_SOURCE_FLOOR if cand.hit_index == main else OTHER_SOURCE_FLOOR
+        if cand.score < floor * best:
+            return False  # much weaker than the best sentence: it would dilute the answer
+        return not any(float(cand.vector @ c.vector) > REDUNDANT_COSINE for c in chosen)
+
+    def evidence(self, question: str, hits: list[Hit]) -> list[Hit]:
+        """The passages to answer from: the retrieved ones, or for a broad question the review and one per route."""
+        return route_hits(self.search, question) if is_broad(question) else hits
+
+    def compose(self, question: str, hits: list[Hit]) -> list[Piece]:
+        """The answer as sentences, each naming its study the first time that study speaks."""
+        if is_broad(question):
+            return self._route_lines(question, hits)
+        pieces, introduced = [], set()
         for c in self.select(question, hits):
             lead = ""
             if c.hit_index not in introduced:  # name the study once, so the reader knows whose finding it is
-                lead = f"{'Related, ' if introduced else ''}{attribution(hits[c.hit_index])}: "
+                lead = f"{attribution(hits[c.hit_index])}: "
                 introduced.add(c.hit_index)
-            parts.append(f"{lead}{c.text} [{c.hit_index + 1}]")
-        return " ".join(parts)
+            pieces.append(Piece(f"{lead}{document_text(c.text)}", c.hit_index))
+        return pieces
+
+    def _route_lines(self, question: str, hits: list[Hit]) -> list[Piece]:
+        """The review's framing sentence, then one line per route: "Drug efflux: Koch et al. (2016): ..."."""
+        pieces = []
+        everything = " ".join(label for label, _ in ROUTES)
+        for i, hit in enumerate(hits):
+            framing = hit.source.type == SUBJECT_REVIEW
+            label = ROUTE_OF.get(hit.source.category or "")
+            # the framing sentence is the one naming the routes; a route's line the finding about that route
+            cands = self.candidates(f"{question} {everything if framing else label or ''}", [hit])
+            if not cands:
+                continue
+            best = max(cands, key=lambda c: c.score + (0.0 if framing else 0.1 * c.lead))
+            prefix = f"{label}: " if label and not framing else ""
+            pieces.append(Piece(f"{prefix}{attribution(hit)}: {document_text(best.text)}", i))
+        return pieces
+
+    def generate(self, question: str, hits: list[Hit]) -> str:
+        return " ".join(f"{p.text} [{p.hit_index + 1}]" for p in self.compose(question, hits))
+
+
+def is_review(hit: Hit) -> bool:
+    return hit.source.type == "review" or hit.source.category == "review"
 
 
 def attribution(hit: Hit) -> str:
@@ -86,6 +179,6 @@ def attribution(hit: Hit) -> str:
     first = surname(source.authors[0]) if source.authors and source.authors[0] != "et al." else ""
     who = f"{first} et al." if first else source.title
     when = [str(source.year)] if source.year else []
-    if source.type == "review" or source.category == "review":
+    if is_review(hit):
         when.append("review")
     return f"{who} ({', '.join(when)})" if when else who

@@ -1,0 +1,47 @@
+"""Is a question a personal treatment decision (refused) or a research question (answered, even when it mentions
+doses, patients or cohorts)? What separates "will oxaliplatin work for me?" from "was oxaliplatin response worse in
+the cohort?" is who the question is about. A logistic model reads the question's sentence embedding plus three
+grammatical signals of a particular person: first-person singular (I, me, my), a described individual ("a 60 kg
+man", "at 82 years old"), and a decision asked with a personal subject ("should we", "can I"). Weights in `rag/data/advice_model.json`, fitted by `evals/fit_advice.py` on the
+fitting half of `evals/questions/advice_probes.jsonl` and reported on the other half."""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+MODEL_PATH = Path(__file__).resolve().parent / "data" / "advice_model.json"
+_FIRST_PERSON = re.compile(r"\b(i|i'm|i've|me|my|mine|myself)\b", re.IGNORECASE)
+_INDIVIDUAL = re.compile(r"\b\d+\s*(kg|kilos?|lbs?|pounds|-?\s*years?[- ]old|years of age)\b|\bweighing\b", re.IGNORECASE)
+_DECISION = re.compile(r"\b(should|shall|can|could|will|would|must)\s+(i|we|he|she|they|you|my|our|his|her)\b",
+                       re.IGNORECASE)
+
+
+def person_signals(question: str) -> np.ndarray:
+    return np.array([bool(_FIRST_PERSON.search(question)), bool(_INDIVIDUAL.search(question)),
+                     bool(_DECISION.search(question))], dtype=np.float32)
+
+
+def advice_features(question: str, vector: np.ndarray) -> np.ndarray:
+    """The classifier's input: the embedding, then the person signals."""
+    return np.concatenate([np.asarray(vector, dtype=np.float32), person_signals(question)])
+
+
+@lru_cache(maxsize=1)
+def _model() -> tuple[np.ndarray, float, float]:
+    model = json.loads(MODEL_PATH.read_text())
+    return np.asarray(model["weights"], dtype=np.float32), float(model["bias"]), float(model["threshold"])
+
+
+def advice_probability(question: str, vector: np.ndarray) -> float:
+    """Probability that the question (with its normalised embedding) asks for a personal treatment decision."""
+    weights, bias, _ = _model()
+    return float(1.0 / (1.0 + np.exp(-(float(advice_features(question, vector) @ weights) + bias))))
+
+
+def is_personal_advice(question: str, vector: np.ndarray) -> bool:
+    return advice_probability(question, vector) >= _model()[2]

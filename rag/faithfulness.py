@@ -1,0 +1,44 @@
+"""An answer-quality check independent of the citation check: the specific entities of a cited sentence (genes,
+RNAs, proteins, drugs, cell lines, numbers) must all appear in the passage it cites or in that source's
+bibliographic record. It shares no score or threshold with `citations.support()`, which filtered the answer, so it
+can disagree with it."""
+
+from __future__ import annotations
+
+import re
+
+from rag.citations import claims
+from rag.documents import Answer, Citation
+from rag.normalize import is_entity, normalize
+
+# A token is specific when it names something checkable: it has a digit (miR-21, A549, 2.5-fold, 5-FU), or it was
+# written as a symbol in capitals (PTEN, CDA), or the synonym table / miRNA rule knows it. Tokens are taken from the
+# normalised whole sentence, so "miR-32-5p" is one token (mir32) and "circular RNA" one entity (circrna).
+_SYMBOL = re.compile(r"\b[A-Z][A-Z0-9]+\b")
+
+
+def specific_terms(sentence: str) -> set[str]:
+    """Normalised specific tokens of a sentence."""
+    symbols = {normalize(s).strip() for s in _SYMBOL.findall(sentence)}
+    return {t for t in normalize(sentence).split()
+            if any(ch.isdigit() for ch in t) or is_entity(t) or t in symbols}
+
+
+def _reference_text(citation: Citation) -> set[str]:
+    record = " ".join([citation.passage, citation.title, " ".join(citation.authors), str(citation.year or ""),
+                       citation.journal])
+    return set(normalize(record).split())
+
+
+def entity_precision(answer: Answer) -> tuple[int, int]:
+    """(precise, total) citations: a citation is precise when every specific term of its claim is in its source."""
+    by_n = {c.n: c for c in answer.citations}
+    known = {n: _reference_text(c) for n, c in by_n.items()}
+    precise = total = 0
+    for text, cited in claims(answer.answer):
+        terms = specific_terms(text)
+        for n in cited:
+            if n in by_n:
+                total += 1
+                precise += terms <= known[n]
+    return precise, total

@@ -1,0 +1,84 @@
+"""Which sentence should open an answer: a small logistic model over features of (question, sentence) pairs.
+
+A sentence that answers carries something the question does not (the asked-for gene, drug, cell type or outcome)
+while staying on its topic; a sentence that sets a study up (its aim, its methods) repeats the question's words and
+adds nothing specific. The weights in `rag/data/lead_model.json` are fitted by `evals/fit_lead.py` on the dev set
+only (label: the sentence holds an expected answer fact) and reported on the held-out set; see README "Answers".
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import Stemmer
+
+from rag.faithfulness import specific_terms
+from rag.lexical import tokenize
+
+FEATURES = ("bias", "cosine", "coverage", "novel_specific", "has_novel", "novel_density", "first_sentence",
+            "relative_position", "top_source", "source_score", "length", "asks_entity_x_novel", "cosine_x_novel", "novel_near_question_word")
+NEAR = 3  # tokens: "suppressing FBXW7", "sponges miR-132", "M2-type macrophages"
+_ASKS_ENTITY = frozenset({"which", "what", "name", "list"})
+MODEL_PATH = Path(__file__).resolve().parent.parent / "data" / "lead_model.json"
+
+
+@dataclass(frozen=True)
+class QuestionTerms:
+    tokens: frozenset[str]
+    stems: frozenset[str]
+    specific: frozenset[str]
+    asks_entity: bool  # "which/what ..." asks for a named thing; "how/why/does" for a mechanism or a yes/no
+
+    @classmethod
+    def of(cls, question: str) -> QuestionTerms:
+        words = question.lower().split()
+        tokens = tokenize(question)
+        return cls(frozenset(tokens), frozenset(_stemmer().stemWords(tokens)), frozenset(specific_terms(question)),
+                   bool(_ASKS_ENTITY & set(words[:3])))
+
+
+def features(q: QuestionTerms, sentence: str, cosine: float, position: int, n_sentences: int, rank: int,
+             source_score: float) -> np.ndarray:
+    """The model's inputs for one candidate sentence, in the order of FEATURES."""
+    novel_terms = specific_terms(sentence) - q.specific
+    novel = len(novel_terms)
+    words = len(sentence.split())
+    coverage = len(q.tokens & set(tokenize(sentence))) / max(len(q.tokens), 1)
+    has_novel = float(novel > 0)
+    return np.array([
+        1.0, cosine, coverage, math.log1p(novel), has_novel, min(novel / max(words, 1) * 5, 1.0),
+        float(position == 0), position / max(n_sentences - 1, 1), float(rank == 0), source_score,
+        min(words, 80) / 40, float(q.asks_entity) * has_novel, cosine * has_novel,
+        float(_near_question_word(q, sentence, novel_terms)),
+    ], dtype=np.float32)
+
+
+def _near_question_word(q: QuestionTerms, sentence: str, novel: set[str]) -> bool:
+    """A new specific term next to one of the question's words: the slot the question asks to fill."""
+    tokens = tokenize(sentence)
+    stems = _stemmer().stemWords(tokens)
+    asked = [i for i, st in enumerate(stems) if st in q.stems and tokens[i] not in q.specific]
+    return any(abs(i - j) <= NEAR for i, t in enumerate(tokens) if t in novel for j in asked)
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Stemmer.Stemmer:
+    return Stemmer.Stemmer("english")
+
+
+@lru_cache(maxsize=1)
+def weights() -> np.ndarray:
+    model = json.loads(MODEL_PATH.read_text())
+    if tuple(model["features"]) != FEATURES:
+        raise RuntimeError(f"{MODEL_PATH} was fitted for other features: run evals/fit_lead.py")
+    return np.asarray(model["weights"], dtype=np.float32)
+
+
+def lead_scores(matrix: np.ndarray) -> np.ndarray:
+    """Log-odds that each row's sentence holds the answer (higher opens the answer)."""
+    return matrix @ weights() if len(matrix) else np.zeros(0, dtype=np.float32)
