@@ -36,6 +36,7 @@ gate: index
 	$(RAG) eval --questions evals/questions/heldout.jsonl --out evals/out/heldout --floors evals/floors.json --quiet
 	$(RAG) eval --questions evals/questions/scope_probes.jsonl --out evals/out/scope --floors evals/floors_scope.json --quiet
 	$(RAG) eval --questions evals/questions/advice_probes.jsonl --out evals/out/advice --floors evals/floors_advice.json --quiet
+	$(PY) evals/check_conversations.py
 
 bench: install
 	$(PY) evals/bench.py

@@ -19,7 +19,7 @@ from sklearn.linear_model import LogisticRegression
 
 from rag.assistant import Assistant
 from rag.evaluation import facts_missing, load_questions
-from rag.generation.extractive import ExtractiveBackend
+from rag.generation.extractive import ExtractiveBackend, eligible_leads
 from rag.generation.lead import FEATURES, MODEL_PATH
 from rag.retrieval import RELEVANCE_THRESHOLD
 from rag.settings import get_settings
@@ -37,6 +37,9 @@ def groups(assistant: Assistant, path: Path) -> list[Group]:
         cands, matrix = backend.candidate_features(q.question, hits)
         if not cands:
             continue
+        keep = {id(c) for c in eligible_leads(cands)}  # the model only ever ranks these
+        rows = [i for i, c in enumerate(cands) if id(c) in keep]
+        cands, matrix = [cands[i] for i in rows], matrix[rows]
         labels = np.array([len(facts_missing(q.answer_facts, c.text)) < len(q.answer_facts) for c in cands])
         out.append((matrix, labels, np.array([c.score for c in cands])))
     return out

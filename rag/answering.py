@@ -5,28 +5,26 @@ from __future__ import annotations
 import logging
 import re
 import time
+import weakref
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from rag import prompts
 from rag.advice import is_personal_advice
-from rag.catalog import excluding_filters
+from rag.catalog import excluding_filters, options
+from rag.conversation import EntityTypes, depends_on_previous, standalone
 from rag.citations import check, citation_for, renumber
 from rag.documents import Answer
 from rag.filters import Filters
+from rag.index import Index
 from rag.generation import Backend, BackendError
 from rag.generation.extractive import ExtractiveBackend
 from rag.generation.llm import NoAnswer
-from rag.lexical import tokenize
 from rag.logs import fields
 from rag.retrieval import RELEVANCE_THRESHOLD, Hit, HybridSearch
 
 log = logging.getLogger("rag.answering")
-
-_FOLLOW_UP = re.compile(r"^\s*(and|what about|how about|also|same|in|for|with)\b|\b(it|they|them|this|that|these|those)\b",
-                        re.IGNORECASE)
-
 
 @dataclass
 class Turn:
@@ -34,22 +32,11 @@ class Turn:
     content: str
 
 
-_CANCER_TYPE = re.compile(r"^(ovarian|pancreatic|gastric|breast|lung|colorectal|colon|liver|prostate|bladder|"
-                          r"esophageal|oesophageal|cervical|renal|head|neck|cancer|carcinoma|tumou?r)$", re.IGNORECASE)
-_NAMES_CANCER = re.compile(r"\b(cancer|carcinoma|leuka?emia|glioma|glioblastoma|melanoma|lymphoma|myeloma|sarcoma)\b",
-                           re.IGNORECASE)
-
-
-def standalone_question(question: str, history: list[Turn]) -> str:
-    """Extractive condensation: a short follow-up ('and in gastric cancer?') carries the previous question's words,
-    minus its cancer type when the follow-up names a new one."""
+def standalone_question(question: str, history: list[Turn], types: EntityTypes) -> str:
+    """A follow-up ('and in gastric cancer?', 'Which cargo?') in full, from the previous user question; a question
+    that names its own subject is left as it is."""
     previous = next((t.content for t in reversed(history) if t.role == "user"), "")
-    if not previous or not _FOLLOW_UP.search(question) or len(tokenize(question)) > 8:
-        return question
-    words = previous.rstrip("?").split()
-    if _NAMES_CANCER.search(question):
-        words = [w for w in words if not _CANCER_TYPE.match(w.strip(",.;:()"))]
-    return f"{' '.join(words)} {question.strip()}"
+    return standalone(question, previous, types)
 
 
 def _see_also(hits: list[Hit]) -> list:
@@ -74,14 +61,31 @@ def _after_first(text: str, marker: str, insert: str) -> str:
     return f"{text[: match.end()]} {insert}{text[match.end():]}"
 
 
-def condensed_query(question: str, history: list[Turn], backend: Backend, warnings: list[str]) -> str:
-    """LLM backends condense the conversation; extractive (or a failing LLM) carries the previous turn's terms."""
-    if history and _FOLLOW_UP.search(question) and hasattr(backend, "condense"):
+def condensed_query(question: str, history: list[Turn], backend: Backend, index: Index,
+                    warnings: list[str]) -> str:
+    """LLM backends condense a follow-up with the model; extractive (or a failing LLM) by the rule in conversation."""
+    types = entity_types(index)
+    previous = next((t.content for t in reversed(history) if t.role == "user"), "")
+    if not previous or not depends_on_previous(question, types):
+        return question
+    if hasattr(backend, "condense"):
         try:
             return backend.condense(question, [(t.role, t.content) for t in history])  # type: ignore[attr-defined]
         except BackendError as exc:
             warnings.append(f"{backend.name} could not condense the follow-up ({exc}); used the previous question's terms")
-    return standalone_question(question, history)
+    return standalone(question, previous, types)
+
+
+_TYPES: weakref.WeakKeyDictionary[Index, EntityTypes] = weakref.WeakKeyDictionary()
+
+
+def entity_types(index: Index) -> EntityTypes:
+    """Cancer, drug and cargo names of this index generation (computed once per generation)."""
+    types = _TYPES.get(index)
+    if types is None:
+        facets = options(index)
+        types = _TYPES[index] = EntityTypes.from_facets(facets["cancer_type"], facets["drug"], facets["cargo"])
+    return types
 
 
 # What answer_events yields: ("retrieval", list[Hit]) once the passages are known, ("delta", str) for answer text as
@@ -119,7 +123,7 @@ def answer_events(search: HybridSearch, question: str, backend: Backend, k: int 
                     backend.name)
         return
     warnings: list[str] = []
-    query = condensed_query(question, history or [], backend, warnings)
+    query = condensed_query(question, history or [], backend, search.index, warnings)
     hits = search.search(query, k=k, filters=filters or Filters())
     retrieved = _ms(started)
     yield "retrieval", hits

@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from rag.answering import Turn, standalone_question
+from rag.answering import Turn, entity_types, standalone_question
 from rag.assistant import Assistant
 from rag.citations import check, claims
 from rag.settings import Settings
@@ -104,7 +104,7 @@ def test_prompt_injection_in_a_document_is_just_text(assistant: Assistant) -> No
 
 def test_follow_up_carries_previous_entities(assistant: Assistant) -> None:
     history = [Turn("user", "How do fibroblast exosomes cause cisplatin resistance in lung cancer?")]
-    query = standalone_question("and in gastric cancer?", history)
+    query = standalone_question("and in gastric cancer?", history, entity_types(assistant.index()))
     assert "gastric" in query and "cisplatin" in query and "lung" not in query
     answer = assistant.ask("and in gastric cancer?", history=history)
     assert not answer.refused

@@ -105,3 +105,31 @@ def test_the_advice_probes_gate_reports_recall_and_false_alarms(assistant: Assis
     _rows, summary = evaluate_answers(assistant, questions, None, 5, {}, progress=False)
     assert summary["answer"]["advice_false_alarm_rate"] == 0.0
     assert summary["answer"]["advice_recall"] >= 0.85
+
+
+def _conversations() -> list[dict]:
+    rows = [json.loads(line) for line in Path("evals/questions/conversations.jsonl").read_text().splitlines()]
+    return [r for r in rows if r.get("split", "fit") == "fit"]
+
+
+def test_at_least_twenty_conversations_of_both_kinds_are_condensed_or_left_alone(assistant: Assistant) -> None:
+    from rag.answering import Turn, entity_types, standalone_question
+
+    rows = _conversations()
+    assert len(rows) >= 20 and {r["kind"] for r in rows} == {"follow-up", "standalone"}
+    types = entity_types(assistant.index())
+    for row in rows:
+        query = standalone_question(row["question"], [Turn("user", h) for h in row["history"]], types)
+        if row["kind"] == "standalone":
+            assert query == row["question"], row["id"]
+        else:
+            assert all(t.lower() in query.lower() for t in row["expect"]), (row["id"], query)
+            assert not any(t.lower() in query.lower() for t in row["forbid"]), (row["id"], query)
+
+
+def test_a_bare_follow_up_is_answered_from_the_previous_turn(assistant: Assistant) -> None:
+    from rag.answering import Turn
+
+    history = [Turn("user", "Which microRNA do stromal exosomes carry to make ovarian cancer resist paclitaxel?")]
+    answer = assistant.ask("Which cargo?", history=history)
+    assert not answer.refused and "miR-21" in answer.answer  # "Which cargo?" alone would be out of scope

@@ -88,8 +88,8 @@ class ExtractiveBackend:
         cands = self.candidates(question, hits)
         if not cands:
             return []
-        lead = max(cands, key=lambda c: c.lead)
         best = max(c.score for c in cands)
+        lead = max(eligible_leads(cands), key=lambda c: c.lead)
         chosen, words = [lead], len(lead.text.split())
         per_source = {lead.hit_index: 1}
         for cand in self._order(cands, lead, hits):
@@ -167,6 +167,13 @@ class ExtractiveBackend:
 
     def generate(self, question: str, hits: list[Hit]) -> str:
         return " ".join(f"{p.text} [{p.hit_index + 1}]" for p in self.compose(question, hits))
+
+
+def eligible_leads(cands: list[Candidate]) -> list[Candidate]:
+    """Sentences relevant enough to open an answer: the lead model ranks these only, so a sentence full of new
+    terms but off the question (an instruction planted in a document, a list of methods) never opens."""
+    best = max(c.score for c in cands)
+    return [c for c in cands if c.score >= TOP_SOURCE_FLOOR * best]
 
 
 def is_review(hit: Hit) -> bool:

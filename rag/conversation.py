@@ -1,0 +1,88 @@
+"""Follow-up questions: does a question lean on the previous turn, and if so, what does it ask in full?
+
+A follow-up is elliptical ("Which cargo?", "And in NSCLC?"), opens with a continuation ("what about ...", "and ..."),
+or points back ("does it ...", "their targets?") without naming its own subject. A question that names its own
+subject stands alone, whatever its first word. Entities are typed (cancer, drug, cargo) from the index's own facet
+values read through the normaliser and synonym table, so "HCC", "osteosarcoma" or "5-FU" are recognised because the
+corpus names them, not because a list does.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from rag.catalog import CANCER_SITES
+from rag.faithfulness import specific_terms
+from rag.lexical import STOPWORDS
+from rag.normalize import normalize
+
+_CONTINUATION = re.compile(r"^\s*(and|what about|how about|also|same for|same|but|or)\b", re.IGNORECASE)
+_POINTING = re.compile(r"\b(it|its|they|them|their|this|that|these|those|such)\b", re.IGNORECASE)
+_GENERIC = frozenset({"cancer", "cancers", "carcinoma", "tumour", "tumor", "cell", "cells", "exosome", "mirna",
+                      "ncrna", "lncrna", "circrna", "chemoresist", "human", "mouse", "resistant", "drug", "drugs",
+                      "line", "lines", "protein", "proteins", "rna", "rnas"})
+_PREPOSITION = re.compile(r"^(in|for|with|on|of|to|by)$", re.IGNORECASE)
+SHORT = 3  # content words: "which cargo" has one, "and in NSCLC" one
+
+
+@dataclass(frozen=True)
+class EntityTypes:
+    """Normalised tokens of each entity type the corpus names."""
+
+    cancer: frozenset[str]
+    drug: frozenset[str]
+    cargo: frozenset[str]
+
+    @classmethod
+    def from_facets(cls, cancers: Iterable[str], drugs: Iterable[str], cargo: Iterable[str]) -> EntityTypes:
+        def tokens(values: Iterable[str]) -> frozenset[str]:
+            return frozenset(t for v in values for t in normalize(v).split() if t not in _GENERIC and len(t) > 2)
+
+        # facet values are phrases ("cisplatin-resistant lung cancer cells"): a token belongs to one type only, a drug
+        # name first, then a cargo name, then a cancer
+        drug = tokens(drugs)
+        carried = tokens(cargo) - drug
+        return cls((tokens(cancers) | frozenset(CANCER_SITES)) - drug - carried, drug, carried)
+
+    def of(self, tokens: set[str]) -> dict[str, set[str]]:
+        return {"cancer": tokens & self.cancer, "drug": tokens & self.drug, "cargo": tokens & self.cargo}
+
+
+def _content(text: str) -> list[str]:
+    return [w for w in normalize(text).split() if w not in STOPWORDS and len(w) > 1]
+
+
+def depends_on_previous(question: str, types: EntityTypes) -> bool:
+    """Does the question need the previous turn to be understood?"""
+    if _CONTINUATION.search(question):
+        return True
+    words = _content(question)
+    if len(words) <= SHORT:
+        return True
+    names_subject = bool(specific_terms(question) - {"exosome", "chemoresist"}) or any(types.of(set(words)).values())
+    return bool(_POINTING.search(question)) and not names_subject
+
+
+def condense(question: str, previous: str, types: EntityTypes) -> str:
+    """The previous question's words with the entities the follow-up replaces taken out, then the follow-up."""
+    new = types.of(set(normalize(question).split()))
+    replaced = {kind for kind, found in new.items() if found}
+    kept = []
+    for word in previous.rstrip("?").split():
+        tokens = set(normalize(word).split())
+        if any(types.of(tokens)[kind] for kind in replaced):
+            continue  # the follow-up names another entity of this kind: the old one goes
+        kept.append(word)
+    follow = _CONTINUATION.sub("", question).strip()
+    first = follow.split()[0] if follow.split() else ""
+    while kept and _PREPOSITION.match(first) and _PREPOSITION.match(kept[-1]):
+        kept.pop()  # "... resistance in" + "in NSCLC?": one "in"
+    return f"{' '.join(kept)} {follow}".strip()
+
+
+def standalone(question: str, previous: str, types: EntityTypes) -> str:
+    if not previous or not depends_on_previous(question, types):
+        return question
+    return condense(question, previous, types)
