@@ -10,7 +10,7 @@ from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from rag import prompts
+from rag import collection, prompts
 from rag.advice import is_personal_advice
 from rag.catalog import excluding_filters, options
 from rag.conversation import EntityTypes, depends_on_previous, standalone
@@ -121,6 +121,13 @@ def answer_events(search: HybridSearch, question: str, backend: Backend, k: int 
         yield _done(Answer(prompts.REFUSAL_MEDICAL_ADVICE, refused=True, refusal_reason="medical-advice",
                            backend=backend.name, timings_ms={"retrieve": 0.0, "generate": 0.0, "total": _ms(started)}),
                     backend.name)
+        return
+    listing = collection.parse(question, entity_types(search.index))
+    if listing is not None:  # about the collection itself: answered from the index metadata
+        yield "retrieval", []
+        answer = collection.answer(search.index, listing)
+        answer.timings_ms = {"retrieve": 0.0, "generate": _ms(started), "total": _ms(started)}
+        yield _done(answer, backend.name)
         return
     warnings: list[str] = []
     query = condensed_query(question, history or [], backend, search.index, warnings)

@@ -22,7 +22,9 @@ _CONTINUATION = re.compile(r"^\s*(and|what about|how about|also|same for|same|bu
 _POINTING = re.compile(r"\b(it|its|they|them|their|this|that|these|those|such)\b", re.IGNORECASE)
 _GENERIC = frozenset({"cancer", "cancers", "carcinoma", "tumour", "tumor", "cell", "cells", "exosome", "mirna",
                       "ncrna", "lncrna", "circrna", "chemoresist", "human", "mouse", "resistant", "drug", "drugs",
-                      "line", "lines", "protein", "proteins", "rna", "rnas"})
+                      "line", "lines", "protein", "proteins", "rna", "rnas", "patient", "patients", "chemotherapy",
+                      "therapy", "treatment", "treated", "neoadjuvant", "adjuvant", "model", "models", "primary",
+                      "advanced", "resistance", "sensitive", "normal", "tissue", "tissues", "study", "type"})
 _PREPOSITION = re.compile(r"^(in|for|with|on|of|to|by)$", re.IGNORECASE)
 SHORT = 3  # content words: "which cargo" has one, "and in NSCLC" one
 

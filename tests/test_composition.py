@@ -133,3 +133,23 @@ def test_a_bare_follow_up_is_answered_from_the_previous_turn(assistant: Assistan
     history = [Turn("user", "Which microRNA do stromal exosomes carry to make ovarian cancer resist paclitaxel?")]
     answer = assistant.ask("Which cargo?", history=history)
     assert not answer.refused and "miR-21" in answer.answer  # "Which cargo?" alone would be out of scope
+
+
+def test_collection_questions_are_answered_from_the_metadata_as_a_cited_list(assistant: Assistant) -> None:
+    retracted = assistant.ask("Which of these studies were retracted?")
+    index = assistant.index()
+    expected = {s.id for s in index.sources.values() if s.retracted}
+    assert not retracted.refused and {c.source_id for c in retracted.citations} == expected
+    assert all(c.retracted for c in retracted.citations) and retracted.answer.startswith(f"{len(expected)} studies")
+    gastric = assistant.ask("Which studies cover gastric cancer?")
+    assert gastric.citations and all(
+        any("gastric" in v.lower() for v in index.sources[c.source_id].facets.get("cancer_types", []))
+        for c in gastric.citations)
+    counted = assistant.ask("How many studies used cisplatin?")
+    assert counted.answer.split()[0].isdigit() and int(counted.answer.split()[0]) >= len(counted.citations) > 0
+    assert set(counted.to_dict()) >= {"answer", "citations", "refused", "backend"}  # the one Answer schema
+
+
+def test_a_question_about_findings_is_not_taken_for_a_collection_question(assistant: Assistant) -> None:
+    answer = assistant.ask("Which study showed that exosomal miR-500a-3p promotes cisplatin resistance?")
+    assert answer.backend == "extractive" and "miR-500a-3p" in answer.answer
