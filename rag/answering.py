@@ -35,8 +35,11 @@ class Turn:
 def standalone_question(question: str, history: list[Turn], types: EntityTypes) -> str:
     """A follow-up ('and in gastric cancer?', 'Which cargo?') in full, from the previous user question; a question
     that names its own subject is left as it is."""
-    previous = next((t.content for t in reversed(history) if t.role == "user"), "")
-    return standalone(question, previous, types)
+    return standalone(question, _previous_question(history), types)
+
+
+def _previous_question(history: list[Turn]) -> str:
+    return next((t.content for t in reversed(history) if t.role == "user"), "")
 
 
 def _see_also(hits: list[Hit]) -> list:
@@ -65,7 +68,7 @@ def condensed_query(question: str, history: list[Turn], backend: Backend, index:
                     warnings: list[str]) -> str:
     """LLM backends condense a follow-up with the model; extractive (or a failing LLM) by the rule in conversation."""
     types = entity_types(index)
-    previous = next((t.content for t in reversed(history) if t.role == "user"), "")
+    previous = _previous_question(history)
     if not previous or not depends_on_previous(question, types):
         return question
     if hasattr(backend, "condense"):

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from rag.citations import citation_for
 from rag.conversation import EntityTypes
-from rag.documents import Answer, Source
+from rag.documents import Answer, Source, surname
 from rag.filters import Filters, source_metadata
 from rag.index import Index
 from rag.lexical import STOPWORDS
@@ -95,4 +95,4 @@ def answer(index: Index, query: CollectionQuery) -> Answer:
 
 def _first_author(source: Source) -> str:
     first = source.authors[0] if source.authors and source.authors[0] != "et al." else ""
-    return f"{first.split()[0]} et al." if first else "unknown authors"
+    return f"{surname(first)} et al." if first else "unknown authors"
