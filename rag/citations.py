@@ -11,6 +11,7 @@ import numpy as np
 from rag.chunking import split_sentences
 from rag.documents import Chunk, Citation
 from rag.lexical import tokenize
+from rag.refmarks import cited_references
 from rag.retrieval import Hit, HybridSearch
 
 _TAG = re.compile(r"</?[a-zA-Z][^>]*>")  # <source ...> tags a weak model may echo
@@ -31,7 +32,7 @@ class Checked:
 def citation_for(n: int, hit: Hit) -> Citation:
     b = hit.source.bibliographic()
     return Citation(n=n, passage=hit.chunk.text, chunk_id=hit.chunk.id, section=hit.chunk.section,
-                    page=hit.chunk.page, **b)
+                    page=hit.chunk.page, references=cited_references(hit.chunk.text, hit.source.references), **b)
 
 
 def support(sentence: str, chunk: Chunk, search: HybridSearch, vector: np.ndarray | None = None) -> float:

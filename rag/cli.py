@@ -1,4 +1,4 @@
-"""Command line: a thin layer over the library (ingest, stats, search, ask, eval, serve)."""
+"""Command line: a thin layer over the library (ingest, fetch, stats, search, ask, eval, serve)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from rag.documents import Citation
 from rag.index import Index, IndexStoreError
 from rag.settings import Settings, get_settings
 
@@ -67,6 +68,51 @@ def ingest(
     _report_failures(summary.failures)
     if not summary.ok:
         _fail("nothing could be ingested", 2)
+
+
+@app.command()
+def fetch(
+    doi: Annotated[Optional[str], typer.Option(help="The review (default: RAG_REVIEW_DOI).")] = None,
+    email: Annotated[Optional[str], typer.Option(help="Contact address sent to NCBI (RAG_NCBI_EMAIL).")] = None,
+    api_key: Annotated[Optional[str], typer.Option(help="NCBI API key: 10 requests/s (RAG_NCBI_API_KEY).")] = None,
+    out_dir: Annotated[Optional[Path], typer.Option("--out", help="Output folder (default: <corpus>/fetched).")] = None,
+    review_url: Annotated[Optional[str], typer.Option(help="The review's JATS XML (RAG_REVIEW_URL).")] = None,
+    review_html_url: Annotated[Optional[str], typer.Option(help="HTML fallback (RAG_REVIEW_HTML_URL).")] = None,
+    eutils_url: Annotated[Optional[str], typer.Option(help="E-utilities base (RAG_EUTILS_URL).")] = None,
+    europepmc_url: Annotated[Optional[str], typer.Option(help="Europe PMC REST base (RAG_EUROPEPMC_URL).")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
+) -> None:
+    """Download the review's full text and the abstracts of the references it cites (needs internet); then run
+    `rag ingest`. Raw answers are cached in the output folder, so a re-run or a resumed run repeats no request."""
+    from rag.fetching.builder import FetchOptions, build, pack_addresses
+    from rag.fetching.polite import FetchError, NetworkUnavailable
+
+    settings = _settings()
+    doi = doi or settings.review_doi
+    jats_default, html_default = pack_addresses(settings.corpus_dir, doi)
+    key = api_key or (settings.ncbi_api_key.get_secret_value() if settings.ncbi_api_key else "")
+    options = FetchOptions(
+        doi=doi, out=out_dir or settings.fetch_dir or settings.corpus_dir / "fetched",
+        review_url=review_url or settings.review_url or jats_default,
+        review_html_url=review_html_url or settings.review_html_url or html_default,
+        eutils_url=eutils_url or settings.eutils_url, europepmc_url=europepmc_url or settings.europepmc_url,
+        email=email or settings.ncbi_email, api_key=key, timeout_s=settings.fetch_timeout_s,
+        retries=settings.fetch_retries, backoff_s=settings.fetch_backoff_s)
+    if not (options.review_url or options.review_html_url):
+        _fail(f"no full-text address is known for {doi}: pass --review-url (JATS XML) or --review-html-url", 2)
+    if not options.email:
+        console.print("[yellow]note:[/yellow] NCBI asks for a contact address: pass --email or set RAG_NCBI_EMAIL")
+    try:
+        report = build(options, progress=not quiet, log=lambda m: console.print(m, soft_wrap=True, highlight=False))
+    except NetworkUnavailable as exc:
+        _fail(f"{exc}. No network? Nothing was written; the offline pack still works (`rag ingest`).", 2)
+    except FetchError as exc:
+        _fail(f"{exc}. Nothing was written.", 2)
+    for line in report.lines():
+        out.print(line, soft_wrap=True, highlight=False)
+    for line in report.errors:
+        console.print(f"[yellow]warning:[/yellow] {line}", soft_wrap=True, highlight=False)
+    out.print("next: `rag ingest` adds the fetched records to the index (one source per study).")
 
 
 def _report_failures(failures: list[tuple[str, str]]) -> None:
@@ -154,10 +200,22 @@ def ask(
         out.print("\n[bold]References[/bold]")
         for c in answer.citations:
             out.print(f"{c.n}. {c.vancouver()}", soft_wrap=True, highlight=False)
+            _print_cited(c)
     if answer.see_also:
         out.print("\n[bold]See also[/bold] (closest sources, not citations)")
         for c in answer.see_also:
             out.print(f"- {c.vancouver()}", soft_wrap=True, highlight=False)
+
+
+def _print_cited(c: Citation) -> None:
+    """Under a passage of the review: its section and the references it cites (with their corpus ids)."""
+    if c.references or (c.section and c.section not in ("Summary", "Abstract")):
+        out.print(f"   section: {c.section}", soft_wrap=True, highlight=False)
+    for ref in c.references:
+        first = ref.get("authors", "").split(";")[0].strip()
+        held = f" -> {ref['source_id']}" if ref.get("source_id") else ""
+        shown = f"{first} {ref.get('year', '')}. {ref.get('title', '')}" if ref.get("title") else ref.get("text", "")
+        out.print(f"   cites [{ref.get('label')}] {shown}{held}", soft_wrap=True, highlight=False)
 
 
 eval_app = typer.Typer(help="Evaluate retrieval and answers on a question set.")

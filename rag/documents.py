@@ -136,6 +136,9 @@ class Citation:
     page: int | None
     retracted: bool
     retraction_note: str
+    # Entries of the source's own reference list that the passage cites ('[12]'), each with the id of the
+    # corpus source holding that work when there is one.
+    references: list[dict[str, str]] = field(default_factory=list)
 
     def vancouver(self) -> str:
         """'Au Yeung CL, et al. Title. Journal. 2016. doi:...' for reference lists."""

@@ -47,6 +47,7 @@ from rag.lexical import LEXICAL_VERSION, LexicalIndex
 from rag.loaders import LoadReport, discover, load_file, load_paths
 from rag.loaders.base import LoadError
 from rag.logs import fields
+from rag.merging import merge_same_work
 from rag.settings import Settings
 
 Log = Callable[[str], None]
@@ -111,6 +112,9 @@ def ingest_lock(settings: Settings) -> Iterator[None]:
 
 def load_corpus(settings: Settings) -> LoadReport:
     report = load_paths(list(discover(settings.corpus_dir)), root=settings.corpus_dir)
+    report.sources, merges = merge_same_work(report.sources)
+    for note in merges:
+        logger.info(fields(event="ingest_merge", note=note))
     seen: dict[str, str] = {}
     unique: list[Source] = []
     for source in report.sources:

@@ -52,6 +52,22 @@ class Settings(BaseSettings):
     llamacpp_n_ctx: int = Field(4096, ge=512)
     llamacpp_threads: int = Field(2, ge=1)
 
+    # --- online corpus builder (`rag fetch`) ---
+    review_doi: str = Field("10.32604/oncologie.2022.020993", description="The review whose text and references "
+                                                                          "`rag fetch` downloads.")
+    review_url: str | None = Field(None, description="The review's JATS XML; default: `fulltext.jats_xml` of the "
+                                                     "pack record with that DOI.")
+    review_html_url: str | None = Field(None, description="HTML fallback; default: the pack's `fulltext.html`.")
+    eutils_url: str = Field("https://eutils.ncbi.nlm.nih.gov/entrez/eutils", description="NCBI E-utilities base.")
+    europepmc_url: str = Field("https://www.ebi.ac.uk/europepmc/webservices/rest", description="Europe PMC REST base.")
+    ncbi_email: str = Field("", description="Sent to NCBI with every request (NCBI asks for a contact address).")
+    ncbi_api_key: SecretStr | None = Field(None, description="NCBI API key: 10 requests/s instead of 3.")
+    fetch_dir: Path | None = Field(None, description="Where `rag fetch` writes; default: <corpus_dir>/fetched.")
+    fetch_timeout_s: float = Field(30.0, gt=0, description="Per request.")
+    fetch_retries: int = Field(4, ge=0, description="Retries on 429, 5xx and timeouts, with exponential backoff.")
+    fetch_backoff_s: float = Field(1.0, ge=0, description="First backoff delay (doubles each retry; a server's "
+                                                          "Retry-After wins when longer).")
+
     # --- serving ---
     host: str = "127.0.0.1"
     port: int = 7860

@@ -16,7 +16,7 @@ from tests.conftest import BIN, rag_env
 
 ANSWER_KEYS = {"answer", "citations", "see_also", "refused", "refusal_reason", "backend", "warnings", "timings_ms"}
 CITATION_KEYS = {"n", "source_id", "title", "authors", "year", "journal", "doi", "pmid", "url", "passage", "chunk_id",
-                 "section", "page", "retracted", "retraction_note"}
+                 "section", "page", "retracted", "retraction_note", "references"}
 
 
 @pytest.fixture(scope="module")

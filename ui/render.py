@@ -107,6 +107,22 @@ def _authors(authors: list[str]) -> str:
     return named[0] if len(named) == 1 and len(authors) == 1 else f"{surname(named[0])} et al."
 
 
+def cited_list(c: Citation) -> str:
+    """'Cites: [2] Bebawy et al. 2009, title (DOI)' for the review's own references in the passage."""
+    if not c.references:
+        return ""
+    items = []
+    for ref in c.references:
+        authors = [a.strip() for a in ref.get("authors", "").split(";") if a.strip()]
+        who = " ".join(x for x in (_authors(authors), ref.get("year", "")) if x)
+        label = ", ".join(x for x in (who, ref.get("title", "")) if x) or ref.get("text", "") or "reference"
+        url = doi_url(ref.get("doi", "")) or (pubmed_url(ref) if ref.get("pmid") else "")
+        shown = _link(url, label) if url else esc(label)
+        held = ' <span class="held">in corpus</span>' if ref.get("source_id") else ""
+        items.append(f'<div class="cited">[{esc(ref.get("label", ""))}] {shown}{held}</div>')
+    return f'<div class="cites"><div class="meta">Cites:</div>{"".join(items)}</div>'
+
+
 def source_card(c: Citation, terms: list[str], numbered: bool = True) -> str:
     anchor = f' id="src-{c.n}"' if numbered else ""
     badge = '<span class="badge">Retracted</span> ' if c.retracted else ""
@@ -117,7 +133,7 @@ def source_card(c: Citation, terms: list[str], numbered: bool = True) -> str:
     number = f'<span class="num">{c.n}</span> ' if numbered else ""
     return (f'<div class="src"{anchor}>{number}{badge}<span class="title">{esc(c.title)}</span>'
             f'<div class="meta">{meta}</div>{note}{section}<div class="links">{links}</div>'
-            f'<div class="passage">{highlighted(c.passage, terms)}</div></div>')
+            f'<div class="passage">{highlighted(c.passage, terms)}</div>{cited_list(c)}</div>')
 
 
 def sources_panel(answer: Answer | None, question: str = "") -> str:

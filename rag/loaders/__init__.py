@@ -25,8 +25,8 @@ _BY_SUFFIX: dict[str, Loader] = {
     ".txt": text.load,
 }
 SUPPORTED_SUFFIXES = frozenset(_BY_SUFFIX) | {".xml", ".nxml"}
-# Files that document a folder rather than being part of the corpus.
-_SKIPPED_NAMES = {"readme.md", "readme.txt", "readme", "license", "license.txt", ".gitkeep"}
+# Files that document a folder rather than being part of the corpus (manifest.json: what `rag fetch` did).
+_SKIPPED_NAMES = {"readme.md", "readme.txt", "readme", "license", "license.txt", ".gitkeep", "manifest.json"}
 
 
 @dataclass

@@ -7,7 +7,7 @@ from pathlib import Path
 from lxml import etree
 
 from rag.documents import Section, Source
-from rag.loaders.base import LoadError, source_id_for
+from rag.loaders.base import LoadError, clean_space, source_id_for
 from rag.loaders.xmlutil import local, parse, text_of
 
 
@@ -32,7 +32,7 @@ def _body_sections(body: etree._Element | None, top: str = "Body") -> list[Secti
 
     def walk(sec: etree._Element, trail: list[str]) -> None:  # trail: headings of enclosing sections
         heading = " / ".join(trail + [text_of(sec.find("title"))]).strip(" /")
-        paras = [text_of(p) for p in sec if local(p.tag) == "p"]
+        paras = [paragraph_text(p) for p in sec if local(p.tag) == "p"]
         if any(paras):
             sections.append(Section(text="\n".join(p for p in paras if p), heading=heading))
         for child in sec:
@@ -41,7 +41,7 @@ def _body_sections(body: etree._Element | None, top: str = "Body") -> list[Secti
 
     if body is None:
         return sections
-    loose = [text_of(p) for p in body if local(p.tag) == "p"]
+    loose = [paragraph_text(p) for p in body if local(p.tag) == "p"]
     if any(loose):
         sections.append(Section(text="\n".join(p for p in loose if p), heading=top))
     for sec in body.iterfind("sec"):
@@ -49,15 +49,66 @@ def _body_sections(body: etree._Element | None, top: str = "Body") -> list[Secti
     return sections
 
 
+def paragraph_text(node: etree._Element) -> str:
+    """A paragraph's text with every citation of the reference list written '[12]' (publishers also set them as
+    superscripts or bare numbers), so a passage keeps the reference numbers it cites."""
+    out: list[str] = []
+
+    def inside_brackets() -> bool:
+        joined = "".join(out)
+        return joined.rfind("[") > joined.rfind("]")
+
+    def cite(label: str) -> None:
+        if out and out[-1][-1:].isalnum():  # 'within hours<sup>2</sup>' -> 'within hours [2]'
+            out.append(" ")
+        out.append(label)
+
+    def walk(el: etree._Element) -> None:
+        name = local(el.tag)
+        if name == "xref" and el.get("ref-type") == "bibr":
+            label = text_of(el)
+            if "[" in label or inside_brackets():
+                out.append(label)
+            else:
+                cite(f"[{label}]")
+        elif name == "sup" and el.find(".//xref[@ref-type='bibr']") is not None and not inside_brackets():
+            cite(f"[{text_of(el).strip('[]')}]")
+        else:
+            out.append(text_of(el) if not isinstance(el.tag, str) else (el.text or ""))
+            for child in el if isinstance(el.tag, str) else []:
+                walk(child)
+                out.append(child.tail or "")
+
+    walk(node)
+    return clean_space("".join(out))
+
+
+def _ref_authors(ref: etree._Element) -> list[str]:
+    names = []
+    authors = ref.findall(".//person-group[@person-group-type='author']/name") or ref.findall(".//name")
+    for name in authors:
+        surname, given = text_of(name.find("surname")), text_of(name.find("given-names"))
+        if surname:
+            names.append(f"{surname} {given.replace('.', '').replace(' ', '')}".strip())
+    if ref.find(".//etal") is not None:
+        names.append("et al.")
+    return names
+
+
 def _references(back: etree._Element | None) -> list[dict[str, str]]:
-    refs = []
+    """The reference list: number, authors, title, journal, year, DOI and PMID where the XML gives them."""
+    refs: list[dict[str, str]] = []
     if back is None:
         return refs
-    for ref in back.iterfind(".//ref-list/ref"):
+    for position, ref in enumerate(back.iterfind(".//ref-list/ref"), start=1):
         refs.append(
             {
-                "label": text_of(ref.find("label")),
+                "label": text_of(ref.find("label")).strip(".[] ") or str(position),
+                "id": ref.get("id", ""),
+                "authors": "; ".join(_ref_authors(ref)),
                 "title": text_of(ref.find(".//article-title")),
+                "journal": text_of(ref.find(".//source")),
+                "year": text_of(ref.find(".//year"))[:4],
                 "doi": text_of(ref.find(".//pub-id[@pub-id-type='doi']")),
                 "pmid": text_of(ref.find(".//pub-id[@pub-id-type='pmid']")),
                 "text": text_of(ref),
@@ -74,7 +125,11 @@ def _is_retracted(root: etree._Element, meta: etree._Element) -> bool:
 
 
 def load(path: Path, origin: str) -> list[Source]:
-    root = parse(path)
+    return [from_root(parse(path), origin, path.stem)]
+
+
+def from_root(root: etree._Element, origin: str, fallback_id: str) -> Source:
+    """One JATS <article> as a Source (also used by `rag fetch` on the downloaded review)."""
     if local(root.tag) != "article":
         raise LoadError(f"XML root is <{local(root.tag)}>, expected JATS <article> or PubMed <PubmedArticleSet>")
     meta = root.find("front/article-meta")
@@ -92,23 +147,21 @@ def load(path: Path, origin: str) -> list[Source]:
     doi, pmid = _article_id(meta, "doi"), _article_id(meta, "pmid")
     year_text = text_of(meta.find("pub-date/year"))
     retracted = _is_retracted(root, meta)
-    return [
-        Source(
-            id=source_id_for(doi, pmid, path.stem),
-            title=title,
-            authors=_authors(meta),
-            journal=text_of(root.find("front/journal-meta//journal-title")),
-            year=int(year_text) if year_text.isdigit() else None,
-            volume=text_of(meta.find("volume")),
-            pages="-".join(filter(None, [text_of(meta.find("fpage")), text_of(meta.find("lpage"))])),
-            doi=doi,
-            pmid=pmid,
-            pmcid=_article_id(meta, "pmc") or _article_id(meta, "pmcid"),
-            sections=sections,
-            retracted=retracted,
-            retraction_note="Marked as retracted in the publisher's XML." if retracted else "",
-            origin=origin,
-            format="jats",
-            references=_references(root.find("back")),
-        )
-    ]
+    return Source(
+        id=source_id_for(doi, pmid, fallback_id),
+        title=title,
+        authors=_authors(meta),
+        journal=text_of(root.find("front/journal-meta//journal-title")),
+        year=int(year_text) if year_text.isdigit() else None,
+        volume=text_of(meta.find("volume")),
+        pages="-".join(filter(None, [text_of(meta.find("fpage")), text_of(meta.find("lpage"))])),
+        doi=doi,
+        pmid=pmid,
+        pmcid=_article_id(meta, "pmc") or _article_id(meta, "pmcid"),
+        sections=sections,
+        retracted=retracted,
+        retraction_note="Marked as retracted in the publisher's XML." if retracted else "",
+        origin=origin,
+        format="jats",
+        references=_references(root.find("back")),
+    )

@@ -22,6 +22,28 @@ def _strings(value: Any, name: str) -> list[str]:
     raise LoadError(f"field '{name}' must be a string or a list of strings")
 
 
+def _sections(record: dict[str, Any]) -> list[Section]:
+    """The summary, then any further sections (a fetched full text: [{"heading": ..., "text": ...}])."""
+    first = "Abstract" if record.get("fetched") else "Summary"
+    sections = [Section(text=record["summary"].strip(), heading=first)]
+    extra = record.get("sections") or []
+    if not isinstance(extra, list):
+        raise LoadError("'sections' must be a list of {heading, text} objects")
+    for item in extra:
+        if not (isinstance(item, dict) and isinstance(item.get("text"), str)):
+            raise LoadError("'sections' must be a list of {heading, text} objects")
+        if item["text"].strip():
+            sections.append(Section(text=item["text"].strip(), heading=str(item.get("heading") or "")))
+    return sections
+
+
+def _references(record: dict[str, Any]) -> list[dict[str, str]]:
+    refs = record.get("references") or []
+    if not isinstance(refs, list) or not all(isinstance(r, dict) for r in refs):
+        raise LoadError("'references' must be a list of objects")
+    return [{str(k): str(v) for k, v in r.items() if v is not None} for r in refs]
+
+
 def record_to_source(record: Any, origin: str) -> Source:
     """Validate one pack record and turn it into a Source; LoadError names the first problem."""
     if not isinstance(record, dict):
@@ -51,9 +73,10 @@ def record_to_source(record: Any, origin: str) -> Source:
         year=year,
         facets={k: v for k, v in facets.items() if v},
         retracted=retracted,
-        sections=[Section(text=record["summary"].strip(), heading="Summary")],
+        sections=_sections(record),
+        references=_references(record),
         origin=origin,
-        format="pack",
+        format="fetched" if record.get("fetched") else "pack",
         **strings,
     )
 
@@ -67,7 +90,10 @@ def load_jsonl(path: Path, origin: str) -> list[Source]:
                 continue
             where = f"{origin}:{lineno}"
             try:
-                sources.append(record_to_source(json.loads(line), origin))
+                record = json.loads(line)
+                if _bibliographic_only(record):
+                    continue
+                sources.append(record_to_source(record, origin))
             except json.JSONDecodeError as exc:
                 sources.failures.append((where, f"invalid JSON: {exc.msg}"))
             except LoadError as exc:
@@ -77,6 +103,11 @@ def load_jsonl(path: Path, origin: str) -> list[Source]:
     return sources
 
 
+def _bibliographic_only(record: Any) -> bool:
+    """A fetched reference with no abstract: kept in the file for its bibliographic data, with nothing to index."""
+    return isinstance(record, dict) and record.get("text_available") is False
+
+
 def load_json(path: Path, origin: str) -> list[Source]:
     """A single record (like ``review.json``) or a list of records."""
     try:
@@ -84,4 +115,4 @@ def load_json(path: Path, origin: str) -> list[Source]:
     except json.JSONDecodeError as exc:
         raise LoadError(f"invalid JSON: {exc.msg} (line {exc.lineno})") from exc
     records = data if isinstance(data, list) else [data]
-    return [record_to_source(r, origin) for r in records]
+    return [record_to_source(r, origin) for r in records if not _bibliographic_only(r)]

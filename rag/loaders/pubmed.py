@@ -60,10 +60,15 @@ def _retraction(entry: etree._Element, article: etree._Element) -> tuple[bool, s
     if "Retracted Publication" in types or notices:
         note = "PubMed lists this article as a Retracted Publication"
         return True, note + (f" (retraction: {notices[0]})." if notices else ".")
+    if "Retraction of Publication" in types:  # the notice itself: what it retracts is not a finding to rely on
+        retracts = [text_of(c.find("RefSource")) for c in entry.iterfind(".//CommentsCorrectionsList/CommentsCorrections")
+                    if c.get("RefType") == "RetractionOf"]
+        return True, "PubMed lists this record as a Retraction of Publication notice" + (
+            f" (retracts: {retracts[0]})." if retracts else ".")
     return False, ""
 
 
-def _article_to_source(entry: etree._Element, origin: str) -> Source:
+def article_to_source(entry: etree._Element, origin: str) -> Source:
     citation = entry.find("MedlineCitation")
     article = citation.find("Article") if citation is not None else None
     if article is None:
@@ -101,7 +106,7 @@ def load(path: Path, origin: str) -> list[Source]:
     sources = SourceList()
     for index, entry in enumerate(root.iterfind("PubmedArticle"), start=1):
         try:
-            sources.append(_article_to_source(entry, origin))
+            sources.append(article_to_source(entry, origin))
         except LoadError as exc:
             sources.failures.append((f"{origin}#article{index}", str(exc)))
     if not sources:

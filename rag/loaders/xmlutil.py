@@ -21,6 +21,14 @@ def parse(path: Path) -> etree._Element:
         raise LoadError(f"malformed XML: {exc}") from exc
 
 
+def parse_bytes(data: bytes, what: str = "XML") -> etree._Element:
+    """Parse a downloaded body with the same safe parser (no DTD, no network, no entity expansion)."""
+    try:
+        return etree.fromstring(data, _PARSER)
+    except etree.XMLSyntaxError as exc:
+        raise LoadError(f"malformed {what}: {exc}") from exc
+
+
 def text_of(node: etree._Element | None) -> str:
     """All text inside a node, with whitespace folded and named entities ('&ndash;', '&beta;') as characters."""
     if node is None:
