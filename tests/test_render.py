@@ -39,3 +39,14 @@ def test_source_card_escapes_everything_and_links_from_identifiers_only() -> Non
 def test_respond_endpoint_markdown_is_escaped() -> None:
     markdown = render_plain(Answer(f"{HOSTILE} [1]", citations=[_citation()], warnings=["cites a retracted study"]))
     assert "[1]" in markdown and "<img" not in markdown and "![t](" not in markdown and "**References**" in markdown
+
+
+def test_cited_references_of_a_review_passage_are_listed_escaped_and_linked_by_identifier() -> None:
+    refs = [{"label": "2", "authors": "Bebawy M; Combes V", "title": HOSTILE, "year": "2009", "doi": "10.1038/leu.2009.76",
+             "pmid": "", "source_id": "bebawy-2009"},
+            {"label": "7", "authors": "", "title": "", "year": "", "doi": "javascript:alert(1)", "pmid": "",
+             "source_id": "", "text": "Nobody N. A handbook. 2015."}]
+    html = render.sources_panel(Answer("x [1]", citations=[_citation(references=refs)]))
+    assert "Cites:" in html and "[2] " in html and "Bebawy et al. 2009" in html
+    assert 'href="https://doi.org/10.1038/leu.2009.76"' in html and "in corpus" in html
+    assert "Nobody N. A handbook. 2015." in html and "href=\"javascript" not in html and "<img" not in html

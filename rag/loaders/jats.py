@@ -95,6 +95,14 @@ def _ref_authors(ref: etree._Element) -> list[str]:
     return names
 
 
+def _citation_of(ref: etree._Element) -> etree._Element:
+    """The citation proper, without the <label> ('7') that would otherwise open its text."""
+    for child in ref:
+        if local(child.tag) in ("element-citation", "mixed-citation", "citation", "nlm-citation"):
+            return child
+    return ref
+
+
 def _references(back: etree._Element | None) -> list[dict[str, str]]:
     """The reference list: number, authors, title, journal, year, DOI and PMID where the XML gives them."""
     refs: list[dict[str, str]] = []
@@ -111,7 +119,7 @@ def _references(back: etree._Element | None) -> list[dict[str, str]]:
                 "year": text_of(ref.find(".//year"))[:4],
                 "doi": text_of(ref.find(".//pub-id[@pub-id-type='doi']")),
                 "pmid": text_of(ref.find(".//pub-id[@pub-id-type='pmid']")),
-                "text": text_of(ref),
+                "text": text_of(_citation_of(ref)),
             }
         )
     return refs

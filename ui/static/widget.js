@@ -157,6 +157,14 @@
     var who = (c.authors || []).slice(0, 3).join(", ");
     li.appendChild(el("span", { "class": "meta" }, " " + [who, c.journal, c.year].filter(Boolean).join(" \u00b7 ")));
     if (c.retracted && c.retraction_note) { li.appendChild(el("span", { "class": "note" }, c.retraction_note)); }
+    // A passage of the review: where it stands and the references it cites.
+    if (c.references && c.references.length) {
+      var cites = c.references.map(function (r) {
+        var who = (r.authors || "").split(";")[0];
+        return "[" + r.label + "] " + ([who, r.year].filter(Boolean).join(" ") || r.text || "");
+      });
+      li.appendChild(el("div", { "class": "meta" }, (c.section ? c.section + ". " : "") + "Cites " + cites.join("; ")));
+    }
     var links = el("div", { "class": "links" });
     var doi = doiUrl(c.doi), pubmed = pubmedUrl(c);
     if (doi) { links.appendChild(el("a", { href: doi, target: "_blank", rel: "noopener noreferrer" }, "DOI")); }
