@@ -18,9 +18,8 @@ from rag.citations import check, citation_for, renumber
 from rag.documents import Answer
 from rag.filters import Filters
 from rag.index import Index
-from rag.generation import Backend, BackendError
+from rag.generation import Backend, BackendError, NoAnswer
 from rag.generation.extractive import ExtractiveBackend
-from rag.generation.llm import NoAnswer
 from rag.logs import fields
 from rag.retrieval import RELEVANCE_THRESHOLD, Hit, HybridSearch
 

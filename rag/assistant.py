@@ -5,16 +5,19 @@ from __future__ import annotations
 import importlib.util
 import threading
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from rag.answering import Event, Turn, answer_events, answer_question
 from rag.documents import Answer
-from rag.embeddings import LocalEmbeddings, get_embeddings
 from rag.filters import Filters
 from rag.generation import Backend, llm_backend
 from rag.generation.extractive import ExtractiveBackend
 from rag.index import Index, IndexHandle
 from rag.retrieval import HybridSearch, Hit, Method
 from rag.settings import Settings
+
+if TYPE_CHECKING:
+    from rag.model_files import Encoder
 
 
 class Assistant:
@@ -30,8 +33,10 @@ class Assistant:
         return self._handle.get()
 
     @property
-    def embeddings(self) -> LocalEmbeddings:
-        return get_embeddings(self.settings.embedding_model, self.settings.embedding_batch_size)
+    def embeddings(self) -> Encoder:
+        from rag.query_encoder import query_encoder
+
+        return query_encoder(self.settings)  # type: ignore[return-value]
 
     def searcher(self) -> HybridSearch:
         index = self.index()

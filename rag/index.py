@@ -16,25 +16,24 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
-import chromadb
 import httpx
 import numpy as np
-from chromadb.api import ClientAPI
-from chromadb.api.models.Collection import Collection
-from chromadb.config import Settings as ChromaSettings
 
 from rag.documents import Chunk, Source
-from rag.filters import chunk_metadata
+from rag.filters import source_metadata
 from rag.lexical import LexicalIndex
 from rag.logs import fields
 from rag.settings import Settings
 
+if TYPE_CHECKING:  # chromadb is imported where a store is opened: it costs a second of a cold start
+    from chromadb.api import ClientAPI
+    from chromadb.api.models.Collection import Collection
 
 # Bump when the files of a generation change: the next ingest then writes a complete new generation.
-LAYOUT_VERSION = "layout-2"  # 2: title vectors
+LAYOUT_VERSION = "layout-3"  # 2: title vectors; 3: chunk vectors as a memory-mapped .npy
 
 logger = logging.getLogger("rag.index")
 
@@ -142,6 +141,9 @@ def set_current(settings: Settings, generation: str) -> None:
 
 def chroma_client(settings: Settings, generation_dir: Path) -> ClientAPI:
     """Chroma's HTTP client when RAG_CHROMA_URL is set, else an embedded store inside the generation folder."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
     if settings.chroma_url:
         url = urlparse(settings.chroma_url)
@@ -192,7 +194,21 @@ def save_sentence_vectors(folder: Path, per_chunk: list[np.ndarray], dimension: 
 
 
 def load_sentence_vectors(folder: Path) -> tuple[np.ndarray, np.ndarray]:
-    return np.load(folder / "sentence_vectors.npy"), np.load(folder / "sentence_owner.npy")
+    """Memory-mapped: a query reads only the sentences of its candidate chunks."""
+    return np.load(folder / "sentence_vectors.npy", mmap_mode="r"), np.load(folder / "sentence_owner.npy")
+
+
+def save_chunk_vectors(folder: Path, matrix: np.ndarray) -> None:
+    """One vector per chunk, in the order of chunks.jsonl (the exact vectors the ranking scores with)."""
+    np.save(folder / "chunk_vectors.npy", matrix.astype(np.float32))
+
+
+def load_chunk_vectors(folder: Path) -> np.ndarray | None:
+    """Memory-mapped chunk vectors; None for a generation written before they were saved (layout-2)."""
+    try:
+        return np.load(folder / "chunk_vectors.npy", mmap_mode="r")
+    except FileNotFoundError:
+        return None
 
 
 def save_title_vectors(folder: Path, matrix: np.ndarray) -> None:
@@ -224,29 +240,34 @@ class Index:
         }
         self.chunks: list[Chunk] = [Chunk.from_dict(row) for row in read_jsonl(folder / "chunks.jsonl")]
         self.row_of: dict[str, int] = {c.id: i for i, c in enumerate(self.chunks)}
-        self.metadata = [chunk_metadata(c, self.sources[c.source_id]) for c in self.chunks]
         self.lexical = LexicalIndex.load(folder / "bm25")
         self.sentence_matrix, self.sentence_owner = load_sentence_vectors(folder)
         # row i's sentences are sentence_matrix[sentence_start[i]:sentence_start[i + 1]]
         self.sentence_start = np.searchsorted(self.sentence_owner, np.arange(len(self.chunks) + 1))
         self.title_matrix = load_title_vectors(folder, len(self.sources), manifest.dimension)
         source_row = {sid: i for i, sid in enumerate(self.sources)}
-        self.title_row = np.array([source_row[c.source_id] for c in self.chunks], dtype=np.int64)  # chunk -> title
-        self.client = chroma_client(settings, folder)
-        # Released when the last request holding this generation lets go of it (or on close()), so a server
-        # that has moved to a newer generation does not keep the old store's files and connections open.
-        self._release = weakref.finalize(self, _close_client, self.client)
-        try:
-            with store_call(settings):
-                self.collection: Collection = self.client.get_collection(manifest.collection, embedding_function=None)
-        except StoreUnavailableError:
-            raise
-        except Exception as exc:  # chromadb raises NotFoundError/ValueError depending on client and version
-            raise IndexMissingError(
-                f"Chroma collection '{manifest.collection}' is missing from {manifest.store}: "
-                "run `rag ingest --rebuild`"
-            ) from exc
-        check_model(settings, self.collection.metadata or asdict(manifest), settings.data_dir)
+        self.source_row = np.array([source_row[c.source_id] for c in self.chunks], dtype=np.int64)  # chunk -> source
+        self.title_row = self.source_row  # the title vector of a chunk's source
+        # What filters read, once per source (a filter is evaluated per source and broadcast to chunks).
+        self.source_metadata = [source_metadata(s) for s in self.sources.values()]
+        self._vectors = load_chunk_vectors(folder)
+        # Chroma is opened on first use: a small embedded index answers from the memory-mapped vectors without
+        # importing chromadb (a second of every cold `rag ask`); large indexes and server mode query it.
+        self._store = _Store(settings, manifest, folder)
+        self._release = weakref.finalize(self, _Store.close, self._store)
+
+    @property
+    def collection(self) -> Collection:
+        return self._store.collection()
+
+    @property
+    def vectors(self) -> np.ndarray:
+        """Chunk vectors in chunk order (memory-mapped; read from Chroma for a generation that predates them)."""
+        if self._vectors is None:
+            by_id = self.all_vectors()
+            self._vectors = np.stack([np.asarray(by_id[c.id], dtype=np.float32) for c in self.chunks]) \
+                if by_id else np.zeros((0, max(self.manifest.dimension, 1)), dtype=np.float32)
+        return self._vectors
 
     @classmethod
     def open(cls, settings: Settings) -> Index:
@@ -280,6 +301,17 @@ class Index:
         with store_call(self.settings):
             got = self.collection.get(include=["embeddings"])
         return dict(zip(got["ids"], got["embeddings"]))
+
+    def vectors_of(self, ids: list[str]) -> dict[str, np.ndarray]:
+        """Vectors of the given chunks (for reuse by the next ingest)."""
+        if self._vectors is not None:
+            return {cid: np.asarray(self._vectors[self.row_of[cid]], dtype=np.float32) for cid in ids}
+        found: dict[str, np.ndarray] = {}
+        for start in range(0, len(ids), 500):
+            with store_call(self.settings):
+                got = self.collection.get(ids=ids[start : start + 500], include=["embeddings"])
+            found |= {cid: np.asarray(v, dtype=np.float32) for cid, v in zip(got["ids"], got["embeddings"])}
+        return found
 
     def close(self) -> None:
         self._release()
@@ -326,11 +358,45 @@ class Index:
         }
 
 
-def _close_client(client: ClientAPI) -> None:
-    try:
-        client.close()
-    except Exception as exc:  # closing must never fail a request; a leak is logged, not raised
-        logger.warning(fields(event="store_close_failed", reason=str(exc)))
+class _Store:
+    """The generation's Chroma client and collection, opened on first use and closed with the Index."""
+
+    def __init__(self, settings: Settings, manifest: Manifest, folder: Path) -> None:
+        self.settings, self.manifest, self.folder = settings, manifest, folder
+        self.client: ClientAPI | None = None
+        self._collection: Collection | None = None
+        self._lock = threading.Lock()
+
+    def collection(self) -> Collection:
+        with self._lock:
+            if self._collection is None:
+                self._collection = self._open()
+            return self._collection
+
+    def _open(self) -> Collection:
+        self.client = chroma_client(self.settings, self.folder)
+        try:
+            with store_call(self.settings):
+                collection = self.client.get_collection(self.manifest.collection, embedding_function=None)
+        except StoreUnavailableError:
+            raise
+        except Exception as exc:  # chromadb raises NotFoundError/ValueError depending on client and version
+            raise IndexMissingError(
+                f"Chroma collection '{self.manifest.collection}' is missing from {self.manifest.store}: "
+                "run `rag ingest --rebuild`"
+            ) from exc
+        check_model(self.settings, collection.metadata or asdict(self.manifest), self.settings.data_dir)
+        return collection
+
+    def close(self) -> None:
+        with self._lock:
+            client, self.client, self._collection = self.client, None, None
+        if client is None:
+            return
+        try:
+            client.close()
+        except Exception as exc:  # closing must never fail a request; a leak is logged, not raised
+            logger.warning(fields(event="store_close_failed", reason=str(exc)))
 
 
 def check_model(settings: Settings, recorded: dict[str, Any], where: Path) -> None:

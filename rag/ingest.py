@@ -36,6 +36,7 @@ from rag.index import (
     generations_dir,
     read_current,
     remove_generation,
+    save_chunk_vectors,
     save_sentence_vectors,
     save_title_vectors,
     set_current,
@@ -48,6 +49,7 @@ from rag.loaders import LoadReport, discover, load_file, load_paths
 from rag.loaders.base import LoadError
 from rag.logs import fields
 from rag.merging import merge_same_work
+from rag.vocabulary import write_common_words
 from rag.settings import Settings
 
 Log = Callable[[str], None]
@@ -140,15 +142,11 @@ def fingerprint(settings: Settings, sources: list[Source], chunks: list[Chunk]) 
 
 
 def _previous_vectors(previous: Index | None, ids: list[str]) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """Chunk vectors (from Chroma) and sentence vectors (from the generation folder) of unchanged chunks."""
+    """Chunk and sentence vectors of unchanged chunks, from the previous generation's files."""
     if previous is None or not ids:
         return {}, {}
-    found: dict[str, np.ndarray] = {}
-    for start in range(0, len(ids), 500):
-        got = previous.collection.get(ids=ids[start : start + 500], include=["embeddings"])
-        for cid, vector in zip(got["ids"], got["embeddings"]):
-            found[cid] = np.asarray(vector, dtype=np.float32)
-    sentences = {cid: previous.sentence_vectors(previous.row_of[cid]) for cid in found}
+    found = previous.vectors_of(ids)
+    sentences = {cid: np.asarray(previous.sentence_vectors(previous.row_of[cid])) for cid in found}
     return found, sentences
 
 
@@ -234,6 +232,7 @@ def _write_generation(
     write_jsonl(folder / "chunks.jsonl", [c.to_dict() for c in chunks])
     LexicalIndex.build([c.embed_text for c in chunks]).save(folder / "bm25")
     save_sentence_vectors(folder, [sentence_vectors[c.id] for c in chunks], dimension)
+    save_chunk_vectors(folder, np.stack([vectors[c.id] for c in chunks]))
     save_title_vectors(folder, title_vectors)
     # The manifest is written last: a folder without one is an unfinished generation.
     write_json_atomic(folder / "manifest.json", manifest.__dict__)
@@ -289,51 +288,80 @@ def _clean_old(settings: Settings, keep: set[str]) -> None:
 
 
 def ingest(settings: Settings, rebuild: bool = False, progress: bool = True, log: Log = print) -> IngestSummary:
-    """Make the index mirror the corpus folder."""
-    started = time.perf_counter()
+    """Make the index mirror the corpus folder (and make sure the fast query encoder exists)."""
     with ingest_lock(settings):
-        report = load_corpus(settings)
-        for path, reason in report.failures:
-            logger.warning(fields(event="ingest_failure", file=path, reason=reason))
-        summary = IngestSummary(sources=len(report.sources), failures=report.failures)
-        chunks = [c for s in report.sources for c in chunk_source(s, settings.chunk_max_chars, settings.chunk_overlap_sentences)]
-        summary.chunks = len(chunks)
-        if not chunks:
-            summary.seconds = time.perf_counter() - started
-            return summary  # keep whatever index exists: an empty corpus is more likely a mistake
-        previous = _open_previous(settings, rebuild, log)
-        print_ = fingerprint(settings, report.sources, chunks)
-        if previous is not None and previous.manifest.fingerprint == print_:
-            summary.up_to_date, summary.reused = True, len(chunks)
-            summary.generation = previous.manifest.generation
-            summary.seconds = time.perf_counter() - started
-            return summary
-        reused, reused_sentences = _previous_vectors(previous, [c.id for c in chunks if previous and c.id in previous.row_of])
-        todo = [c for c in chunks if c.id not in reused]
-        new, new_sentences = _embed(settings, todo, progress, log)
-        vectors, sentence_vectors = reused | new, reused_sentences | new_sentences
-        summary.embedded, summary.reused = len(todo), len(reused)
-        summary.removed = len(set(previous.row_of) - {c.id for c in chunks}) if previous else 0
-        generation = datetime.now(timezone.utc).strftime("%Y%m%dt%H%M%S") + "-" + uuid.uuid4().hex[:6]
-        titles = _title_vectors(settings, report.sources, previous)
-        try:
-            _write_generation(settings, generation, report.sources, chunks, vectors, sentence_vectors, titles, print_)
-            set_current(settings, generation)
-        except Exception as exc:  # disk full, read-only, quota: discard the half-written generation, keep the old
-            disk = _disk_note(settings.data_dir)  # before the discard frees the space again
-            _discard(settings, generation)
-            serving = previous.manifest.generation if previous else "none"
-            logger.error(fields(event="ingest_write_failed", generation=generation, serving=serving,
-                                reason=_reason(exc), disk=disk))
-            raise IngestWriteError(f"could not write the new index to {settings.data_dir} ({disk}): {_reason(exc)}. "
-                                   f"Nothing was switched: the previous index ({serving}) is still the current one."
-                                   ) from exc
-        logger.info(fields(event="generation_switch", previous=previous.manifest.generation if previous else "none",
-                         current=generation, sources=len(report.sources), chunks=len(chunks)))
-        summary.generation = generation
-        _clean_old(settings, {generation} | ({previous.manifest.generation} if previous else set()))
+        summary = _ingest(settings, rebuild, progress, log)
+        if summary.chunks:
+            _speed_ups(settings, log)
+        return summary
+
+
+def _speed_ups(settings: Settings, log: Log) -> None:
+    """Files that make a new process answer fast; without them queries are slower, never wrong, so a failure to
+    write them (a full disk) is logged and the ingest still succeeds."""
+    try:
+        write_common_words(settings.data_dir)
+        _ensure_query_encoder(settings, log)
+    except OSError as exc:
+        logger.warning(fields(event="speedup_files_failed", reason=_reason(exc)))
+
+
+def _ensure_query_encoder(settings: Settings, log: Log) -> None:
+    """Export the embedding model to ONNX once per model (rag/query_encoder.py): queries then start fast."""
+    from rag.query_encoder import export_onnx, export_path
+
+    if export_path(settings).exists():
+        return
+    model = get_embeddings(settings.embedding_model, settings.embedding_batch_size)
+    path = export_onnx(settings, model.transformer())
+    if path is not None:
+        log(f"query encoder: exported {settings.embedding_model} to {path}")
+
+
+def _ingest(settings: Settings, rebuild: bool, progress: bool, log: Log) -> IngestSummary:
+    started = time.perf_counter()
+    report = load_corpus(settings)
+    for path, reason in report.failures:
+        logger.warning(fields(event="ingest_failure", file=path, reason=reason))
+    summary = IngestSummary(sources=len(report.sources), failures=report.failures)
+    chunks = [c for s in report.sources for c in chunk_source(s, settings.chunk_max_chars, settings.chunk_overlap_sentences)]
+    summary.chunks = len(chunks)
+    if not chunks:
+        summary.seconds = time.perf_counter() - started
+        return summary  # keep whatever index exists: an empty corpus is more likely a mistake
+    previous = _open_previous(settings, rebuild, log)
+    print_ = fingerprint(settings, report.sources, chunks)
+    if previous is not None and previous.manifest.fingerprint == print_:
+        summary.up_to_date, summary.reused = True, len(chunks)
+        summary.generation = previous.manifest.generation
         summary.seconds = time.perf_counter() - started
         return summary
+    reused, reused_sentences = _previous_vectors(previous, [c.id for c in chunks if previous and c.id in previous.row_of])
+    todo = [c for c in chunks if c.id not in reused]
+    new, new_sentences = _embed(settings, todo, progress, log)
+    vectors, sentence_vectors = reused | new, reused_sentences | new_sentences
+    summary.embedded, summary.reused = len(todo), len(reused)
+    summary.removed = len(set(previous.row_of) - {c.id for c in chunks}) if previous else 0
+    generation = datetime.now(timezone.utc).strftime("%Y%m%dt%H%M%S") + "-" + uuid.uuid4().hex[:6]
+    titles = _title_vectors(settings, report.sources, previous)
+    try:
+        _write_generation(settings, generation, report.sources, chunks, vectors, sentence_vectors, titles, print_)
+        set_current(settings, generation)
+    except Exception as exc:  # disk full, read-only, quota: discard the half-written generation, keep the old
+        disk = _disk_note(settings.data_dir)  # before the discard frees the space again
+        _discard(settings, generation)
+        serving = previous.manifest.generation if previous else "none"
+        logger.error(fields(event="ingest_write_failed", generation=generation, serving=serving,
+                            reason=_reason(exc), disk=disk))
+        raise IngestWriteError(f"could not write the new index to {settings.data_dir} ({disk}): {_reason(exc)}. "
+                               f"Nothing was switched: the previous index ({serving}) is still the current one."
+                               ) from exc
+    logger.info(fields(event="generation_switch", previous=previous.manifest.generation if previous else "none",
+                     current=generation, sources=len(report.sources), chunks=len(chunks)))
+    summary.generation = generation
+    _clean_old(settings, {generation} | ({previous.manifest.generation} if previous else set()))
+    summary.seconds = time.perf_counter() - started
+    return summary
 
 
 def add_files(settings: Settings, paths: list[Path]) -> tuple[list[str], list[tuple[str, str]]]:

@@ -1,26 +1,24 @@
 """Hybrid retrieval: BM25 and dense candidates, entity/field matching, fusion, per-source de-duplication, MMR,
-and a calibrated relevance score. Also exposed as a LangChain ``BaseRetriever``."""
+and a calibrated relevance score (rag/retriever.py exposes it as a LangChain ``BaseRetriever``)."""
 
 from __future__ import annotations
 
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-from langchain_core.callbacks import CallbackManagerForRetrieverRun
-from langchain_core.documents import Document
-from langchain_core.retrievers import BaseRetriever
-from pydantic import ConfigDict
 
 from rag.documents import Chunk, Source
-from rag.embeddings import LocalEmbeddings
 from rag.filters import Filters
 from rag.index import Index
 from rag.lexical import tokenize
 from rag.normalize import canonical_entities, normalize, stem, synonyms
-from rag.vocabulary import Vocabulary
+from rag.vocabulary import Vocabulary, use_common_words
+
+if TYPE_CHECKING:
+    from rag.model_files import Encoder
 
 Method = Literal["hybrid", "bm25", "dense"]
 
@@ -113,27 +111,25 @@ def _single_thread_blas() -> None:
 class HybridSearch:
     """The retrieval core over one index generation."""
 
-    def __init__(self, index: Index, embeddings: LocalEmbeddings, weights: Weights | None = None) -> None:
+    def __init__(self, index: Index, embeddings: Encoder, weights: Weights | None = None) -> None:
         _single_thread_blas()
         self.index = index
         self.embeddings = embeddings
         self.weights = weights or Weights()
-        self._vectors = self._load_vectors()
-        self._field_tokens = [self._fields(index.sources[c.source_id]) for c in index.chunks]
-        starts = index.sentence_start[:-1]
-        # every chunk has at least one sentence; if not, reduceat would be wrong, so sentence scores are skipped
-        self._sentence_starts = starts if len(starts) and bool(np.all(np.diff(index.sentence_start) > 0)) else np.array([])
+        self._vectors = index.vectors  # memory-mapped: only the rows a query touches are read
+        self._source_fields = [self._fields(s) for s in index.sources.values()]
+        self._source_index = {sid: i for i, sid in enumerate(index.sources)}
+        # Dense candidates: an exact scan of the vectors for indexes up to RAG_EXACT_DENSE_MAX chunks (faster than
+        # an ANN query at that size, and Chroma is never opened), Chroma's HNSW index above it and in server mode.
+        self._ann = bool(index.settings.chroma_url) or len(index.chunks) > index.settings.exact_dense_max
         self._query_cache: dict[str, np.ndarray] = {}
-        subject = [index.sources[c.source_id].type == SUBJECT_REVIEW for c in index.chunks]
-        self._subject_review = np.array(subject, dtype=np.float32)
+        subject = [s.type == SUBJECT_REVIEW for s in index.sources.values()]
+        self._subject_review = np.array(subject, dtype=np.float32)[index.source_row] if len(index.chunks) else \
+            np.zeros(0, dtype=np.float32)
+        use_common_words(index.settings.data_dir)
         self._vocabulary = Vocabulary(index.lexical.vocabulary)
         self._subject_journals = {normalize(s.journal).strip() for s in index.sources.values()
                                   if s.type == SUBJECT_REVIEW and s.journal}
-
-    def _load_vectors(self) -> np.ndarray:
-        by_id = self.index.all_vectors()
-        matrix = np.stack([np.asarray(by_id[c.id], dtype=np.float32) for c in self.index.chunks]) if by_id else None
-        return matrix if matrix is not None else np.zeros((0, 1), dtype=np.float32)
 
     @staticmethod
     def _fields(source: Source) -> frozenset[str]:
@@ -161,33 +157,34 @@ class HybridSearch:
         self._query_cache[query] = vector
         return vector
 
-    def _candidates(self, query: str, filters: Filters, method: Method) -> _Candidates:
+    def _candidates(self, query: str, filters: Filters, method: Method, k: int = 5) -> _Candidates:
         n = len(self.index.chunks)
-        mask = None
-        if filters.active():
-            mask = np.array([filters.matches(m) for m in self.index.metadata], dtype=np.float32)
+        mask = self._mask(filters)
         tokens = tokenize(query)
-        lexical_raw = self.index.lexical.scores(tokens, mask) if tokens else np.zeros(n, dtype=np.float32)
-        rows: list[int] = []
+        lexical_raw = (self.index.lexical.scores(tokens, None if mask is None else mask.astype(np.float32))
+                       if tokens else np.zeros(n, dtype=np.float32))
+        qv = self.query_vector(query) if method != "bm25" else np.zeros(0, dtype=np.float32)
+        rows = self._candidate_rows(qv, lexical_raw, mask, filters, method, [])
+        # One long document can fill both pools; widen with the other sources until k of them are candidates.
+        for _round in range(3):
+            seen = list(dict.fromkeys(self.index.chunks[r].source_id for r in rows))
+            if len(seen) >= k or len(seen) >= len(self.index.sources):
+                break
+            others = ~np.isin(self.index.source_row, [self._source_index[sid] for sid in seen])
+            extra = self._candidate_rows(qv, lexical_raw, others if mask is None else mask & others, filters,
+                                         method, seen)
+            if not extra:
+                break
+            have = set(rows)
+            rows += [r for r in extra if r not in have]
         dense = np.zeros(n, dtype=np.float32)
         sentence = np.zeros(n, dtype=np.float32)
         title = np.zeros(n, dtype=np.float32)
-        if method != "bm25":
-            qv = self.query_vector(query)
-            found = self.index.dense(qv.tolist(), self.weights.pool, filters.where())
-            rows.extend(r for r, _ in found)
-            if len(self._vectors) == n:
-                dense = self._vectors @ qv
-            for r, sim in found:
-                dense[r] = sim
-            sentence = self._sentence_scores(qv)
-            title = (self.index.title_matrix @ qv)[self.index.title_row] if n else title
-        if method != "dense":
-            top = np.argsort(-lexical_raw)[: self.weights.pool]
-            rows.extend(int(r) for r in top if lexical_raw[r] > 0)
-        rows = list(dict.fromkeys(rows))
-        if mask is not None:
-            rows = [r for r in rows if mask[r] > 0]
+        if method != "bm25" and rows:  # exact re-scoring of the candidates only
+            picked = np.array(rows)
+            dense[picked] = np.asarray(self._vectors[picked]) @ qv
+            sentence[picked] = self._sentence_scores(qv, picked)
+            title[picked] = self.index.title_matrix[self.index.source_row[picked]] @ qv
         # BM25 per query token, so long questions do not look more relevant than short ones
         per_token = lexical_raw / max(len(set(tokens)), 1)
         top_lex = float(lexical_raw.max()) if n else 0.0
@@ -200,14 +197,54 @@ class HybridSearch:
                            title=title, subject_review=subject, entities=specific,
                            known_share=self._vocabulary.known_share(query))
 
-    def _sentence_scores(self, qv: np.ndarray) -> np.ndarray:
-        """Best cosine between the question and any one sentence of each chunk: questions often paraphrase one
-        finding, which a whole-passage vector dilutes. Sentences are stored grouped by chunk, so one reduceat
-        gives every chunk's maximum (ufunc.at would be far slower on large corpora)."""
-        n = len(self.index.chunks)
-        if not len(self.index.sentence_matrix) or len(self._sentence_starts) != n:
-            return np.full(n, -1.0, dtype=np.float32)
-        return np.maximum.reduceat(self.index.sentence_matrix @ qv, self._sentence_starts)
+    def _candidate_rows(self, qv: np.ndarray, lexical_raw: np.ndarray, mask: np.ndarray | None, filters: Filters,
+                        method: Method, exclude: list[str]) -> list[int]:
+        """Up to `pool` nearest chunks and `pool` best BM25 chunks within the mask (and not of `exclude` sources)."""
+        rows: list[int] = []
+        pool = self.weights.pool
+        if method != "bm25":
+            rows.extend(self._dense_candidates(qv, mask, filters, exclude))
+        if method != "dense" and len(lexical_raw):
+            lexical = lexical_raw if mask is None else np.where(mask, lexical_raw, 0.0)
+            top = np.argpartition(-lexical, min(pool, len(lexical)) - 1)[:pool]
+            rows.extend(int(r) for r in top[np.argsort(-lexical[top], kind="stable")] if lexical[r] > 0)
+        rows = list(dict.fromkeys(rows))
+        return [r for r in rows if mask[r]] if mask is not None else rows
+
+    def _mask(self, filters: Filters) -> np.ndarray | None:
+        """Which chunks pass the filters: evaluated once per source, spread to chunks by one index array."""
+        if not filters.active():
+            return None
+        per_source = np.array([filters.matches(m) for m in self.index.source_metadata], dtype=bool)
+        return per_source[self.index.source_row] if len(per_source) else np.zeros(0, dtype=bool)
+
+    def _dense_candidates(self, qv: np.ndarray, mask: np.ndarray | None, filters: Filters,
+                          exclude: list[str]) -> list[int]:
+        """The `pool` chunks nearest the question (within the filters, outside the excluded sources)."""
+        if self._ann:
+            clauses = [c for c in (filters.where(), {"source_id": {"$nin": exclude}} if exclude else None) if c]
+            where = clauses[0] if len(clauses) == 1 else ({"$and": clauses} if clauses else None)
+            return [r for r, _ in self.index.dense(qv.tolist(), self.weights.pool, where)]
+        if not len(self._vectors):
+            return []
+        scores = np.asarray(self._vectors @ qv)
+        if mask is not None:
+            scores = np.where(mask, scores, -np.inf)
+        pool = min(self.weights.pool, len(scores))
+        top = np.argpartition(-scores, pool - 1)[:pool]
+        return [int(r) for r in top[np.argsort(-scores[top])] if scores[r] > -np.inf]
+
+    def _sentence_scores(self, qv: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """Best cosine between the question and any one sentence of each candidate chunk: questions often
+        paraphrase one finding, which a whole-passage vector dilutes. Only the candidates' sentences are read
+        (one gather, one product, one reduceat over their runs)."""
+        starts, ends = self.index.sentence_start[rows], self.index.sentence_start[rows + 1]
+        counts = ends - starts
+        if not len(self.index.sentence_matrix) or np.any(counts <= 0):
+            return np.full(len(rows), -1.0, dtype=np.float32)
+        gather = np.concatenate([np.arange(a, b) for a, b in zip(starts, ends)])
+        sims = np.asarray(self.index.sentence_matrix[gather]) @ qv
+        return np.maximum.reduceat(sims, np.concatenate([[0], np.cumsum(counts)[:-1]]))
 
     def _entity_scores(self, entities: list[str], rows: list[int], n: int, generic_weight: float) -> np.ndarray:
         """Weighted share of the question's named entities found in a source's title and facet fields."""
@@ -216,13 +253,14 @@ class HybridSearch:
         total = sum(weights.values())
         if total:
             for r in rows:
-                score[r] = sum(w for e, w in weights.items() if e in self._field_tokens[r]) / total
+                fields = self._source_fields[self.index.source_row[r]]
+                score[r] = sum(w for e, w in weights.items() if e in fields) / total
         return score
 
     def search(self, query: str, k: int = 5, filters: Filters | None = None, method: Method = "hybrid",
                diversify: bool | None = None) -> list[Hit]:
         filters = filters or Filters()
-        c = self._candidates(query, filters, method)
+        c = self._candidates(query, filters, method, k)
         w = self.weights
         if method == "dense":
             fused = {r: float(c.dense[r]) for r in c.rows}
@@ -285,17 +323,3 @@ class HybridSearch:
             pick = rest.pop(int(np.argmax(scores)))
             chosen.append(pick)
         return chosen + [r for r in ranked if r not in chosen]
-
-
-class HybridRetriever(BaseRetriever):
-    """LangChain retriever over HybridSearch: Documents carry the passage and the source's citation fields."""
-
-    model_config = ConfigDict(arbitrary_types_allowed=True)
-    search_engine: Any
-    k: int = 5
-    filters: Filters = Filters()
-
-    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
-        hits = self.search_engine.search(query, k=self.k, filters=self.filters)
-        return [Document(page_content=h.chunk.text, metadata={k: v for k, v in h.to_dict().items() if k != "passage"})
-                for h in hits]

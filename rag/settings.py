@@ -33,6 +33,9 @@ class Settings(BaseSettings):
 
     # --- retrieval ---
     top_k: int = Field(5, ge=1, le=50)
+    exact_dense_max: int = Field(20000, ge=0, description="Up to this many chunks, dense candidates come from an "
+                                 "exact scan of the memory-mapped vectors (Chroma is not opened to answer); above "
+                                 "it, and always with RAG_CHROMA_URL, from Chroma's HNSW index.")
 
     # --- answering ---
     answer_max_words: int = Field(90, ge=20, le=1000, description="Word budget of an extractive answer (its "

@@ -9,16 +9,63 @@ stem occurs among the stems of the index vocabulary (so "maturing" meets "matura
 
 from __future__ import annotations
 
+import os
+import re
+import tempfile
 from collections.abc import Iterable
 from functools import lru_cache
+from importlib.metadata import version
+from pathlib import Path
 
 import Stemmer
-from wordfreq import zipf_frequency
 
 from rag.lexical import STOPWORDS
 from rag.normalize import normalize
 
 RARE_ZIPF = 3.5
+LOWEST_ZIPF = 3.0  # the lowest threshold any caller uses (rag/generation/routes.py)
+_PLAIN_WORD = re.compile(r"[a-z]+")
+# Every plain English word at or above LOWEST_ZIPF with its Zipf frequency, written by `rag ingest` from wordfreq's list into the data
+# folder: a new process then looks words up in a set instead of importing wordfreq (half a second of a cold
+# `rag ask`). Words that are not plain letters still go to wordfreq, whose tokeniser splits them.
+_common: dict[str, float] | None = None
+
+
+def common_words_file(data_dir: Path) -> Path:
+    return data_dir / "vocabulary" / f"common-en-wordfreq-{version('wordfreq')}-zipf{LOWEST_ZIPF}.txt"
+
+
+def write_common_words(data_dir: Path) -> Path:
+    target = common_words_file(data_dir)
+    if target.exists():
+        return target
+    from wordfreq import top_n_list, zipf_frequency
+
+    rows = [(w, zipf_frequency(w, "en")) for w in top_n_list("en", 100000) if _PLAIN_WORD.fullmatch(w)]
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".words-")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write("".join(f"{w} {z}\n" for w, z in rows if z >= LOWEST_ZIPF))
+    os.replace(tmp, target)
+    return target
+
+
+def use_common_words(data_dir: Path) -> None:
+    """Load the word set written by ingest, when there is one for this wordfreq version."""
+    global _common
+    path = common_words_file(data_dir)
+    if _common is None and path.exists():
+        pairs = (line.split() for line in path.read_text(encoding="utf-8").splitlines())
+        _common = {word: float(zipf) for word, zipf in pairs}
+
+
+def is_rare(word: str, threshold: float = RARE_ZIPF) -> bool:
+    """Rarer than `threshold` (a Zipf frequency) in general English."""
+    if _common is not None and threshold >= LOWEST_ZIPF and _PLAIN_WORD.fullmatch(word):
+        return _common.get(word, 0.0) < threshold
+    from wordfreq import zipf_frequency
+
+    return zipf_frequency(word, "en") < threshold
 
 
 @lru_cache(maxsize=1)
@@ -28,7 +75,7 @@ def _stemmer() -> Stemmer.Stemmer:
 
 @lru_cache(maxsize=65536)
 def is_technical(word: str) -> bool:
-    return any(ch.isdigit() for ch in word) or zipf_frequency(word, "en") < RARE_ZIPF
+    return any(ch.isdigit() for ch in word) or is_rare(word)
 
 
 class Vocabulary:

@@ -170,7 +170,7 @@ def test_a_full_disk_fails_clearly_and_keeps_the_previous_index(tmp_path: Path) 
         assert quiet(settings).up_to_date  # type: ignore[attr-defined]
 
 
-def test_a_read_only_data_directory_fails_clearly_and_keeps_the_index(tmp_path: Path) -> None:
+def test_a_read_only_data_directory_refuses_ingest_clearly_and_still_answers(tmp_path: Path) -> None:
     write_records(tmp_path / "corpus" / "pack" / "studies.jsonl", pack_records(10))
     with small_filesystem(tmp_path / "disk", 64) as mounted:
         settings = make_settings(tmp_path, data_dir=tmp_path / "disk" / "data")
@@ -191,7 +191,9 @@ def test_a_read_only_data_directory_fails_clearly_and_keeps_the_index(tmp_path: 
         assert read_current(settings) == served
         answer = subprocess.run([str(BIN / "rag"), "ask", QUESTION], env=rag_env(settings), capture_output=True,
                                 text=True, timeout=300)
-        assert answer.returncode == 2 and "read-only" in answer.stderr and "RAG_CHROMA_URL" in answer.stderr
+        # A small index answers from its memory-mapped vectors without opening Chroma (which would need write
+        # access): read-only serving works.
+        assert answer.returncode == 0 and "[1]" in answer.stdout, answer.stderr
         assert "Traceback" not in answer.stderr
         # made writable again, the untouched previous index answers
         if mounted:

@@ -12,7 +12,8 @@ from rag.assistant import Assistant
 from rag.filters import FilterError, Filters
 from rag.lexical import tokenize
 from rag.normalize import canonical_entities
-from rag.retrieval import RELEVANCE_THRESHOLD, HybridRetriever
+from rag.retrieval import RELEVANCE_THRESHOLD
+from rag.retriever import HybridRetriever
 from rag.settings import Settings
 from rag.vocabulary import Vocabulary
 from tests.conftest import BIN, rag_env

@@ -7,7 +7,7 @@ from typing import Protocol
 
 from rag.retrieval import Hit
 
-__all__ = ["BACKENDS", "Backend", "BackendError", "llm_backend"]
+__all__ = ["BACKENDS", "Backend", "BackendError", "NoAnswer", "llm_backend"]
 
 
 class Backend(Protocol):
@@ -22,11 +22,16 @@ class BackendError(RuntimeError):
     """A backend failed (timeout, connection, bad output); the caller falls back to the extractive answer."""
 
 
+class NoAnswer(Exception):
+    """The model said the sources do not answer the question."""
+
+
 BACKENDS = ("extractive", "openai", "ollama", "llamacpp")
 
 
 def llm_backend(name: str, settings: object) -> Backend:
-    """An LLM backend by name; the chat model is built on first use (so a missing server fails then, not here)."""
+    """An LLM backend by name; the chat model is built on first use (so a missing server fails then, not here).
+    Imported here, not at the top: LangChain's chat-model stack costs a second of every cold `rag ask`."""
     from rag.generation.llm import LLMBackend
 
     if name == "openai":

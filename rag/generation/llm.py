@@ -12,7 +12,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 
 from rag import prompts
-from rag.generation import BackendError
+from rag.generation import BackendError, NoAnswer
 from rag.retrieval import Hit
 
 
@@ -32,10 +32,6 @@ def source_blocks(hits: list[Hit]) -> str:
 def answer_messages(question: str, hits: list[Hit]) -> list:
     return [SystemMessage(prompts.ANSWER_SYSTEM),
             HumanMessage(prompts.ANSWER_USER.format(sources=source_blocks(hits), question=question))]
-
-
-class NoAnswer(Exception):
-    """The model said the sources do not answer the question."""
 
 
 class LLMBackend:

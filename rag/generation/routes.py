@@ -10,7 +10,7 @@ from rag.filters import Filters
 from rag.lexical import STOPWORDS
 from rag.normalize import normalize
 from rag.retrieval import SUBJECT_REVIEW, Hit, HybridSearch
-from wordfreq import zipf_frequency
+from rag.vocabulary import is_rare
 
 ROUTES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Non-coding RNAs", ("ncrna-mirna", "ncrna-lncrna", "ncrna-circrna")),
@@ -35,7 +35,7 @@ def is_broad(question: str) -> bool:
     words = [w for w in normalize(question).split() if w not in STOPWORDS and len(w) > 1]
     about = any(w.startswith("exosom") for w in words) and any(w.startswith(RESISTANCE) for w in words)
     particular = bool(specific_terms(question) - TOPIC) or any(w in CANCER_SITES for w in words)
-    rare = [w for w in words if zipf_frequency(w, "en") < RARE_ZIPF and not w.startswith(FIELD_WORDS)]
+    rare = [w for w in words if is_rare(w, RARE_ZIPF) and not w.startswith(FIELD_WORDS)]
     asks_for_document = any(w.startswith(DOCUMENT_WORDS) for w in words)
     return about and not particular and not rare and not asks_for_document
 
