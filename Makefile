@@ -38,8 +38,10 @@ gate: index
 	$(RAG) eval --questions evals/questions/advice_probes.jsonl --out evals/out/advice --floors evals/floors_advice.json --quiet
 	$(PY) evals/check_conversations.py
 
-bench: install
+bench: index
 	$(PY) evals/bench.py
+	$(PY) evals/cold_start.py
+	$(PY) evals/bench_scale.py
 
 clean:
 	rm -rf .rag

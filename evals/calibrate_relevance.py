@@ -1,4 +1,4 @@
-"""Fit the relevance curve (rag/retrieval.py: relevance) on in-scope vs out-of-scope questions.
+"""Fit the relevance curve (rag/ranking/calibration.py: relevance) on in-scope vs out-of-scope questions.
 
     python evals/calibrate_relevance.py evals/questions/dev.jsonl evals/questions/heldout.jsonl \
         evals/questions/scope_probes.jsonl
@@ -6,7 +6,7 @@
 Features of each question's top hit: passage cosine, BM25 per query token (capped at 3), named-entity field share,
 and the share of the question's technical words the corpus knows (rag/vocabulary.py). Medical-advice questions are
 left out: the answer layer refuses them by rule whatever their relevance. Prints a class-balanced logistic fit, its
-10-fold cross-validated errors, and the errors of the curve currently in rag/retrieval.py.
+10-fold cross-validated errors, and the errors of the curve currently in rag/ranking/calibration.py.
 """
 
 from __future__ import annotations
@@ -22,17 +22,18 @@ from rag.advice import is_personal_advice
 from rag.embeddings import get_embeddings
 from rag.filters import Filters
 from rag.index import Index
-from rag.retrieval import RELEVANCE_THRESHOLD, HybridSearch, relevance
+from rag.ranking.calibration import FEATURES, RELEVANCE_THRESHOLD, relevance, relevance_features
+from rag.retrieval import HybridSearch
 from rag.settings import get_settings
 
-NAMES = ("dense", "bm25_per_token", "entity", "known_share")
+NAMES = FEATURES
 
 
 def features(search: HybridSearch, question: str) -> list[float]:
-    c = search._candidates(question, Filters(), "hybrid")
+    """The curve's inputs for the question's top hit, read by the library's own relevance_features."""
+    c = search.signals.candidates(question, Filters(), "hybrid")
     top = search.search(question, k=1)[0]
-    row = search.index.row_of[top.chunk.id]
-    return [float(c.dense[row]), min(float(c.lexical_per_token[row]), 3.0), float(c.entity[row]), c.known_share]
+    return list(relevance_features(c, search.index.row_of[top.chunk.id]))
 
 
 def main(paths: list[str]) -> None:

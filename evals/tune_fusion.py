@@ -3,11 +3,11 @@ over to unseen questions.
 
     python evals/tune_fusion.py evals/questions/dev.jsonl
 
-Five weights (dense, sentence, lexical, entity, title) on a simplex in steps of 0.05, with the subject-review rule
-of rag/retrieval.py applied. Prints the best settings by MRR, the settings whose neighbourhood (every grid
+Five weights (dense, sentence, lexical, entity, title) on a simplex in steps of 0.05, scored with the library's own
+fusion formula and subject-review rule (rag/ranking/fusion.py), over all grid points at once. Prints the best settings by MRR, the settings whose neighbourhood (every grid
 point within 0.2 in L1 distance) scores best on average (a flat region carries over better than a sharp peak),
 and a 5-fold cross-validated MRR / recall@1 of picking weights that way. The chosen weights live in
-rag/retrieval.py (Weights); the README records the result.
+rag/ranking/fusion.py (Weights); the README records the result.
 """
 
 from __future__ import annotations
@@ -21,10 +21,11 @@ import numpy as np
 from rag.embeddings import get_embeddings
 from rag.filters import Filters
 from rag.index import Index
+from rag.ranking.fusion import SIGNALS, fuse, review_yields, signal_matrix
 from rag.retrieval import HybridSearch
 from rag.settings import get_settings
 
-NAMES = ("dense", "sentence", "lexical", "entity", "title")
+NAMES = SIGNALS
 
 
 def grid(step: float = 0.05) -> np.ndarray:
@@ -38,11 +39,10 @@ def ranks(search: HybridSearch, questions: list[dict], weights: np.ndarray) -> n
     against it)."""
     out = np.zeros((len(weights), len(questions)), dtype=np.int32)
     for j, q in enumerate(questions):
-        c = search._candidates(q["question"], Filters(), "hybrid")
+        c = search.signals.candidates(q["question"], Filters(), "hybrid")
         rows = sorted(c.rows, key=lambda r: search.index.chunks[r].source_id)
         owners = [search.index.chunks[r].source_id for r in rows]
-        features = np.stack([c.dense[rows], c.sentence[rows], c.lexical[rows], c.specific[rows], c.title[rows]])
-        scores = weights @ features
+        scores = fuse(weights, signal_matrix(c, rows))
         starts = [i for i, sid in enumerate(owners) if i == 0 or sid != owners[i - 1]]
         per_source = np.maximum.reduceat(scores, starts, axis=1)  # a source scores as its best chunk
         expected = set(q["expected_sources"])
@@ -52,11 +52,11 @@ def ranks(search: HybridSearch, questions: list[dict], weights: np.ndarray) -> n
             continue
         best = per_source[:, relevant].max(1, keepdims=True)
         out[:, j] = (per_source[:, ~relevant] >= best).sum(1)
-        # the subject review, when first and not asked about, changes place with the second (HybridSearch.search)
+        # the subject review, when first and not asked about, may yield first place to the second
         review_first = c.subject_review[[rows[i] for i in starts]][per_source.argmax(1)] > 0
         top_two = -np.sort(-per_source, axis=1)[:, :2] if per_source.shape[1] > 1 else np.zeros((len(weights), 2))
-        close = top_two[:, 1] >= top_two[:, 0] - search.weights.subject_review_margin
-        out[review_first & close & (out[:, j] == 1), j] = 0
+        yields = review_yields(top_two[:, 0], top_two[:, 1], review_first, search.weights.subject_review_margin)
+        out[yields & (out[:, j] == 1), j] = 0
     return out
 
 
@@ -78,7 +78,7 @@ def main(path: str) -> None:
         print(f"                    {mrr[i]:.3f}  {r1[i]:.3f} " + " ".join(f"{v:8.2f}" for v in weights[i]))
     pick = neighbourhood_pick(weights, mrr)
     print(f"neighbourhood pick: {mrr[pick]:.3f}  {r1[pick]:.3f} " + " ".join(f"{v:8.2f}" for v in weights[pick]))
-    current = np.array([getattr(search.weights, n) for n in NAMES])
+    current = search.weights.vector()
     now = ranks(search, questions, current[None, :])[0]
     print(f"current weights:    {(1 / (now + 1)).mean():.3f}  {(now == 0).mean():.3f} "
           + " ".join(f"{v:8.2f}" for v in current))

@@ -80,7 +80,10 @@ class Assistant:
         return [name for name in self.configured_backends() if name == "extractive" or probes[name](self.settings)]
 
     def warm_up(self) -> None:
-        """Open the index and load the embedding model now, so the first request is as fast as later ones."""
+        """Open the index, load the query encoder and run one whole extractive answer (retrieval, the advice and
+        lead models, the citation check; the Chroma store too when it is used), so the first request is as fast as
+        later ones. `rag serve` accepts connections only after this."""
+        self.ask("How do exosomes make cancer cells resist chemotherapy?", backend="extractive")
         self.searcher().search("exosome chemoresistance", 1, Filters(), "hybrid")
 
     def ask(self, question: str, backend: str | None = None, k: int | None = None, filters: Filters | None = None,

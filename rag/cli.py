@@ -12,6 +12,7 @@ from rich.table import Table
 
 from rag.documents import Citation
 from rag.index import Index, IndexStoreError
+from rag.model_files import EmbeddingModelError
 from rag.settings import Settings, get_settings
 
 app = typer.Typer(help="Cited question answering over exosome-mediated chemoresistance literature.", no_args_is_help=True)
@@ -47,7 +48,7 @@ def ingest(
             _fail("none of the given files could be read; nothing was added", 2)
     try:
         summary = run_ingest(settings, rebuild=rebuild, progress=not quiet, log=lambda m: console.print(m))
-    except IndexStoreError as exc:
+    except (IndexStoreError, EmbeddingModelError) as exc:
         _fail(str(exc), 2)
     summary.failures = failures + summary.failures
     table = Table(title="rag ingest", show_header=False)

@@ -17,12 +17,13 @@ __all__ = ["EmbeddingModelError", "Encoder", "LocalEmbeddings", "get_embeddings"
 class LocalEmbeddings(Embeddings):
     """A sentence-transformers model behind LangChain's Embeddings interface (normalised vectors)."""
 
-    def __init__(self, name: str = PACKAGED_MODEL, batch_size: int = 32) -> None:
+    def __init__(self, name: str = PACKAGED_MODEL, batch_size: int = 32, device: str = "cpu") -> None:
         from sentence_transformers import SentenceTransformer
 
         self.name = name
         self.batch_size = batch_size
-        self._model = SentenceTransformer(str(resolve_model_path(name)), device="cpu")
+        self.device = pick_device(device)
+        self._model = SentenceTransformer(str(resolve_model_path(name)), device=self.device)
         self._lock = threading.Lock()  # the tokenizer is not safe under concurrent calls
         dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
         self.dimension = int(dim())
@@ -49,7 +50,20 @@ class LocalEmbeddings(Embeddings):
         return self.encode([text])[0].tolist()
 
 
+def pick_device(device: str) -> str:
+    """'auto' -> 'cuda' when torch sees a GPU, else 'cpu'; 'cuda' without one is an error that says so."""
+    import torch
+
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if device == "cuda" and not torch.cuda.is_available():
+        raise EmbeddingModelError("RAG_DEVICE=cuda but torch sees no CUDA GPU (this torch is "
+                                  f"{torch.__version__}; a CPU build has none): install a CUDA build of torch "
+                                  "(README, 'Ingest on a GPU') or use RAG_DEVICE=auto")
+    return device
+
+
 @lru_cache(maxsize=4)
-def get_embeddings(name: str = PACKAGED_MODEL, batch_size: int = 32) -> LocalEmbeddings:
-    """One loaded model per process and name (loading costs seconds)."""
-    return LocalEmbeddings(name, batch_size)
+def get_embeddings(name: str = PACKAGED_MODEL, batch_size: int = 32, device: str = "cpu") -> LocalEmbeddings:
+    """One loaded model per process, name and device (loading costs seconds)."""
+    return LocalEmbeddings(name, batch_size, device)

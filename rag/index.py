@@ -89,6 +89,7 @@ class Manifest:
     n_sources: int
     n_chunks: int
     fingerprint: str
+    chunking: str = ""  # chunker version and settings: equal means an unchanged source's chunks can be reused
 
     def collection_metadata(self) -> dict[str, Any]:
         return {

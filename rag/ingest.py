@@ -49,6 +49,7 @@ from rag.loaders import LoadReport, discover, load_file, load_paths
 from rag.loaders.base import LoadError
 from rag.logs import fields
 from rag.merging import merge_same_work
+from rag.model_files import Encoder
 from rag.vocabulary import write_common_words
 from rag.settings import Settings
 
@@ -113,7 +114,8 @@ def ingest_lock(settings: Settings) -> Iterator[None]:
 
 
 def load_corpus(settings: Settings) -> LoadReport:
-    report = load_paths(list(discover(settings.corpus_dir)), root=settings.corpus_dir)
+    report = load_paths(list(discover(settings.corpus_dir)), root=settings.corpus_dir,
+                        cache=settings.data_dir / "parsed")
     report.sources, merges = merge_same_work(report.sources)
     for note in merges:
         logger.info(fields(event="ingest_merge", note=note))
@@ -162,15 +164,20 @@ def _open_previous(settings: Settings, rebuild: bool, log: Log) -> Index | None:
         return None
 
 
+def _model(settings: Settings, encoder: Encoder | None) -> Encoder:
+    return encoder or get_embeddings(settings.embedding_model, settings.embedding_batch_size, settings.device)
+
+
 def _embed(
-    settings: Settings, chunks: list[Chunk], progress: bool, log: Log
+    settings: Settings, chunks: list[Chunk], progress: bool, log: Log, encoder: Encoder | None = None
 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """Embed each chunk (with its context) and each of its sentences (for sentence-level matching and answers)."""
     if not chunks:
         return {}, {}
-    model = get_embeddings(settings.embedding_model, settings.embedding_batch_size)
+    model = _model(settings, encoder)
     texts = [c.embed_text for c in chunks] + [s for c in chunks for s in c.sentences]
-    log(f"embedding {len(chunks)} chunks ({len(texts)} texts with their sentences) with {settings.embedding_model}")
+    log(f"embedding {len(chunks)} chunks ({len(texts)} texts with their sentences) with {settings.embedding_model} "
+        f"on {getattr(model, 'device', 'cpu')}")
     parts = []
     batch = settings.embedding_batch_size
     with tqdm(total=len(texts), desc="embedding", unit="text", disable=not progress) as bar:
@@ -187,13 +194,13 @@ def _embed(
     return vectors, sentences
 
 
-def _title_vectors(settings: Settings, sources: list[Source], previous: Index | None) -> np.ndarray:
+def _title_vectors(settings: Settings, sources: list[Source], previous: Index | None,
+                   encoder: Encoder | None = None) -> np.ndarray:
     """One vector per source title (a field the ranking compares with the question); unchanged titles keep theirs."""
     known = previous.title_vectors() if previous is not None else {}
     todo = list(dict.fromkeys(s.title for s in sources if s.title not in known))
     if todo:
-        model = get_embeddings(settings.embedding_model, settings.embedding_batch_size)
-        known = known | dict(zip(todo, model.encode(todo)))
+        known = known | dict(zip(todo, _model(settings, encoder).encode(todo)))
     return np.stack([np.asarray(known[s.title], dtype=np.float32) for s in sources])
 
 
@@ -222,6 +229,7 @@ def _write_generation(
         n_sources=len(sources),
         n_chunks=len(chunks),
         fingerprint=print_,
+        chunking=chunking_key(settings),
     )
     client = chroma_client(settings, folder)
     try:
@@ -287,10 +295,12 @@ def _clean_old(settings: Settings, keep: set[str]) -> None:
         client.close()
 
 
-def ingest(settings: Settings, rebuild: bool = False, progress: bool = True, log: Log = print) -> IngestSummary:
-    """Make the index mirror the corpus folder (and make sure the fast query encoder exists)."""
+def ingest(settings: Settings, rebuild: bool = False, progress: bool = True, log: Log = print,
+           encoder: Encoder | None = None) -> IngestSummary:
+    """Make the index mirror the corpus folder (and make sure the fast query encoder exists). `encoder` replaces
+    the embedding model (the scale benchmark uses one that replays measured vectors)."""
     with ingest_lock(settings):
-        summary = _ingest(settings, rebuild, progress, log)
+        summary = _ingest(settings, rebuild, progress, log, encoder)
         if summary.chunks:
             _speed_ups(settings, log)
         return summary
@@ -312,25 +322,62 @@ def _ensure_query_encoder(settings: Settings, log: Log) -> None:
 
     if export_path(settings).exists():
         return
-    model = get_embeddings(settings.embedding_model, settings.embedding_batch_size)
+    model = get_embeddings(settings.embedding_model, settings.embedding_batch_size, settings.device)
     path = export_onnx(settings, model.transformer())
     if path is not None:
         log(f"query encoder: exported {settings.embedding_model} to {path}")
 
 
-def _ingest(settings: Settings, rebuild: bool, progress: bool, log: Log) -> IngestSummary:
+def chunking_key(settings: Settings) -> str:
+    return f"{CHUNKER_VERSION}:{settings.chunk_max_chars}:{settings.chunk_overlap_sentences}"
+
+
+def _chunk_all(settings: Settings, sources: list[Source], previous: Index | None, progress: bool) -> list[Chunk]:
+    """Chunks of every source; a source identical to the previous generation's keeps its chunks (sentence
+    segmentation is the slow part of a large re-ingest)."""
+    reusable: dict[str, list[Chunk]] = {}
+    if previous is not None and previous.manifest.chunking == chunking_key(settings):
+        for chunk in previous.chunks:
+            reusable.setdefault(chunk.source_id, []).append(chunk)
+    chunks: list[Chunk] = []
+    for source in tqdm(sources, desc="chunking", unit="source", disable=not progress or len(sources) < 1000):
+        before = previous.sources.get(source.id) if previous is not None else None
+        if before is not None and source.id in reusable and before.to_dict() == source.to_dict():
+            chunks.extend(reusable[source.id])
+        else:
+            chunks.extend(chunk_source(source, settings.chunk_max_chars, settings.chunk_overlap_sentences))
+    return chunks
+
+
+def _ingest(settings: Settings, rebuild: bool, progress: bool, log: Log, encoder: Encoder | None) -> IngestSummary:
     started = time.perf_counter()
     report = load_corpus(settings)
     for path, reason in report.failures:
         logger.warning(fields(event="ingest_failure", file=path, reason=reason))
-    summary = IngestSummary(sources=len(report.sources), failures=report.failures)
-    chunks = [c for s in report.sources for c in chunk_source(s, settings.chunk_max_chars, settings.chunk_overlap_sentences)]
-    summary.chunks = len(chunks)
+    previous = _open_previous(settings, rebuild, log) if report.sources else None
+    chunks = _chunk_all(settings, report.sources, previous, progress)
+    return _index(settings, report.sources, chunks, previous, progress, log, encoder, started, report.failures)
+
+
+def ingest_chunks(settings: Settings, sources: list[Source], chunks: list[Chunk], encoder: Encoder | None = None,
+                  progress: bool = False, log: Log = print) -> IngestSummary:
+    """Index sources already cut into chunks (the scale benchmark generates them with their sentences known,
+    skipping the sentence segmenter), through the same embedding, writing and switching as `ingest`."""
+    with ingest_lock(settings):
+        previous = _open_previous(settings, False, log)
+        summary = _index(settings, sources, chunks, previous, progress, log, encoder, time.perf_counter(), [])
+        _speed_ups(settings, log)
+        return summary
+
+
+def _index(settings: Settings, sources: list[Source], chunks: list[Chunk], previous: Index | None, progress: bool,
+           log: Log, encoder: Encoder | None, started: float, failures: list[tuple[str, str]]) -> IngestSummary:
+    """Embed what changed, write a new generation and switch to it (unless nothing changed)."""
+    summary = IngestSummary(sources=len(sources), failures=failures, chunks=len(chunks))
     if not chunks:
         summary.seconds = time.perf_counter() - started
         return summary  # keep whatever index exists: an empty corpus is more likely a mistake
-    previous = _open_previous(settings, rebuild, log)
-    print_ = fingerprint(settings, report.sources, chunks)
+    print_ = fingerprint(settings, sources, chunks)
     if previous is not None and previous.manifest.fingerprint == print_:
         summary.up_to_date, summary.reused = True, len(chunks)
         summary.generation = previous.manifest.generation
@@ -338,14 +385,14 @@ def _ingest(settings: Settings, rebuild: bool, progress: bool, log: Log) -> Inge
         return summary
     reused, reused_sentences = _previous_vectors(previous, [c.id for c in chunks if previous and c.id in previous.row_of])
     todo = [c for c in chunks if c.id not in reused]
-    new, new_sentences = _embed(settings, todo, progress, log)
+    new, new_sentences = _embed(settings, todo, progress, log, encoder)
     vectors, sentence_vectors = reused | new, reused_sentences | new_sentences
     summary.embedded, summary.reused = len(todo), len(reused)
     summary.removed = len(set(previous.row_of) - {c.id for c in chunks}) if previous else 0
     generation = datetime.now(timezone.utc).strftime("%Y%m%dt%H%M%S") + "-" + uuid.uuid4().hex[:6]
-    titles = _title_vectors(settings, report.sources, previous)
+    titles = _title_vectors(settings, sources, previous, encoder)
     try:
-        _write_generation(settings, generation, report.sources, chunks, vectors, sentence_vectors, titles, print_)
+        _write_generation(settings, generation, sources, chunks, vectors, sentence_vectors, titles, print_)
         set_current(settings, generation)
     except Exception as exc:  # disk full, read-only, quota: discard the half-written generation, keep the old
         disk = _disk_note(settings.data_dir)  # before the discard frees the space again
@@ -357,7 +404,7 @@ def _ingest(settings: Settings, rebuild: bool, progress: bool, log: Log) -> Inge
                                f"Nothing was switched: the previous index ({serving}) is still the current one."
                                ) from exc
     logger.info(fields(event="generation_switch", previous=previous.manifest.generation if previous else "none",
-                     current=generation, sources=len(report.sources), chunks=len(chunks)))
+                     current=generation, sources=len(sources), chunks=len(chunks)))
     summary.generation = generation
     _clean_old(settings, {generation} | ({previous.manifest.generation} if previous else set()))
     summary.seconds = time.perf_counter() - started

@@ -8,6 +8,7 @@ sentence-transformers model is used as before."""
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import logging
@@ -105,6 +106,8 @@ def _export(transformer: object, target: Path) -> None:
             return self.model(input_ids=input_ids, attention_mask=attention_mask,
                               token_type_ids=token_type_ids).last_hidden_state
 
+    if any(p.device.type != "cpu" for p in transformer.parameters()):  # type: ignore[attr-defined]
+        transformer = copy.deepcopy(transformer).cpu()  # embedded on a GPU; the export runs (and serves) on CPU
     example = torch.ones((1, 8), dtype=torch.long)
     target.parent.mkdir(parents=True, exist_ok=True)
     for stale in target.parent.glob(".export-*"):  # left by an ingest killed mid-export (ingest holds the lock)

@@ -28,6 +28,9 @@ class Settings(BaseSettings):
         PACKAGED_MODEL, description="'all-MiniLM-L6-v2' (packaged, offline) or a local sentence-transformers folder."
     )
     embedding_batch_size: int = Field(32, ge=1)
+    device: Literal["auto", "cpu", "cuda"] = Field(
+        "auto", description="Where ingest embeds: 'auto' takes a CUDA GPU when torch sees one. Queries always run "
+                            "the ONNX encoder on the CPU (one short text: a GPU would not be faster).")
     chunk_max_chars: int = Field(1200, ge=200, description="Longest chunk; shorter records stay whole.")
     chunk_overlap_sentences: int = Field(1, ge=0)
 

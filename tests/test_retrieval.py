@@ -180,3 +180,24 @@ def test_title_similarity_is_a_ranking_component(assistant: Assistant) -> None:
     expected = float(np.dot(query_vector, assistant.embeddings.encode([hit.source.title])[0]))
     assert hit.title == pytest.approx(expected, abs=1e-4)
     assert hit.to_dict()["components"]["title"] == pytest.approx(expected, abs=1e-3)
+
+
+def test_one_long_document_does_not_crowd_out_the_other_sources(tmp_path) -> None:
+    """A user's long document on one topic fills both candidate pools (40 dense, 40 BM25); the search widens its
+    candidates so k distinct sources still come back, with the long document's best passage among them."""
+    from rag.ingest import ingest
+    from tests.conftest import make_settings, pack_records, write_records
+
+    write_records(tmp_path / "corpus" / "pack" / "studies.jsonl", pack_records(12))
+    paragraphs = [f"Section {i}. Exosomal miR-21 from fibroblasts lowers APAF1 and makes ovarian cancer cells resist "
+                  f"paclitaxel; experiment {i} repeated this in line {i} with exosome uptake and paclitaxel doses."
+                  for i in range(150)]
+    (tmp_path / "corpus" / "notes.md").write_text("# Lab notes on miR-21\n\n" + "\n\n".join(paragraphs))
+    settings = make_settings(tmp_path, chunk_max_chars=300)
+    assert ingest(settings, progress=False, log=lambda _m: None).chunks > 100
+    search = Assistant(settings).searcher()
+    for method in ("hybrid", "bm25", "dense"):
+        hits = search.search("exosomal miR-21 APAF1 paclitaxel ovarian cancer", k=5, method=method)  # type: ignore[arg-type]
+        sources = [h.source.id for h in hits]
+        assert len(hits) == 5 and len(set(sources)) == 5, (method, sources)
+        assert any(s.startswith("file-notes") for s in sources)

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from rag.documents import Source
-from rag.loaders.base import LoadError
+from rag.loaders.base import LoadError, SourceList
 from rag.loaders import jats, pack, pdf, pubmed, text
 
-__all__ = ["LoadError", "LoadReport", "load_file", "load_paths", "discover", "SUPPORTED_SUFFIXES"]
+__all__ = ["LoadError", "LoadReport", "load_file", "load_paths", "discover", "SUPPORTED_SUFFIXES", "LOADER_VERSION"]
+
+# Bump when any loader's output changes: parsed files cached under the data folder are then read again.
+LOADER_VERSION = "loaders-2"
 
 Loader = Callable[[Path, str], list[Source]]
 
@@ -98,10 +103,12 @@ def discover(root: Path) -> Iterator[Path]:
             yield path
 
 
-def load_paths(paths: list[Path], root: Path | None = None) -> LoadReport:
-    """Load many files; a bad file is reported by name and the rest still load."""
+def load_paths(paths: list[Path], root: Path | None = None, cache: Path | None = None) -> LoadReport:
+    """Load many files; a bad file is reported by name and the rest still load. With `cache`, a file whose bytes
+    were parsed before (same digest, name and loader version) is read from its cached parse, not parsed again."""
     report = LoadReport()
     first_with: dict[str, str] = {}  # content digest -> the file that had it first
+    parses = _ParseCache(cache) if cache else None
     for path in paths:
         origin = str(path.relative_to(root)) if root and path.is_relative_to(root) else str(path)
         try:
@@ -110,7 +117,11 @@ def load_paths(paths: list[Path], root: Path | None = None) -> LoadReport:
                 report.failures.append((origin, f"same content as {first_with[digest]}: skipped"))
                 continue
             first_with[digest] = origin
-            sources = load_file(path, origin)
+            sources = parses.get(digest, origin) if parses else None
+            if sources is None:
+                sources = load_file(path, origin)
+                if parses:
+                    parses.put(digest, origin, sources)
         except LoadError as exc:
             report.failures.append((origin, str(exc)))
             continue
@@ -119,7 +130,51 @@ def load_paths(paths: list[Path], root: Path | None = None) -> LoadReport:
             continue
         report.sources.extend(sources)
         report.failures.extend(getattr(sources, "failures", []))
+    if parses:
+        parses.prune()
     return report
+
+
+class _ParseCache:
+    """Parsed sources by file digest and name, as JSON under the data folder (a PDF is parsed once)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.used: set[str] = set()
+
+    def _path(self, digest: str, origin: str) -> Path:
+        key = hashlib.sha256(f"{LOADER_VERSION}\x1f{digest}\x1f{origin}".encode()).hexdigest()[:32]
+        self.used.add(key)
+        return self.folder / f"{key}.json"
+
+    def get(self, digest: str, origin: str) -> SourceList | None:
+        try:
+            data = json.loads(self._path(digest, origin).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        sources = SourceList([Source.from_dict(row) for row in data["sources"]])
+        sources.failures = [tuple(f) for f in data["failures"]]  # type: ignore[misc]
+        return sources
+
+    def put(self, digest: str, origin: str, sources: list[Source]) -> None:
+        data = {"sources": [s.to_dict() for s in sources], "failures": getattr(sources, "failures", [])}
+        path = self._path(digest, origin)
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".{path.name}.part")
+            tmp.write_text(json.dumps(data), encoding="utf-8")
+            os.replace(tmp, path)
+        except OSError:
+            pass  # a cache that cannot be written (read-only, full disk) only costs time
+
+    def prune(self) -> None:
+        """Drop parses of files that are gone or changed."""
+        try:
+            for path in self.folder.glob("*.json"):
+                if path.stem not in self.used:
+                    path.unlink(missing_ok=True)
+        except OSError:
+            pass
 
 
 def _digest(path: Path) -> str:
