@@ -8,7 +8,7 @@ from lxml import etree
 
 from rag.documents import Section, Source
 from rag.loaders.base import LoadError, clean_space, source_id_for
-from rag.loaders.xmlutil import local, parse, text_of
+from rag.loaders.xmlutil import local, parse, raw_text, text_of
 
 
 def _authors(meta: etree._Element) -> list[str]:
@@ -74,7 +74,7 @@ def paragraph_text(node: etree._Element) -> str:
         elif name == "sup" and el.find(".//xref[@ref-type='bibr']") is not None and not inside_brackets():
             cite(f"[{text_of(el).strip('[]')}]")
         else:
-            out.append(text_of(el) if not isinstance(el.tag, str) else (el.text or ""))
+            out.append(raw_text(el) if not isinstance(el.tag, str) else (el.text or ""))  # an entity: '&nbsp;' too
             for child in el if isinstance(el.tag, str) else []:
                 walk(child)
                 out.append(child.tail or "")

@@ -36,6 +36,11 @@ def text_of(node: etree._Element | None) -> str:
     return clean_space("".join(_texts(node)))
 
 
+def raw_text(node: etree._Element) -> str:
+    """All text inside a node with entities spelled as characters, whitespace left as it is."""
+    return "".join(_texts(node))
+
+
 def _texts(node: etree._Element) -> Iterator[str]:
     # Entities stay unresolved at parse time (no DTD is fetched or trusted), so HTML's named entities that JATS
     # uses arrive as entity nodes: spell them as characters here. Comments and processing instructions are skipped.
