@@ -9,6 +9,8 @@ import json
 import logging
 import os
 import shutil
+import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -317,15 +319,24 @@ def _speed_ups(settings: Settings, log: Log) -> None:
 
 
 def _ensure_query_encoder(settings: Settings, log: Log) -> None:
-    """Export the embedding model to ONNX once per model (rag/query_encoder.py): queries then start fast."""
-    from rag.query_encoder import export_onnx, export_path
+    """Export the embedding model to ONNX once per model (rag/query_encoder.py): queries then start fast. The
+    export runs in a child process: it needs the torch model and a traced graph (about a gigabyte for a moment),
+    which would otherwise add to the peak memory of an ingest that has just held a large corpus."""
+    from rag.query_encoder import export_path
 
     if export_path(settings).exists():
         return
-    model = get_embeddings(settings.embedding_model, settings.embedding_batch_size, settings.device)
-    path = export_onnx(settings, model.transformer())
-    if path is not None:
-        log(f"query encoder: exported {settings.embedding_model} to {path}")
+    env = {**os.environ, "RAG_DATA_DIR": str(settings.data_dir), "RAG_EMBEDDING_MODEL": settings.embedding_model}
+    try:
+        done = subprocess.run([sys.executable, "-m", "rag.query_encoder"], env=env, capture_output=True, text=True,
+                              timeout=900)
+    except subprocess.TimeoutExpired:
+        logger.warning(fields(event="query_encoder_export_failed", reason="timed out"))
+        return
+    if done.returncode == 0 and export_path(settings).exists():
+        log(f"query encoder: exported {settings.embedding_model} to {export_path(settings)}")
+    else:
+        logger.warning(fields(event="query_encoder_export_failed", reason=done.stderr.strip()[-300:]))
 
 
 def chunking_key(settings: Settings) -> str:

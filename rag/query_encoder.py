@@ -184,3 +184,16 @@ def query_encoder(settings: Settings) -> Encoder:
     from rag.embeddings import get_embeddings
 
     return get_embeddings(settings.embedding_model, settings.embedding_batch_size)
+
+
+def main() -> int:
+    """`python -m rag.query_encoder`: export the configured model for RAG_DATA_DIR (run by `rag ingest`)."""
+    from rag.embeddings import get_embeddings
+
+    settings = Settings()
+    model = get_embeddings(settings.embedding_model, settings.embedding_batch_size, "cpu")
+    return 0 if export_onnx(settings, model.transformer()) is not None else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
