@@ -22,6 +22,7 @@ from urllib.parse import urlparse
 import httpx
 import numpy as np
 
+from rag.atomic import write_atomic
 from rag.documents import Chunk, Source
 from rag.filters import source_metadata
 from rag.lexical import LexicalIndex
@@ -119,13 +120,8 @@ def read_current(settings: Settings) -> str | None:
 
 
 def write_json_atomic(path: Path, data: Any) -> None:
-    """Write to a temporary file, fsync, rename over: readers see the old or the new file, never half."""
-    tmp = path.with_name(path.name + ".tmp")
-    with tmp.open("w", encoding="utf-8") as fh:
-        json.dump(data, fh, indent=1)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    """Write to a temporary file, fsync, rename over (then fsync the folder, so the rename survives a crash)."""
+    write_atomic(path, json.dumps(data, indent=1))
     dir_fd = os.open(path.parent, os.O_RDONLY)
     try:
         os.fsync(dir_fd)
@@ -248,7 +244,6 @@ class Index:
         self.title_matrix = load_title_vectors(folder, len(self.sources), manifest.dimension)
         source_row = {sid: i for i, sid in enumerate(self.sources)}
         self.source_row = np.array([source_row[c.source_id] for c in self.chunks], dtype=np.int64)  # chunk -> source
-        self.title_row = self.source_row  # the title vector of a chunk's source
         # What filters read, once per source (a filter is evaluated per source and broadcast to chunks).
         self.source_metadata = [source_metadata(s) for s in self.sources.values()]
         self._vectors = load_chunk_vectors(folder)

@@ -15,12 +15,13 @@ from rag.documents import Source
 _TEXT_RANK = {"jats": 4, "html": 4, "pdf": 3, "fetched": 2, "pubmed": 2, "europepmc": 2, "text": 1, "pack": 0}
 
 
-def work_keys(source: Source) -> list[str]:
+def work_keys(doi: str, pmid: str) -> list[str]:
+    """What identifies a work: its DOI (case and a doi.org prefix aside) and its PMID."""
     keys = []
-    if source.doi:
-        keys.append("doi:" + source.doi.strip().lower().removeprefix("https://doi.org/"))
-    if source.pmid:
-        keys.append("pmid:" + source.pmid.strip())
+    if doi:
+        keys.append("doi:" + doi.strip().lower().removeprefix("https://doi.org/"))
+    if pmid:
+        keys.append("pmid:" + pmid.strip())
     return keys
 
 
@@ -53,7 +54,7 @@ def _group(sources: list[Source]) -> list[list[Source]]:
 
     owner: dict[str, int] = {}
     for i, source in enumerate(sources):
-        for key in work_keys(source):
+        for key in work_keys(source.doi, source.pmid):
             if key in owner:
                 parent[find(i)] = find(owner[key])
             else:
@@ -89,14 +90,14 @@ def _merge(members: list[Source]) -> Source:
 def _relink(sources: list[Source], renamed: dict[str, str]) -> list[Source]:
     """Point each reference of a reference list at the source that holds that work now (by DOI or PMID, else by
     the id the fetcher gave it)."""
-    by_key = {key: s.id for s in sources for key in work_keys(s)}
+    by_key = {key: s.id for s in sources for key in work_keys(s.doi, s.pmid)}
     present = {s.id for s in sources}
     out = []
     for source in sources:
         if source.references:
             refs = []
             for ref in source.references:
-                keys = work_keys(Source(id="", title="", sections=[], doi=ref.get("doi", ""), pmid=ref.get("pmid", "")))
+                keys = work_keys(ref.get("doi", ""), ref.get("pmid", ""))
                 old = ref.get("source_id", "")
                 target = next((by_key[k] for k in keys if k in by_key), "") or renamed.get(old, old)
                 refs.append(ref | {"source_id": target if target in present else ""})

@@ -58,7 +58,6 @@ class HybridSearch:
         self.embeddings = embeddings
         self.weights = weights or Weights()
         self.signals = CandidateSignals(index, embeddings, self.weights.pool)
-        self._source_of = [c.source_id for c in index.chunks]
 
     def query_vector(self, query: str) -> np.ndarray:
         return self.signals.query_vector(query)
@@ -76,7 +75,7 @@ class HybridSearch:
         else:
             scores = fuse(self.weights.vector(), signal_matrix(c, c.rows))
         fused = {r: float(s) for r, s in zip(c.rows, scores)}
-        best = best_per_source(fused, self._source_of)
+        best = best_per_source(fused, self.index.source_row)
         if method == "hybrid":
             best = self._subject_review_second(best, fused, c)
         if method == "hybrid" and (diversify if diversify is not None else not c.entities):
@@ -89,8 +88,7 @@ class HybridSearch:
                    float(c.dense[r]), float(c.lexical[r]), float(c.entity[r]), float(c.sentence[r]), float(c.title[r]))
 
     def _subject_review_second(self, ranked: list[int], fused: dict[int, float], c: Candidates) -> list[int]:
-        if len(ranked) > 1 and review_yields(np.float64(fused[ranked[0]]), np.float64(fused[ranked[1]]),
-                                             np.bool_(c.subject_review[ranked[0]] > 0),
+        if len(ranked) > 1 and review_yields(fused[ranked[0]], fused[ranked[1]], bool(c.subject_review[ranked[0]]),
                                              self.weights.subject_review_margin):
             ranked[0], ranked[1] = ranked[1], ranked[0]
         return ranked

@@ -9,9 +9,7 @@ stem occurs among the stems of the index vocabulary (so "maturing" meets "matura
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from collections.abc import Iterable
 from functools import lru_cache
 from importlib.metadata import version
@@ -19,6 +17,7 @@ from pathlib import Path
 
 import Stemmer
 
+from rag.atomic import write_atomic
 from rag.lexical import STOPWORDS
 from rag.normalize import normalize
 
@@ -42,11 +41,7 @@ def write_common_words(data_dir: Path) -> Path:
     from wordfreq import top_n_list, zipf_frequency
 
     rows = [(w, zipf_frequency(w, "en")) for w in top_n_list("en", 100000) if _PLAIN_WORD.fullmatch(w)]
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".words-")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write("".join(f"{w} {z}\n" for w, z in rows if z >= LOWEST_ZIPF))
-    os.replace(tmp, target)
+    write_atomic(target, "".join(f"{w} {z}\n" for w, z in rows if z >= LOWEST_ZIPF))
     return target
 
 

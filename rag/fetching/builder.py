@@ -4,9 +4,7 @@ abstracts written as pack-shaped records under the output folder, with a manifes
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -15,6 +13,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from rag.atomic import write_atomic
 from rag.documents import Source, surname
 from rag.fetching.europepmc import EuropePMC
 from rag.fetching.eutils import EUtils
@@ -54,6 +53,7 @@ class Resolved:
     source: Source | None = None
     via: str = ""  # pubmed | europepmc
     note: str = ""
+    errors: list[str] = field(default_factory=list)  # requests that failed for good (not cached: retried next run)
 
 
 @dataclass
@@ -110,6 +110,7 @@ def _resolve_all(refs: list[dict[str, str]], eutils: EUtils, europepmc: EuropePM
         except FetchError as exc:
             candidates[ref["label"]] = []
             results[ref["label"]].note = f"PubMed search failed: {exc}"
+            results[ref["label"]].errors.append(results[ref["label"]].note)
     wanted = sorted({p for ids in candidates.values() for p in ids}, key=int)
     records, failed = eutils.fetch(wanted)
     failed_note = {p: reason for batch, reason in failed for p in batch}
@@ -123,6 +124,7 @@ def _resolve_all(refs: list[dict[str, str]], eutils: EUtils, europepmc: EuropePM
             unreadable = [failed_note[p] for p in candidates[ref["label"]] if p in failed_note]
             if unreadable:
                 result.note = f"PubMed record unreadable: {unreadable[0]}"
+                result.errors.append(result.note)
             _try_europepmc(ref, europepmc, result)
         _settle(result)
     return list(results.values())
@@ -150,7 +152,8 @@ def _try_europepmc(ref: dict[str, str], europepmc: EuropePMC, result: Resolved) 
     except NetworkUnavailable:
         raise
     except FetchError as exc:
-        result.note = "; ".join(filter(None, [result.note, f"Europe PMC search failed: {exc}"]))
+        result.errors.append(f"Europe PMC search failed: {exc}")
+        result.note = "; ".join(filter(None, [result.note, result.errors[-1]]))
         return
     match = next((s for s in found if same_work(ref, s)), None)
     if match is not None:
@@ -198,8 +201,8 @@ def _report(resolved: list[Resolved], requests: int, review_format: str, out: Pa
         report.without_abstract += r.status == "no-abstract"
         report.not_found += r.status == "not-found"
         report.retracted += bool(r.source and r.source.retracted)
-        if "failed" in r.note or "unreadable" in r.note:
-            report.errors.append(f"[{r.label}] {r.note}")
+        if r.errors:
+            report.errors.append(f"[{r.label}] " + "; ".join(r.errors))
     return report
 
 
@@ -265,8 +268,8 @@ def _write(options: FetchOptions, review: Source, review_format: str, review_url
         if r.source is not None:  # two reference numbers citing one work give one record
             studies.setdefault(r.source.id, (r, []))[1].append(r.label)
     rows = [json.dumps(_study_record(r, labels, when), ensure_ascii=False) for r, labels in studies.values()]
-    _atomic_write(options.out / REFERENCES_FILE, "".join(row + "\n" for row in rows))
-    _atomic_write(options.out / REVIEW_FILE, json.dumps(_review_record(review, review_format, review_url, resolved,
+    write_atomic(options.out / REFERENCES_FILE, "".join(row + "\n" for row in rows))
+    write_atomic(options.out / REVIEW_FILE, json.dumps(_review_record(review, review_format, review_url, resolved,
                                                                        when), ensure_ascii=False, indent=1))
     manifest = {
         "doi": options.doi, "fetched_at": when, "review": {"format": review_format, "url": review_url},
@@ -278,20 +281,7 @@ def _write(options: FetchOptions, review: Source, review_format: str, review_url
         "references": [{"label": r.label, "status": r.status, "source_id": r.source.id if r.source else "",
                         "via": r.via, "note": r.note} for r in resolved],
     }
-    _atomic_write(options.out / MANIFEST_FILE, json.dumps(manifest, ensure_ascii=False, indent=1))
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")  # hidden: never loaded as corpus
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(options.out / MANIFEST_FILE, json.dumps(manifest, ensure_ascii=False, indent=1))
 
 
 def pack_addresses(corpus_dir: Path, doi: str) -> tuple[str, str]:

@@ -7,13 +7,13 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+
+from rag.atomic import write_atomic
 
 logger = logging.getLogger("rag.fetch")
 
@@ -78,12 +78,7 @@ class ResponseCache:
             return None
 
     def put(self, key: str, body: bytes) -> None:
-        target = self.path(key)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".part-")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(body)
-        os.replace(tmp, target)
+        write_atomic(self.path(key), body)
 
     def drop(self, key: str) -> None:
         self.path(key).unlink(missing_ok=True)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rag.atomic import write_atomic
 from rag.documents import Source
 from rag.loaders.base import LoadError, SourceList
 from rag.loaders import jats, pack, pdf, pubmed, text
@@ -158,12 +158,8 @@ class _ParseCache:
 
     def put(self, digest: str, origin: str, sources: list[Source]) -> None:
         data = {"sources": [s.to_dict() for s in sources], "failures": getattr(sources, "failures", [])}
-        path = self._path(digest, origin)
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f".{path.name}.part")
-            tmp.write_text(json.dumps(data), encoding="utf-8")
-            os.replace(tmp, path)
+            write_atomic(self._path(digest, origin), json.dumps(data))
         except OSError:
             pass  # a cache that cannot be written (read-only, full disk) only costs time
 

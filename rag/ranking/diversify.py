@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 
 
-def best_per_source(fused: dict[int, float], source_of: list[str] | np.ndarray) -> list[int]:
-    """Rows sorted by score, keeping each source's best chunk only."""
-    seen: set[str] = set()
+def best_per_source(fused: dict[int, float], source_of: np.ndarray) -> list[int]:
+    """Rows sorted by score, keeping each source's best chunk only (`source_of`: each row's source)."""
+    seen: set[int] = set()
     out = []
     for r in sorted(fused, key=lambda r: -fused[r]):
-        if source_of[r] not in seen:
-            seen.add(source_of[r])
+        if int(source_of[r]) not in seen:
+            seen.add(int(source_of[r]))
             out.append(r)
     return out
 

@@ -5,6 +5,7 @@ evals/tune_fusion.py scores its grid with this very code."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -44,9 +45,10 @@ def fuse(weights: np.ndarray, signals: np.ndarray) -> np.ndarray:
     return weights @ signals
 
 
-def review_yields(first: np.ndarray, second: np.ndarray, first_is_review: np.ndarray, margin: float) -> np.ndarray:
+def review_yields(first: Any, second: Any, first_is_review: Any, margin: float) -> Any:
     """Where the subject review ranks first and the runner-up scores within `margin`, the runner-up takes first
     place. The review's record summarises every topic, so it loosely matches any broad question; unless the question
     asks about the review (then `first_is_review` is False), the source the review rests on should lead, with the
-    review right behind it. A clear lead keeps the review first."""
+    review right behind it. A clear lead keeps the review first. Scalars for one ranking, arrays for a grid of
+    weight settings (evals/tune_fusion.py)."""
     return first_is_review & (second >= first - margin)

@@ -64,7 +64,7 @@ class CandidateSignals:
         self.pool = pool
         self._vectors = index.vectors  # memory-mapped: only the rows a query touches are read
         self._source_fields = [self._fields(s) for s in index.sources.values()]
-        self._source_index = {sid: i for i, sid in enumerate(index.sources)}
+        self._source_ids = list(index.sources)  # in source-row order
         # Dense candidates: an exact scan of the vectors for indexes up to RAG_EXACT_DENSE_MAX chunks (faster than
         # an ANN query at that size, and Chroma is never opened), Chroma's HNSW index above it and in server mode.
         self._ann = bool(index.settings.chroma_url) or len(index.chunks) > index.settings.exact_dense_max
@@ -115,12 +115,12 @@ class CandidateSignals:
         rows = self._candidate_rows(qv, lexical_raw, mask, filters, method, [])
         # One long document can fill both pools; widen with the other sources until k of them are candidates.
         for _round in range(3):
-            seen = list(dict.fromkeys(self.index.chunks[r].source_id for r in rows))
+            seen = np.unique(self.index.source_row[rows])
             if len(seen) >= k or len(seen) >= len(self.index.sources):
                 break
-            others = ~np.isin(self.index.source_row, [self._source_index[sid] for sid in seen])
+            others = ~np.isin(self.index.source_row, seen)
             extra = self._candidate_rows(qv, lexical_raw, others if mask is None else mask & others, filters,
-                                         method, seen)
+                                         method, [self._source_ids[i] for i in seen])
             if not extra:
                 break
             have = set(rows)
