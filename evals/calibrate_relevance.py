@@ -1,18 +1,21 @@
-"""Fit the relevance curve (rag/ranking/calibration.py: relevance) on in-scope vs out-of-scope questions.
+"""Fit the relevance curve (rag/ranking/calibration.py) on fitting questions; report it on questions it never saw.
 
-    python evals/calibrate_relevance.py evals/questions/dev.jsonl evals/questions/heldout.jsonl \
-        evals/questions/scope_probes.jsonl
+    python evals/calibrate_relevance.py
 
-Features of each question's top hit: passage cosine, BM25 per query token (capped at 3), named-entity field share,
-and the share of the question's technical words the corpus knows (rag/vocabulary.py). Medical-advice questions are
-left out: the answer layer refuses them by rule whatever their relevance. Prints a class-balanced logistic fit, its
-10-fold cross-validated errors, and the errors of the curve currently in rag/ranking/calibration.py.
+Fitting sets (choose the features and the weights): dev.jsonl, lay_fit.jsonl (plain-language paraphrases),
+scope_fit.jsonl and scope_probes.jsonl (near-domain and out-of-scope probes). Reporting sets (only printed):
+heldout.jsonl, lay.jsonl, lay_report.jsonl, scope_report.jsonl.
+
+Features of each question's top hit come from the library's own relevance_features. Candidate feature subsets and
+regularisation strengths are fixed below; the one with the fewest 10-fold cross-validated errors on the fitting
+sets (false refusals and false accepts, each as a rate, summed) is fitted on all fitting questions and printed as
+the WEIGHTS to put in calibration.py. Medical-advice questions are left out: the answer layer refuses them first.
 """
 
 from __future__ import annotations
 
 import json
-import sys
+from pathlib import Path
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
@@ -26,7 +29,18 @@ from rag.ranking.calibration import FEATURES, RELEVANCE_THRESHOLD, relevance, re
 from rag.retrieval import HybridSearch
 from rag.settings import get_settings
 
-NAMES = FEATURES
+QUESTIONS = Path(__file__).parent / "questions"
+FITTING = ("dev", "lay_fit", "scope_fit", "scope_probes")
+REPORTING = ("heldout", "lay", "lay_report", "scope_report")
+SUBSETS = (
+    ("dense", "bm25_per_token", "entity", "known_share"),
+    ("dense", "sentence", "bm25_per_token", "entity", "known_share"),
+    ("dense", "sentence", "bm25_per_token", "entity", "known_share", "unknown_rarity"),
+    ("dense", "sentence", "bm25_per_token", "unknown_rarity"),
+    ("dense", "sentence", "known_share", "unknown_rarity"),
+    ("dense", "sentence", "bm25_per_token", "entity", "unknown_rarity"),
+)
+STRENGTHS = (1.0, 10.0)
 
 
 def features(search: HybridSearch, question: str) -> list[float]:
@@ -36,28 +50,56 @@ def features(search: HybridSearch, question: str) -> list[float]:
     return list(relevance_features(c, search.index.row_of[top.chunk.id]))
 
 
-def main(paths: list[str]) -> None:
+def load(search: HybridSearch, names: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    rows = [json.loads(line) for n in names for line in (QUESTIONS / f"{n}.jsonl").open(encoding="utf-8")
+            if line.strip()]
+    rows = [r for r in rows if not is_personal_advice(r["question"], search.query_vector(r["question"]))]
+    return np.array([features(search, r["question"]) for r in rows]), np.array([r["kind"] != "out-of-scope"
+                                                                                  for r in rows])
+
+
+def errors(y: np.ndarray, accepted: np.ndarray) -> tuple[int, int]:
+    return int((y & ~accepted).sum()), int((~y & accepted).sum())
+
+
+def choose(x: np.ndarray, y: np.ndarray) -> tuple[tuple[str, ...], float]:
+    """The subset and strength with the lowest cross-validated error rate on the fitting questions."""
+    folds = StratifiedKFold(10, shuffle=True, random_state=0)
+    best: tuple[float, tuple[str, ...], float] | None = None
+    for subset in SUBSETS:
+        cols = [FEATURES.index(n) for n in subset]
+        for strength in STRENGTHS:
+            model = LogisticRegression(C=strength, class_weight="balanced", max_iter=10000)
+            held = cross_val_predict(model, x[:, cols], y, cv=folds, method="predict_proba")[:, 1] >= RELEVANCE_THRESHOLD
+            refused, accepted = errors(y, held)
+            rate = refused / y.sum() + accepted / (~y).sum()
+            print(f"  CV {rate:.3f}: refused {refused}/{y.sum()}, accepted {accepted}/{(~y).sum()}  C={strength} {subset}")
+            if best is None or rate < best[0]:
+                best = (rate, subset, strength)
+    assert best is not None
+    return best[1], best[2]
+
+
+def main() -> None:
     settings = get_settings()
     search = HybridSearch(Index.open(settings), get_embeddings(settings.embedding_model))
-    rows = [json.loads(line) for path in paths for line in open(path, encoding="utf-8") if line.strip()]
-    rows = [r for r in rows if not is_personal_advice(r["question"], search.query_vector(r["question"]))]
-    x = np.array([features(search, r["question"]) for r in rows])
-    y = np.array([r["kind"] != "out-of-scope" for r in rows])
-    print(f"{y.sum()} in-scope, {(~y).sum()} out-of-scope questions")
-    model = LogisticRegression(C=10, class_weight="balanced", max_iter=10000)
-    folds = StratifiedKFold(10, shuffle=True, random_state=0)
-    held = cross_val_predict(model, x, y, cv=folds, method="predict_proba")[:, 1] >= RELEVANCE_THRESHOLD
-    model.fit(x, y)
-    print("fit: z = " + " + ".join(f"{w:.2f} * {n}" for w, n in zip(model.coef_[0], NAMES)) + f" + {model.intercept_[0]:.2f}")
-    print(f"10-fold CV: in-scope refused {(y & ~held).sum()}, out-of-scope accepted {(~y & held).sum()}")
-    scores = np.array([relevance(*f) for f in x])
-    current = scores >= RELEVANCE_THRESHOLD
-    print(f"current curve: in-scope refused {(y & ~current).sum()}, out-of-scope accepted {(~y & current).sum()}; "
-          f"lowest in-scope score {scores[y].min():.3f}, highest out-of-scope score {scores[~y].max():.3f}")
-    for r, ok, f in zip(rows, current, x):
-        if ok != (r["kind"] != "out-of-scope"):
-            print(f"  wrong: {r['id']} {np.round(f, 2).tolist()} {r['question']}")
+    x, y = load(search, FITTING)
+    print(f"fitting: {y.sum()} in-scope, {(~y).sum()} out-of-scope questions")
+    subset, strength = choose(x, y)
+    cols = [FEATURES.index(n) for n in subset]
+    model = LogisticRegression(C=strength, class_weight="balanced", max_iter=10000).fit(x[:, cols], y)
+    weights = {n: 0.0 for n in FEATURES} | {n: round(float(w), 2) for n, w in zip(subset, model.coef_[0])}
+    intercept = round(float(model.intercept_[0]), 2)
+    print(f"chosen: C={strength}\nWEIGHTS = {weights}\nINTERCEPT = {intercept}")
+    for label, kwargs in (("fitted now", {"weights": weights, "intercept": intercept}), ("in calibration.py", {})):
+        print(f"{label}:")
+        for name in FITTING + REPORTING:
+            xs, ys = load(search, (name,))
+            accepted = np.array([relevance(tuple(f), **kwargs) >= RELEVANCE_THRESHOLD for f in xs])
+            refused, wrongly = errors(ys, accepted)
+            role = "fit" if name in FITTING else "REPORT"
+            print(f"  {role:6s} {name:13s} in-scope refused {refused}/{ys.sum()}, out-of-scope accepted {wrongly}/{(~ys).sum()}")
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:] or ["evals/questions/dev.jsonl"])
+    main()

@@ -84,7 +84,7 @@ class HybridSearch:
 
     def _hit(self, r: int, fused: float, c: Candidates) -> Hit:
         chunk = self.index.chunks[r]
-        return Hit(chunk, self.index.sources[chunk.source_id], relevance(*relevance_features(c, r)), fused,
+        return Hit(chunk, self.index.sources[chunk.source_id], relevance(relevance_features(c, r)), fused,
                    float(c.dense[r]), float(c.lexical[r]), float(c.entity[r]), float(c.sentence[r]), float(c.title[r]))
 
     def _subject_review_second(self, ranked: list[int], fused: dict[int, float], c: Candidates) -> list[int]:

@@ -22,7 +22,7 @@ from rag.lexical import STOPWORDS
 from rag.normalize import normalize
 
 RARE_ZIPF = 3.5
-LOWEST_ZIPF = 3.0  # the lowest threshold any caller uses (rag/generation/routes.py)
+LOWEST_ZIPF = 1.5  # words down to here are written with their frequency (unknown_rarity grades rarity below 3.5)
 _PLAIN_WORD = re.compile(r"[a-z]+")
 # Every plain English word at or above LOWEST_ZIPF with its Zipf frequency, written by `rag ingest` from wordfreq's list into the data
 # folder: a new process then looks words up in a set instead of importing wordfreq (half a second of a cold
@@ -54,13 +54,18 @@ def use_common_words(data_dir: Path) -> None:
         _common = {word: float(zipf) for word, zipf in pairs}
 
 
-def is_rare(word: str, threshold: float = RARE_ZIPF) -> bool:
-    """Rarer than `threshold` (a Zipf frequency) in general English."""
-    if _common is not None and threshold >= LOWEST_ZIPF and _PLAIN_WORD.fullmatch(word):
-        return _common.get(word, 0.0) < threshold
+def zipf(word: str) -> float:
+    """How common a word is in general English (Zipf scale: 3 is about one per million words; 0 for unseen)."""
+    if _common is not None and _PLAIN_WORD.fullmatch(word):
+        return _common.get(word, 0.0)
     from wordfreq import zipf_frequency
 
-    return zipf_frequency(word, "en") < threshold
+    return zipf_frequency(word, "en")
+
+
+def is_rare(word: str, threshold: float = RARE_ZIPF) -> bool:
+    """Rarer than `threshold` (a Zipf frequency) in general English."""
+    return zipf(word) < threshold
 
 
 @lru_cache(maxsize=1)
@@ -77,11 +82,25 @@ class Vocabulary:
     def __init__(self, tokens: Iterable[str]) -> None:
         self._stems = set(_stemmer().stemWords(list(tokens)))
 
-    def known_share(self, question: str) -> float:
-        """Share of the question's technical words that the corpus knows (1.0 when it has none)."""
-        words = {w for w in normalize(question).split() if w not in STOPWORDS and len(w) > 1}
-        technical = [w for w in words if is_technical(w)]
+    def known_share(self, question: str, explained: frozenset[str] = frozenset()) -> float:
+        """Share of the question's technical words that the corpus knows (1.0 when it has none). `explained` words
+        (everyday phrases that rag/lay_terms.py gave technical terms) do not count."""
+        technical = self._technical(question, explained)
         if not technical:
             return 1.0
-        known = sum(_stemmer().stemWord(w) in self._stems for w in technical)
-        return known / len(technical)
+        return sum(self.knows(w) for w in technical) / len(technical)
+
+    def unknown_rarity(self, question: str, explained: frozenset[str] = frozenset()) -> float:
+        """How rare in general English the rarest technical word the corpus does not know is (RARE_ZIPF minus its
+        Zipf frequency; 0 when the corpus knows them all). A drug name the corpus never mentions ("osimertinib",
+        Zipf 0) weighs far more than an everyday word the studies happen not to use ("regrow", Zipf 2.4)."""
+        unknown = [w for w in self._technical(question, explained) if not self.knows(w)]
+        return max((RARE_ZIPF - (0.0 if any(ch.isdigit() for ch in w) else zipf(w)) for w in unknown), default=0.0)
+
+    def knows(self, word: str) -> bool:
+        return _stemmer().stemWord(word) in self._stems
+
+    @staticmethod
+    def _technical(question: str, explained: frozenset[str]) -> list[str]:
+        words = {w for w in normalize(question).split() if w not in STOPWORDS and len(w) > 1 and w not in explained}
+        return sorted(w for w in words if is_technical(w))

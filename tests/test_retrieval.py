@@ -8,6 +8,7 @@ import subprocess
 import numpy as np
 import pytest
 
+from rag import lay_terms
 from rag.assistant import Assistant
 from rag.filters import FilterError, Filters
 from rag.lexical import tokenize
@@ -201,3 +202,37 @@ def test_one_long_document_does_not_crowd_out_the_other_sources(tmp_path) -> Non
         sources = [h.source.id for h in hits]
         assert len(hits) == 5 and len(set(sources)) == 5, (method, sources)
         assert any(s.startswith("file-notes") for s in sources)
+
+
+def test_everyday_phrases_are_searched_in_the_literatures_terms() -> None:
+    reading = lay_terms.read("Can a looped RNA in tiny bubbles help stomach tumours shrug off a platinum drug?")
+    assert {"circRNA circular RNA", "exosomes extracellular vesicles", "gastric cancer"} <= set(reading.terms)
+    assert {"looped", "bubbles", "stomach"} <= reading.covered
+    assert lay_terms.read("Which microRNA targets PTEN?").terms == ()  # technical wording is left alone
+
+
+@pytest.mark.parametrize(
+    ("question", "study"),
+    [
+        # written for this test, in words none of the study's record uses for these things
+        ("Do the connective-tissue helper cells of a pancreas tumour put out more little sacs when given chemo?",
+         "richards-2017-caf-exosomes"),
+        ("Which circle-shaped RNA lets bowel cancer cells burn sugar and dodge a platinum chemo?", "wang-2020-cirs122"),
+        pytest.param("Do the white blood cells that eat debris in stomach tumours protect it from a platinum chemo?",
+                     "zheng-2017-mir21", marks=pytest.mark.xfail(strict=True, reason=(
+                         "known gap: the platinum-resistance study outranks it and the gate refuses (README, "
+                         "'Refusals': about a quarter of unseen lay questions are still refused)"))),
+    ],
+)
+def test_a_plain_language_question_finds_its_study_and_is_answered(assistant: Assistant, question: str,
+                                                                   study: str) -> None:
+    hits = assistant.search(question, k=3)
+    assert study in [h.source.id for h in hits]
+    assert hits[0].score > RELEVANCE_THRESHOLD, (question, hits[0].score)
+
+
+def test_unknown_drug_names_weigh_more_than_unknown_everyday_words(assistant: Assistant) -> None:
+    vocabulary = Vocabulary(assistant.index().lexical.vocabulary)
+    drug = vocabulary.unknown_rarity("Does osimertinib resistance spread through exosomes?")
+    everyday = vocabulary.unknown_rarity("Do helper cells help tumours regrow after chemo?")
+    assert drug > everyday and vocabulary.unknown_rarity("Which microRNA targets PTEN?") == 0.0

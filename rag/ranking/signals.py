@@ -14,6 +14,7 @@ import numpy as np
 from rag.documents import Source
 from rag.filters import Filters
 from rag.index import Index
+from rag import lay_terms
 from rag.lexical import tokenize
 from rag.normalize import canonical_entities, normalize, stem, synonyms
 from rag.vocabulary import Vocabulary, use_common_words
@@ -43,6 +44,7 @@ class Candidates:
     subject_review: np.ndarray  # 1 for chunks of the subject review when the question does not ask about it
     entities: list[str] = field(default_factory=list)  # specific (non-generic) entities the question names
     known_share: float = 1.0  # share of the question's technical words the corpus knows (rag/vocabulary.py)
+    unknown_rarity: float = 0.0  # how rare in English the rarest technical word the corpus lacks is
 
 
 def _single_thread_blas() -> None:
@@ -89,13 +91,15 @@ class CandidateSignals:
         return bool(_REVIEW_WORD.search(query)) or any(f" {j} " in spaced_query for j in self._subject_journals)
 
     def query_vector(self, query: str) -> np.ndarray:
-        """The dense query, with abbreviations spelled out so the embedding model sees their meaning (cached: the
-        answer layer asks for the same vector again)."""
+        """The dense query, with abbreviations spelled out and everyday phrases given their technical terms, so the
+        embedding model sees what the literature calls them (cached: the answer layer asks for the same vector
+        again)."""
         cached = self._query_cache.get(query)
         if cached is not None:
             return cached
         labels = synonyms().variants
         spelled = [labels[e][1] for e in canonical_entities(query) if e in labels and len(labels[e]) > 1]
+        spelled += lay_terms.read(query).terms
         text = f"{query} ({'; '.join(spelled)})" if spelled else query
         vector = np.asarray(self.embeddings.embed_query(text), dtype=np.float32)
         if len(self._query_cache) > 256:
@@ -108,7 +112,9 @@ class CandidateSignals:
         signal of each, scored exactly."""
         n = len(self.index.chunks)
         mask = self._mask(filters)
-        tokens = tokenize(query)
+        lay = lay_terms.read(query)
+        searched = lay.expanded(query)  # BM25 and the entity share also read the technical terms of lay phrases
+        tokens = tokenize(searched)
         lexical_raw = (self.index.lexical.scores(tokens, None if mask is None else mask.astype(np.float32))
                        if tokens else np.zeros(n, dtype=np.float32))
         qv = self.query_vector(query) if method != "bm25" else np.zeros(0, dtype=np.float32)
@@ -136,14 +142,15 @@ class CandidateSignals:
         # BM25 per query token, so long questions do not look more relevant than short ones
         per_token = lexical_raw / max(len(set(tokens)), 1)
         top_lex = float(lexical_raw.max()) if n else 0.0
-        mentioned = canonical_entities(query)
+        mentioned = canonical_entities(searched)
         specific = [e for e in mentioned if e not in GENERIC_ENTITIES]
         subject = self._subject_review * (0.0 if self.asks_about_review(query) else 1.0)
         return Candidates(rows, dense, sentence, per_token, lexical_raw / top_lex if top_lex > 0 else lexical_raw,
                            entity=self._entity_scores(mentioned, rows, n, generic_weight=0.3),
                            specific=self._entity_scores(specific, rows, n, generic_weight=0.0),
                            title=title, subject_review=subject, entities=specific,
-                           known_share=self._vocabulary.known_share(query))
+                           known_share=self._vocabulary.known_share(query, explained=lay.covered),
+                           unknown_rarity=self._vocabulary.unknown_rarity(query, explained=lay.covered))
 
     def _candidate_rows(self, qv: np.ndarray, lexical_raw: np.ndarray, mask: np.ndarray | None, filters: Filters,
                         method: Method, exclude: list[str]) -> list[int]:
