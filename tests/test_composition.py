@@ -17,6 +17,7 @@ from rag.generation.lead import FEATURES, MODEL_PATH
 from rag.generation.routes import ROUTES, is_broad
 from rag.ingest import ingest
 from rag.settings import Settings
+from rag.answer_types import asked_kinds, gazetteer
 from tests.conftest import make_pdf, make_settings, pack_records, write_records
 
 
@@ -31,6 +32,30 @@ def test_the_asked_for_fact_opens_the_answer(assistant: Assistant) -> None:
                            "resistance in glioma?")
     first = claims(answer.answer)[0][0]
     assert "miR-132" in first, answer.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "kinds"),
+    [
+        ("Which gene does exosomal miR-500a-3p suppress in gastric cancer?", {"target"}),
+        ("What does exosomal miR-223 from hypoxic macrophages target?", {"target"}),
+        ("Which approved drugs block exosome release?", {"drug"}),
+        ("Which microRNA does CircNFIX sponge?", {"cargo"}),
+        ("Which macrophage subtype takes up exosomal miR-1246?", {"cell"}),
+        ("How do fibroblast exosomes cause gemcitabine resistance?", set()),
+    ],
+)
+def test_the_kind_of_thing_a_question_asks_for_is_read_from_its_head(question: str, kinds: set[str]) -> None:
+    assert asked_kinds(question) == kinds
+
+
+def test_a_finding_stated_after_an_antecedent_can_open_the_answer(assistant: Assistant) -> None:
+    # "The miRNA acted by suppressing FBXW7." names the gene, but only the sentence before it names the miRNA
+    answer = assistant.ask("Which gene does exosomal miR-500a-3p suppress to make gastric cancer cells cisplatin "
+                           "resistant?")
+    assert "FBXW7" in claims(answer.answer)[0][0], answer.answer
+    assert "fbxw7" in gazetteer(assistant.index()).slot_terms("Which gene is suppressed?")
+    assert "fbxw7" not in gazetteer(assistant.index()).slot_terms("How is it suppressed?")
 
 
 def test_answers_stay_within_the_word_budget(pack_settings: Settings) -> None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from rag.answer_types import gazetteer
 from rag.documents import surname
 from rag.generation.lead import FEATURES, QuestionTerms, features, lead_scores
 from rag.lexical import tokenize
@@ -26,6 +27,8 @@ REDUNDANT_COSINE = 0.85
 PEER_SHARE = 0.9  # a study whose relevance is this share of the lead study's is its peer (fitted on dev)
 # A document's own reference markers ("as shown before [12].") are shown as "(ref. 12)" so that no reader and no
 # citation check takes them for the answer's markers.
+# English determiners and pronouns that open a sentence about something the previous sentence named (closed class)
+_REFERS_BACK = re.compile(r"(?:The|This|These|Those|That|It|Its|They|Their|Such|Both|Each)\b")
 _DOC_MARKER = re.compile(r"\s?\[(\d+(?:\s*[,\u2013-]\s*\d+)*)\]")
 
 
@@ -37,6 +40,7 @@ class Candidate:
     vector: np.ndarray
     score: float  # relevance to the question
     lead: float = 0.0  # log-odds that it holds the answer
+    in_context: float = 0.0  # relevance read with the sentence before it ("The miRNA acted by suppressing FBXW7.")
 
 
 @dataclass
@@ -68,7 +72,7 @@ class ExtractiveBackend:
     def candidate_features(self, question: str, hits: list[Hit]) -> tuple[list[Candidate], np.ndarray]:
         """The sentences with their relevance, and the lead model's feature rows (evals/fit_lead.py fits on these)."""
         qv = self.search.query_vector(question)
-        terms = QuestionTerms.of(question)
+        terms = QuestionTerms.of(question, gazetteer(self.search.index).slot_terms(question))
         out: list[Candidate] = []
         rows = []
         for i, hit in enumerate(hits):
@@ -79,7 +83,11 @@ class ExtractiveBackend:
                 coverage = len(terms.tokens & set(tokenize(sentence))) / max(len(terms.tokens), 1)
                 # the passage's own rank matters: a sentence of the best source answers more often
                 score = 0.55 * cosine + 0.35 * coverage + 0.10 * hit.score / (1 + i)
-                out.append(Candidate(i, j, sentence, vector, score))
+                # a sentence that refers back ("The miRNA acted by ...", "This ...", "It ...") is about what the one
+                # before names: it keeps half of that sentence's relevance when that is higher than its own. Only a
+                # back-reference inherits, so an unrelated sentence (an instruction planted after a finding) does not.
+                before = out[-1].in_context if j > 0 and _REFERS_BACK.match(sentence) else score
+                out.append(Candidate(i, j, sentence, vector, score, in_context=max(score, (score + before) / 2)))
                 rows.append(features(terms, sentence, cosine, j, n, i, hit.score))
         return out, (np.stack(rows) if rows else np.zeros((0, len(FEATURES)), dtype=np.float32))
 
@@ -128,7 +136,7 @@ class ExtractiveBackend:
             if is_review(hits[cand.hit_index]) and not is_review(hits[main]):
                 return False  # a general review next to a study's finding is padding
         floor = TOP_SOURCE_FLOOR if cand.hit_index == main else OTHER_SOURCE_FLOOR
-        if cand.score < floor * best:
+        if cand.in_context < floor * best:
             return False  # much weaker than the best sentence: it would dilute the answer
         return not any(float(cand.vector @ c.vector) > REDUNDANT_COSINE for c in chosen)
 
@@ -173,7 +181,7 @@ def eligible_leads(cands: list[Candidate]) -> list[Candidate]:
     """Sentences relevant enough to open an answer: the lead model ranks these only, so a sentence full of new
     terms but off the question (an instruction planted in a document, a list of methods) never opens."""
     best = max(c.score for c in cands)
-    return [c for c in cands if c.score >= TOP_SOURCE_FLOOR * best]
+    return [c for c in cands if c.in_context >= TOP_SOURCE_FLOOR * best]
 
 
 def is_review(hit: Hit) -> bool:

@@ -21,7 +21,8 @@ from rag.faithfulness import specific_terms
 from rag.lexical import tokenize
 
 FEATURES = ("bias", "cosine", "coverage", "novel_specific", "has_novel", "novel_density", "first_sentence",
-            "relative_position", "top_source", "source_score", "length", "asks_entity_x_novel", "cosine_x_novel", "novel_near_question_word")
+            "relative_position", "top_source", "source_score", "length", "asks_entity_x_novel", "cosine_x_novel", "novel_near_question_word",
+            "fills_asked_kind")
 NEAR = 3  # tokens: "suppressing FBXW7", "sponges miR-132", "M2-type macrophages"
 _ASKS_ENTITY = frozenset({"which", "what", "name", "list"})
 MODEL_PATH = Path(__file__).resolve().parent.parent / "data" / "lead_model.json"
@@ -33,13 +34,14 @@ class QuestionTerms:
     stems: frozenset[str]
     specific: frozenset[str]
     asks_entity: bool  # "which/what ..." asks for a named thing; "how/why/does" for a mechanism or a yes/no
+    slot: frozenset[str] = frozenset()  # index words of the kind the question asks for (rag/answer_types.py)
 
     @classmethod
-    def of(cls, question: str) -> QuestionTerms:
+    def of(cls, question: str, slot: frozenset[str] = frozenset()) -> QuestionTerms:
         words = question.lower().split()
         tokens = tokenize(question)
         return cls(frozenset(tokens), frozenset(_stemmer().stemWords(tokens)), frozenset(specific_terms(question)),
-                   bool(_ASKS_ENTITY & set(words[:3])))
+                   bool(_ASKS_ENTITY & set(words[:3])), slot - frozenset(tokens))
 
 
 def features(q: QuestionTerms, sentence: str, cosine: float, position: int, n_sentences: int, rank: int,
@@ -48,13 +50,14 @@ def features(q: QuestionTerms, sentence: str, cosine: float, position: int, n_se
     novel_terms = specific_terms(sentence) - q.specific
     novel = len(novel_terms)
     words = len(sentence.split())
-    coverage = len(q.tokens & set(tokenize(sentence))) / max(len(q.tokens), 1)
+    sentence_tokens = set(tokenize(sentence))
+    coverage = len(q.tokens & sentence_tokens) / max(len(q.tokens), 1)
     has_novel = float(novel > 0)
     return np.array([
         1.0, cosine, coverage, math.log1p(novel), has_novel, min(novel / max(words, 1) * 5, 1.0),
         float(position == 0), position / max(n_sentences - 1, 1), float(rank == 0), source_score,
         min(words, 80) / 40, float(q.asks_entity) * has_novel, cosine * has_novel,
-        float(_near_question_word(q, sentence, novel_terms)),
+        float(_near_question_word(q, sentence, novel_terms)), float(bool(q.slot & sentence_tokens)),
     ], dtype=np.float32)
 
 

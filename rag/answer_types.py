@@ -1,0 +1,87 @@
+"""What kind of thing a question asks for, and which words of the index are things of that kind.
+
+"Which gene does exosomal miR-500a-3p suppress?" asks for a target; "Which ABC transporters ...?" for a target;
+"Which approved drugs ...?" for a drug; "Which microRNA ...?" for cargo; "Which macrophage subtype ...?" for a cell.
+The question's kind is read from the words right after its question word (its head noun, or a verb such as
+"target" or "sponge"); the things of each kind come from the index's own facets (every study's targets, cargo,
+drugs and exosome sources), so the answer-lead model (rag/generation/lead.py) can tell a sentence that names the
+asked-for kind of thing from one that names a cell line or a method.
+"""
+
+from __future__ import annotations
+
+import re
+import weakref
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from rag.index import Index
+from rag.faithfulness import specific_terms
+from rag.lexical import STOPWORDS
+from rag.normalize import normalize, stem
+from rag.ranking.signals import GENERIC_ENTITIES
+
+# head nouns of a "which/what <noun> ..." question (prefixes of normalised words) and the kind they ask for
+NOUNS = {
+    "target": ("gene", "target", "protein", "transporter", "abc", "enzyme", "receptor", "kinase", "pathway",
+               "molecule", "channel", "factor", "hydrolase", "gtpase", "transferase"),
+    "cargo": ("mir", "microrna", "mirna", "rna", "lncrna", "circrna", "cargo"),
+    "drug": ("drug", "inhibitor", "compound", "agent", "medicine", "chemotherap"),
+    "cell": ("cell", "subtype", "macrophage", "fibroblast", "stromal"),
+}
+# verbs of a "what does X <verb>" question: the object asked for is of this kind
+VERBS = {
+    "target": ("target", "suppress", "inhibit", "regulat", "bind", "downregulat", "silenc", "activat"),
+    "cargo": ("sponge", "deliver", "transfer", "carr", "package", "shuttle"),
+}
+_AUXILIARY = frozenset({"do", "does", "did", "is", "are", "was", "were", "can", "could"})
+FACET_OF = {"target": "targets", "cargo": "cargo", "drug": "drugs", "cell": "exosome_source"}
+_QUESTION_WORD = re.compile(r"\b(which|what)\b", re.IGNORECASE)
+_WINDOW = 4  # content words after the question word that may name the kind
+
+
+def asked_kinds(question: str) -> frozenset[str]:
+    """The kinds a which/what question asks for (empty for how/why/yes-no questions)."""
+    match = _QUESTION_WORD.search(question)
+    if match is None:
+        return frozenset()
+    rest = normalize(question[match.end():]).split()
+    if rest and rest[0] in _AUXILIARY:  # "what does X target": the verb says what is asked for
+        return frozenset(kind for kind, verbs in VERBS.items() if any(w.startswith(verbs) for w in rest[1:]))
+    words = [w for w in rest if w not in STOPWORDS][:_WINDOW]
+    head = next((w for w in words if any(w.startswith(n) for nouns in NOUNS.values() for n in nouns)), None)
+    return frozenset(kind for kind, nouns in NOUNS.items() if head is not None and head.startswith(nouns))
+
+
+@dataclass(frozen=True)
+class Gazetteer:
+    """Normalised tokens of the index's facet values, by kind."""
+
+    tokens: dict[str, frozenset[str]]
+
+    @classmethod
+    def of(cls, sources: Iterable) -> Gazetteer:  # type: ignore[type-arg]
+        kinds: dict[str, set[str]] = {kind: set() for kind in FACET_OF}
+        for source in sources:
+            for kind, facet in FACET_OF.items():
+                for value in source.facets.get(facet, []):  # named things only: "FBXW7", not "autophagy"
+                    kinds[kind].update(stem(t) for t in specific_terms(value) if t not in GENERIC_ENTITIES and len(t) > 2 and not t.isdigit())
+        # a token that is more than one kind (e.g. "exosome" in cargo and source phrases) tells nothing
+        common = {t for a in kinds for b in kinds if a < b for t in kinds[a] & kinds[b]}
+        return cls({kind: frozenset(v - common) for kind, v in kinds.items()})
+
+    def slot_terms(self, question: str) -> frozenset[str]:
+        """Index tokens of the kinds the question asks for."""
+        return frozenset().union(*(self.tokens[k] for k in asked_kinds(question))) if asked_kinds(question) \
+            else frozenset()
+
+
+_CACHE: weakref.WeakKeyDictionary[Index, Gazetteer] = weakref.WeakKeyDictionary()
+
+
+def gazetteer(index: Index) -> Gazetteer:
+    """The gazetteer of one index generation (built once)."""
+    found = _CACHE.get(index)
+    if found is None:
+        found = _CACHE[index] = Gazetteer.of(index.sources.values())
+    return found
