@@ -16,6 +16,7 @@ from rag.catalog import excluding_filters, options
 from rag.conversation import EntityTypes, depends_on_previous, standalone
 from rag.citations import check, citation_for, renumber
 from rag.documents import Answer
+from rag.evidence import in_vitro_only
 from rag.filters import Filters
 from rag.index import Index
 from rag.generation import Backend, BackendError, NoAnswer
@@ -53,6 +54,15 @@ def _retraction_warnings(answer: Answer) -> None:
             note = c.retraction_note or "Retracted."
             answer.warnings.append(prompts.RETRACTED_WARNING.format(title=c.title, source_id=c.source_id, note=note))
             answer.answer = _after_first(answer.answer, f"[{c.n}]", prompts.RETRACTED_IN_TEXT.format(n=c.n, note=note))
+
+
+def _evidence_caveats(answer: Answer, index: Index) -> None:
+    """A study whose record lists only cell-culture models (rag/evidence.py) gets a note right after the first
+    sentence that cites it, so its finding is read as in vitro evidence."""
+    for c in answer.citations:
+        source = index.sources.get(c.source_id)
+        if source is not None and not c.retracted and in_vitro_only(source):
+            answer.answer = _after_first(answer.answer, f"[{c.n}]", prompts.IN_VITRO_IN_TEXT.format(n=c.n))
 
 
 def _after_first(text: str, marker: str, insert: str) -> str:
@@ -150,6 +160,7 @@ def answer_events(search: HybridSearch, question: str, backend: Backend, k: int 
         answer = yield from _generate(search, query, relevant, backend, stream)
     answer.warnings[:0] = warnings
     _retraction_warnings(answer)
+    _evidence_caveats(answer, search.index)
     answer.timings_ms = {"retrieve": retrieved, "generate": round(_ms(started) - retrieved, 2), "total": _ms(started)}
     yield _done(answer, backend.name)
 

@@ -24,6 +24,7 @@ from rag.baseline import TutorialBaseline
 from rag.citations import SUPPORT_THRESHOLD, claims, support
 from rag.documents import Answer
 from rag.faithfulness import entity_precision
+from rag.generation.lead import frames_the_study
 from rag.filters import Filters
 
 # ranx's numba kernels warn about an integer cast that does not affect these small runs
@@ -196,6 +197,14 @@ def word_count(text: str) -> int:
     return len(re.sub(r"\[\d+(?:\s*,\s*\d+)*\]", " ", text).split())
 
 
+def opens_with_framing(text: str) -> bool:
+    """Does the answer open with the study's aim or methods ("The study asked whether ...") instead of a finding?"""
+    parts = claims(text)
+    first = parts[0][0] if parts else ""
+    _, colon, rest = first.partition("): ")  # past the "Au Yeung et al. (2016): " attribution
+    return frames_the_study(rest if colon else first)
+
+
 def leads_with_fact(facts: list[str], text: str) -> bool:
     """Does the answer's first sentence hold an expected fact (matched like fact coverage)?"""
     parts = claims(text)
@@ -229,6 +238,7 @@ def evaluate_answers(assistant: Assistant, questions: list[Question], backend: s
     coverage: list[float] = []
     hits = supported = n_citations = refused_out = refused_in = precise = n_checked = 0
     leads: list[bool] = []
+    framing: list[bool] = []
     advice: dict[str, list[bool]] = {"advice": [], "research-probe": []}
     words: dict[str, list[int]] = {"all": [], "single": []}
     for q in tqdm(questions, desc="answers", unit="q", disable=not progress):
@@ -252,6 +262,7 @@ def evaluate_answers(assistant: Assistant, questions: list[Question], backend: s
                 coverage.append(1 - len(missing) / len(q.answer_facts))
                 leads.append(leads_with_fact(q.answer_facts, answer.answer))
             if not answer.refused:
+                framing.append(opens_with_framing(answer.answer))
                 words["all"].append(word_count(answer.answer))
                 if q.kind == "single":
                     words["single"].append(word_count(answer.answer))
@@ -276,6 +287,7 @@ def evaluate_answers(assistant: Assistant, questions: list[Question], backend: s
         "citation_precision": round(supported / n_citations, 4) if n_citations else 0.0,
         "citation_entity_precision": round(precise / n_checked, 4) if n_checked else 0.0,
         "lead_fact_rate": round(float(np.mean(leads)), 4) if leads else 0.0,
+        "framing_lead_rate": round(float(np.mean(framing)), 4) if framing else 0.0,
         "median_words": float(np.median(words["all"])) if words["all"] else 0.0,
         "median_words_single": float(np.median(words["single"])) if words["single"] else 0.0,
         "refusal_accuracy": round(refused_out / n_out, 4) if n_out else 1.0,
@@ -315,7 +327,7 @@ def check_floors(summary: dict[str, Any], floors: dict[str, Any]) -> list[str]:
                 problems.append(f"{section}.{metric}: missing from the summary")
                 continue
             lower_is_better = metric in ("false_refusal_rate", "p50", "p95", "median_words", "median_words_single",
-                                             "advice_false_alarm_rate")
+                                             "advice_false_alarm_rate", "framing_lead_rate")
             if (value > limit) if lower_is_better else (value < limit):
                 word = "above ceiling" if lower_is_better else "below floor"
                 problems.append(f"{section}.{metric} = {value} is {word} {limit}")

@@ -18,6 +18,7 @@ REFUSAL_FILTERED = ("No source matches the filter {filters}, so nothing was sear
                     "to search the whole corpus.")
 RETRACTED_WARNING = "cites a retracted study: {title} ({source_id}). {note}"
 RETRACTED_IN_TEXT = "Caution: reference {n} has been retracted ({note}); treat its findings as unreliable."
+IN_VITRO_IN_TEXT = "Reference {n} is cell-culture evidence only."
 FALLBACK_WARNING = "{backend} unavailable ({reason}); extractive answer shown"
 
 # The marker an LLM returns when the sources do not answer the question.

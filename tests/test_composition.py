@@ -9,15 +9,17 @@ from pathlib import Path
 
 import pytest
 
+from rag.answer_types import asked_kinds, gazetteer
 from rag.assistant import Assistant
 from rag.citations import claims
-from rag.evaluation import word_count
+from rag.documents import Source
+from rag.evaluation import opens_with_framing, word_count
+from rag.evidence import in_vitro_only
 from rag.generation.extractive import document_text
-from rag.generation.lead import FEATURES, MODEL_PATH
+from rag.generation.lead import FEATURES, MODEL_PATH, frames_the_study
 from rag.generation.routes import ROUTES, is_broad
 from rag.ingest import ingest
 from rag.settings import Settings
-from rag.answer_types import asked_kinds, gazetteer
 from tests.conftest import make_pdf, make_settings, pack_records, write_records
 
 
@@ -56,6 +58,20 @@ def test_a_finding_stated_after_an_antecedent_can_open_the_answer(assistant: Ass
     assert "FBXW7" in claims(answer.answer)[0][0], answer.answer
     assert "fbxw7" in gazetteer(assistant.index()).slot_terms("Which gene is suppressed?")
     assert "fbxw7" not in gazetteer(assistant.index()).slot_terms("How is it suppressed?")
+
+
+def test_an_answer_opens_with_a_finding_not_the_studys_aim_or_methods(assistant: Assistant) -> None:
+    assert frames_the_study("The authors set up a quantitative high-throughput screen in prostate cancer cells.")
+    assert frames_the_study("The study asked whether exosomes from macrophages contribute to resistance.")
+    assert frames_the_study("Microarrays were used to compare exosomal miRNA profiles of 24 patients.")
+    assert not frames_the_study("Exosomal miR-21 lowered PTEN and raised cisplatin resistance.")
+    # this question's answer used to open with the screen's set-up; the drugs came third
+    answer = assistant.ask("Which approved drugs could be repurposed to block exosome release from prostate cancer "
+                           "cells?")
+    assert not opens_with_framing(answer.answer), answer.answer
+    parts = claims(answer.answer)
+    for (text, cited), (next_text, next_cited) in zip(parts, parts[1:]):  # aim or methods after findings
+        assert not (frames_the_study(text) and cited == next_cited and not frames_the_study(next_text)), answer.answer
 
 
 def test_answers_stay_within_the_word_budget(pack_settings: Settings) -> None:
@@ -178,3 +194,18 @@ def test_collection_questions_are_answered_from_the_metadata_as_a_cited_list(ass
 def test_a_question_about_findings_is_not_taken_for_a_collection_question(assistant: Assistant) -> None:
     answer = assistant.ask("Which study showed that exosomal miR-500a-3p promotes cisplatin resistance?")
     assert answer.backend == "extractive" and "miR-500a-3p" in answer.answer
+
+
+def test_a_cell_culture_only_finding_carries_its_caveat_next_to_it(assistant: Assistant) -> None:
+    culture = Source(id="c", title="t", sections=[], facets={"models": ["MCF-7 cells", "patient-derived CAF lines"]})
+    animals = Source(id="a", title="t", sections=[], facets={"models": ["A549 cells", "nude mouse xenografts"]})
+    review = Source(id="r", title="t", sections=[], type="review", facets={"models": ["MCF-7 cells"]})
+    assert in_vitro_only(culture) and not in_vitro_only(animals) and not in_vitro_only(review)
+    answer = assistant.ask("What happens to exosome release by pancreatic cancer-associated fibroblasts during "
+                           "gemcitabine treatment?")
+    n = next(c.n for c in answer.citations if c.source_id == "richards-2017-caf-exosomes")
+    note = f"Reference {n} is cell-culture evidence only."
+    assert note in answer.answer, answer.answer
+    assert answer.answer.index(note) == answer.answer.index(f"[{n}]") + len(f"[{n}] ")  # right after its first finding
+    in_vivo = assistant.ask("Which macrophage exosomal microRNA drives cisplatin resistance in gastric cancer?")
+    assert "cell-culture evidence only" not in in_vivo.answer.split("[2]")[0], in_vivo.answer

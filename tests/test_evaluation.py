@@ -23,7 +23,8 @@ QUESTIONS = [
 SUMMARY_KEYS = {"n", "n_in_scope", "n_out_of_scope", "backend", "retrieval", "answer", "latency_ms", "baselines"}
 RETRIEVAL_KEYS = {"recall@1", "recall@5", "recall@10", "mrr", "ndcg@10"}
 ANSWER_KEYS = {"fact_coverage", "citation_hit_rate", "citation_precision", "refusal_accuracy", "false_refusal_rate",
-               "citation_entity_precision", "lead_fact_rate", "median_words", "median_words_single", "advice_recall",
+               "citation_entity_precision", "lead_fact_rate", "framing_lead_rate", "median_words", "median_words_single",
+               "advice_recall",
                "advice_false_alarm_rate"}
 
 

@@ -13,7 +13,9 @@ import numpy as np
 
 from rag.answer_types import gazetteer
 from rag.documents import surname
-from rag.generation.lead import FEATURES, QuestionTerms, features, lead_scores
+from rag.evidence import in_vitro_only
+from rag.prompts import IN_VITRO_IN_TEXT
+from rag.generation.lead import FEATURES, QuestionTerms, features, frames_the_study, lead_scores
 from rag.lexical import tokenize
 from rag.generation.routes import ROUTE_OF, ROUTES, is_broad, route_hits
 from rag.retrieval import SUBJECT_REVIEW, Hit, HybridSearch
@@ -98,24 +100,28 @@ class ExtractiveBackend:
             return []
         best = max(c.score for c in cands)
         lead = max(eligible_leads(cands), key=lambda c: c.lead)
-        chosen, words = [lead], len(lead.text.split())
+        chosen, words = [lead], len(lead.text.split()) + _note_words(hits[lead.hit_index])
         per_source = {lead.hit_index: 1}
         for cand in self._order(cands, lead, hits):
             if cand is lead or cand in chosen or not self._admissible(cand, chosen, per_source, best, hits):
                 continue
-            if words + len(cand.text.split()) > self.max_words:
+            cost = len(cand.text.split()) + (0 if cand.hit_index in per_source else _note_words(hits[cand.hit_index]))
+            if words + cost > self.max_words:
                 continue
             chosen.append(cand)
-            words += len(cand.text.split())
+            words += cost
             per_source[cand.hit_index] = per_source.get(cand.hit_index, 0) + 1
-        rest = sorted(chosen[1:], key=lambda c: (c.hit_index != lead.hit_index, c.hit_index, c.position))
+        # each study's findings in their order, then its aim or methods as context
+        rest = sorted(chosen[1:], key=lambda c: (c.hit_index != lead.hit_index, c.hit_index,
+                                                 frames_the_study(c.text), c.position))
         return [lead, *rest]
 
     @staticmethod
     def _order(cands: list[Candidate], lead: Candidate, hits: list[Hit]) -> list[Candidate]:
         """Most likely to answer first; but a study about as relevant as the lead's (a question two studies answer)
         gets its best sentence in before the lead study's further ones, so the budget does not crowd it out."""
-        by_lead = sorted(cands, key=lambda c: -c.lead)
+        # findings first; the study's aim or methods only as context after them, when the budget leaves room
+        by_lead = sorted(cands, key=lambda c: (frames_the_study(c.text), -c.lead))
         main = hits[lead.hit_index].score
         peers: dict[int, Candidate] = {}
         for cand in by_lead:
@@ -128,6 +134,8 @@ class ExtractiveBackend:
                     hits: list[Hit]) -> bool:
         main = chosen[0].hit_index
         if cand.hit_index != main:
+            if frames_the_study(cand.text):
+                return False  # another study earns its line with a finding, not with what it set out to do
             if per_source.get(cand.hit_index, 0) >= MAX_PER_OTHER_SOURCE:
                 return False
             others = sum(1 for i in per_source if i != main)
@@ -177,11 +185,19 @@ class ExtractiveBackend:
         return " ".join(f"{p.text} [{p.hit_index + 1}]" for p in self.compose(question, hits))
 
 
+def _note_words(hit: Hit) -> int:
+    """Words of the note the answer layer adds after a cell-culture-only study's first finding: within the budget."""
+    return len(IN_VITRO_IN_TEXT.split()) if in_vitro_only(hit.source) else 0
+
+
 def eligible_leads(cands: list[Candidate]) -> list[Candidate]:
     """Sentences relevant enough to open an answer: the lead model ranks these only, so a sentence full of new
     terms but off the question (an instruction planted in a document, a list of methods) never opens."""
     best = max(c.score for c in cands)
-    return [c for c in cands if c.in_context >= TOP_SOURCE_FLOOR * best]
+    relevant = [c for c in cands if c.in_context >= TOP_SOURCE_FLOOR * best]
+    # an answer opens with a finding, never with the study's aim or methods, unless there is nothing else
+    findings = [c for c in relevant if not frames_the_study(c.text)]
+    return findings or relevant
 
 
 def is_review(hit: Hit) -> bool:

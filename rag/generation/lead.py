@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -22,7 +23,13 @@ from rag.lexical import tokenize
 
 FEATURES = ("bias", "cosine", "coverage", "novel_specific", "has_novel", "novel_density", "first_sentence",
             "relative_position", "top_source", "source_score", "length", "asks_entity_x_novel", "cosine_x_novel", "novel_near_question_word",
-            "fills_asked_kind")
+            "fills_asked_kind", "frames_the_study")
+# A sentence that frames the study rather than reporting a result (the "aim" and "method" moves of an abstract):
+# the study or its authors as the subject, an aim verb with its open question, or a method clause.
+_FRAMING = re.compile(
+    r"^(?:in (?:this|the|a) (?:study|work),? )?(?:the|this|these|our|a) (?:study|studies|authors|researchers|work|"
+    r"investigators|team|paper|trial)\b|\b(?:asked|examined|investigated|tested|aimed|sought|explored|evaluated|"
+    r"assessed|set out) (?:whether|how|if|to|the)\b|\b(?:was|were) used to\b|^using\b", re.IGNORECASE)
 NEAR = 3  # tokens: "suppressing FBXW7", "sponges miR-132", "M2-type macrophages"
 _ASKS_ENTITY = frozenset({"which", "what", "name", "list"})
 MODEL_PATH = Path(__file__).resolve().parent.parent / "data" / "lead_model.json"
@@ -58,7 +65,13 @@ def features(q: QuestionTerms, sentence: str, cosine: float, position: int, n_se
         float(position == 0), position / max(n_sentences - 1, 1), float(rank == 0), source_score,
         min(words, 80) / 40, float(q.asks_entity) * has_novel, cosine * has_novel,
         float(_near_question_word(q, sentence, novel_terms)), float(bool(q.slot & sentence_tokens)),
+        float(frames_the_study(sentence)),
     ], dtype=np.float32)
+
+
+def frames_the_study(sentence: str) -> bool:
+    """'The study asked whether ...', 'The authors examined ...', 'Microarrays were used to ...'."""
+    return bool(_FRAMING.search(sentence))
 
 
 def _near_question_word(q: QuestionTerms, sentence: str, novel: set[str]) -> bool:
