@@ -1,7 +1,10 @@
 """Two-turn conversations: is each follow-up condensed with the right words, and each standalone question left
 alone? Exits non-zero below the floor (the gate runs it). Rows without a split (24) were written with the rules and
-shaped them (fit); split "report" (10) was written afterwards and run once: 6 of 10 right (unknown drug names such
-as sorafenib are not recognised as a replacement, and "That said, ..." reads as pointing back).
+shaped them (fit); split "report" (10) was written afterwards and first scored 6 of 10 (unknown drug names such as
+sorafenib not recognised as a replacement, "That said, ..." read as pointing back). Split "report2" (10) was written
+before the fixes for that (INN drug-name stems, the expletive "it", cleaner facet types) and scored 6 of 10; its
+misses were seen while making them, so "report" and "report2" are no longer clean. Split "report3" (8) was written
+before the fixes and not looked at while making them: the clean figure.
 
     .venv/bin/python evals/check_conversations.py [--floor 0.9]
 """

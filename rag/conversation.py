@@ -16,10 +16,20 @@ from dataclasses import dataclass
 from rag.catalog import CANCER_SITES
 from rag.faithfulness import specific_terms
 from rag.lexical import STOPWORDS
-from rag.normalize import normalize
+from rag.normalize import is_entity, normalize
+from rag.vocabulary import is_technical
 
 _CONTINUATION = re.compile(r"^\s*(and|what about|how about|also|same for|same|but|or)\b", re.IGNORECASE)
 _POINTING = re.compile(r"\b(it|its|they|them|their|this|that|these|those|such)\b", re.IGNORECASE)
+# English constructions whose pronoun points at nothing: the expletive "it" ("is it known that ...", "it is true
+# that ...") and the discourse marker "that said"; they are removed before looking for a pointing word
+_NOT_POINTING = re.compile(r"\b(?:(?:is|was|isn't|wasn't) it|it (?:is|was))\s+(?:\w+ly\s+)?(?:known|true|possible|"
+                           r"clear|likely|established|reported|shown|the case)\b|^\s*that said\b", re.IGNORECASE)
+# WHO International Nonproprietary Name stems of anticancer drugs: a drug the corpus never names ("sorafenib",
+# "olaparib", "pertuzumab") is still recognised as a drug, so it replaces the previous question's drug
+_INN_STEM = re.compile(r"[a-z]{2,}(?:platin|taxel|rubicin|citabine|tinib|rafenib|ciclib|parib|lisib|zomib|mab|"
+                       r"mustine|tecan|poside|trexed|trexate|fosfamide|lutamide|terone|cristine|blastine|relbine|"
+                       r"mycin|phalan|fenib|degib|xaban)$")
 _GENERIC = frozenset({"cancer", "cancers", "carcinoma", "tumour", "tumor", "cell", "cells", "exosome", "mirna",
                       "ncrna", "lncrna", "circrna", "chemoresist", "human", "mouse", "resistant", "drug", "drugs",
                       "line", "lines", "protein", "proteins", "rna", "rnas", "patient", "patients", "chemotherapy",
@@ -39,17 +49,20 @@ class EntityTypes:
 
     @classmethod
     def from_facets(cls, cancers: Iterable[str], drugs: Iterable[str], cargo: Iterable[str]) -> EntityTypes:
-        def tokens(values: Iterable[str]) -> frozenset[str]:
-            return frozenset(t for v in values for t in normalize(v).split() if t not in _GENERIC and len(t) > 2)
+        def tokens(values: Iterable[str], named_only: bool = False) -> frozenset[str]:
+            found = {t for v in values for t in normalize(v).split()
+                     if t not in _GENERIC and t not in STOPWORDS and len(t) > 2}
+            # drug and cargo values are phrases ("mRNA (about 1300 genes)"): only their names count, not "about"
+            return frozenset(t for t in found if is_entity(t) or is_technical(t)) if named_only else frozenset(found)
 
-        # facet values are phrases ("cisplatin-resistant lung cancer cells"): a token belongs to one type only, a drug
-        # name first, then a cargo name, then a cancer
-        drug = tokens(drugs)
-        carried = tokens(cargo) - drug
+        # a token belongs to one type only, a drug name first, then a cargo name, then a cancer
+        drug = tokens(drugs, named_only=True)
+        carried = tokens(cargo, named_only=True) - drug
         return cls((tokens(cancers) | frozenset(CANCER_SITES)) - drug - carried, drug, carried)
 
     def of(self, tokens: set[str]) -> dict[str, set[str]]:
-        return {"cancer": tokens & self.cancer, "drug": tokens & self.drug, "cargo": tokens & self.cargo}
+        drugs = (tokens & self.drug) | {t for t in tokens - self.cargo - self.cancer if _INN_STEM.fullmatch(t)}
+        return {"cancer": tokens & self.cancer, "drug": drugs, "cargo": tokens & self.cargo}
 
 
 def _content(text: str) -> list[str]:
@@ -64,7 +77,7 @@ def depends_on_previous(question: str, types: EntityTypes) -> bool:
     if len(words) <= SHORT:
         return True
     names_subject = bool(specific_terms(question) - {"exosome", "chemoresist"}) or any(types.of(set(words)).values())
-    return bool(_POINTING.search(question)) and not names_subject
+    return bool(_POINTING.search(_NOT_POINTING.sub(" ", question))) and not names_subject
 
 
 def condense(question: str, previous: str, types: EntityTypes) -> str:
