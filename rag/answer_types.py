@@ -53,6 +53,19 @@ def asked_kinds(question: str) -> frozenset[str]:
     return frozenset(kind for kind, nouns in NOUNS.items() if head is not None and head.startswith(nouns))
 
 
+def asks_for_list(question: str) -> bool:
+    """A which/what question whose head noun is plural ("Which exosomal microRNAs ...", "Which compounds ...")
+    asks for a list gathered across studies."""
+    match = _QUESTION_WORD.search(question)
+    if match is None:
+        return False
+    raw = re.findall(r"[A-Za-z][\w-]*", question[match.end():])
+    words = [w for w in raw if w.lower() not in STOPWORDS][:_WINDOW]
+    nouns = tuple(n for kind in NOUNS.values() for n in kind)
+    head = next((w for w in words if normalize(w).strip().startswith(nouns)), None)
+    return head is not None and head.lower().endswith("s") and not head.lower().endswith("ss")
+
+
 @dataclass(frozen=True)
 class Gazetteer:
     """Normalised tokens of the index's facet values, by kind."""

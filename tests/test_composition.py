@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.answer_types import asked_kinds, gazetteer
+from rag.answer_types import asked_kinds, asks_for_list, gazetteer
 from rag.assistant import Assistant
 from rag.citations import claims
 from rag.documents import Source
@@ -210,3 +210,12 @@ def test_a_cell_culture_only_finding_carries_its_caveat_next_to_it(assistant: As
     assert answer.answer.index(note) == answer.answer.index(f"[{n}]") + len(f"[{n}] ")  # right after its first finding
     in_vivo = assistant.ask("Which macrophage exosomal microRNA drives cisplatin resistance in gastric cancer?")
     assert "cell-culture evidence only" not in in_vivo.answer.split("[2]")[0], in_vivo.answer
+
+
+def test_a_list_question_gathers_one_finding_from_each_study_that_answers(assistant: Assistant) -> None:
+    assert asks_for_list("Which exosomal circular RNAs drive chemoresistance?")
+    assert not asks_for_list("Which microRNA does CircNFIX sponge?")  # one thing asked: one study's answer
+    answer = assistant.ask("Which exosomal circular RNAs drive chemoresistance?")
+    parts = claims(answer.answer)
+    cited = [tuple(c) for _, c in parts if c]
+    assert len({c for c in cited}) >= 2 and len(cited) == len(set(cited)), answer.answer  # one line per study

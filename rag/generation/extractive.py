@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rag.answer_types import gazetteer
+from rag.answer_types import asks_for_list, gazetteer
 from rag.documents import surname
 from rag.evidence import in_vitro_only
 from rag.prompts import IN_VITRO_IN_TEXT
@@ -26,6 +26,7 @@ MAX_OTHER_SOURCES = 2
 TOP_SOURCE_FLOOR = 0.55  # share of the best sentence's relevance a sentence of the lead's study needs
 OTHER_SOURCE_FLOOR = 0.7  # ... and a sentence of another study (higher: it must earn its place)
 REDUNDANT_COSINE = 0.85
+MAX_LIST_STUDIES = 5  # a list question gathers one finding from each of at most this many studies
 PEER_SHARE = 0.9  # a study whose relevance is this share of the lead study's is its peer (fitted on dev)
 # A document's own reference markers ("as shown before [12].") are shown as "(ref. 12)" so that no reader and no
 # citation check takes them for the answer's markers.
@@ -156,6 +157,12 @@ class ExtractiveBackend:
         """The answer as sentences, each naming its study the first time that study speaks."""
         if is_broad(question):
             return self._route_lines(question, hits)
+        if asks_for_list(question) and sum(h.score >= PEER_SHARE * hits[0].score for h in hits) > 1:
+            return self._list_lines(question, hits)  # more than one study answers about as well as the best
+        return self._sentences(question, hits)
+
+    def _sentences(self, question: str, hits: list[Hit]) -> list[Piece]:
+        """The lead and its support (select), each study named the first time it speaks."""
         pieces, introduced = [], set()
         for c in self.select(question, hits):
             lead = ""
@@ -164,6 +171,26 @@ class ExtractiveBackend:
                 introduced.add(c.hit_index)
             pieces.append(Piece(f"{lead}{document_text(c.text)}", c.hit_index))
         return pieces
+
+    def _list_lines(self, question: str, hits: list[Hit]) -> list[Piece]:
+        """A list question ("Which exosomal microRNAs ...?") gathered across studies: each relevant study's best
+        finding on one line, in rank order, within the word budget (the first line always)."""
+        cands = self.candidates(question, hits)
+        pieces: list[Piece] = []
+        words = 0
+        for i, hit in enumerate(hits[:MAX_LIST_STUDIES]):
+            if hit.score < PEER_SHARE * hits[0].score:
+                continue  # not about as relevant as the best: not one of the answers
+            own = [c for c in cands if c.hit_index == i]
+            if not own:
+                continue
+            best = max(eligible_leads(own), key=lambda c: c.lead)
+            cost = len(best.text.split()) + _note_words(hit)
+            if pieces and words + cost > self.max_words:
+                continue
+            pieces.append(Piece(f"{attribution(hit)}: {document_text(best.text)}", i))
+            words += cost
+        return pieces or self._sentences(question, hits)
 
     def _route_lines(self, question: str, hits: list[Hit]) -> list[Piece]:
         """The review's framing sentence, then one line per route: "Drug efflux: Koch et al. (2016): ..."."""
