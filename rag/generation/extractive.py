@@ -203,6 +203,8 @@ class ExtractiveBackend:
             cands = self.candidates(f"{question} {everything if framing else label or ''}", [hit])
             if not cands:
                 continue
+            if not framing:  # a route's line states a finding, not what the study set out to do
+                cands = [c for c in cands if not frames_the_study(c.text)] or cands
             best = max(cands, key=lambda c: c.score + (0.0 if framing else 0.1 * c.lead))
             prefix = f"{label}: " if label and not framing else ""
             pieces.append(Piece(f"{prefix}{attribution(hit)}: {document_text(best.text)}", i))
