@@ -32,44 +32,45 @@ def spaced(text: str) -> str:
 
 
 @dataclass(frozen=True)
-class SynonymTable:
-    pattern: re.Pattern[str]  # every variant, longest first, in one alternation over spaced text
-    canonical_of: dict[str, str]  # variant with spaces removed -> canonical token
-    labels: dict[str, str]  # canonical token -> first written variant (for query expansion)
-    variants: dict[str, tuple[str, ...]]
+class PhraseTable:
+    """A table of `head <TAB> phrase | phrase | ...` lines, compiled to one pass over spaced text. The synonym table
+    (heads are canonical tokens) and the lay-terms table (rag/lay_terms.py: heads are technical terms) are two."""
 
-    def canonical(self, matched: str) -> str:
+    pattern: re.Pattern[str]  # every phrase, longest first, in one alternation over spaced text
+    head_of: dict[str, str]  # phrase with spaces removed -> its head
+    phrases: dict[str, tuple[str, ...]]  # head -> its phrases as written
+
+    def head(self, matched: str) -> str:
+        """The head of a matched phrase, allowing for the plural ending ('s', 'es') the written phrase lacks."""
         key = matched.replace(" ", "")
-        return self.canonical_of.get(key) or self.canonical_of[key[:-1]]  # a plural 's' the variant lacks
+        return self.head_of.get(key) or self.head_of.get(key[:-1]) or self.head_of[key[:-2]]
 
 
-def _variant_pattern(variant: str) -> str:
-    # "P-gp" -> "p gp" and also "pgp": spaces in a variant are optional, so joined spellings match too
-    return r" ?".join(re.escape(w) for w in spaced(variant).split()) + "s?"
+def phrase_table(path: Path, plural: str = "s?", lower_heads: bool = True) -> PhraseTable:
+    """Read a phrase table; a phrase matches with its spaces optional ("P-gp" as "p gp" or "pgp") and `plural`."""
+    head_of: dict[str, str] = {}
+    phrases: dict[str, tuple[str, ...]] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        head, _, rest = line.partition("\t")
+        head = head.strip().lower() if lower_heads else head.strip()
+        forms = tuple(v.strip() for v in rest.split("|") if v.strip())
+        phrases[head] = forms
+        head_of.update({spaced(v).replace(" ", ""): head for v in forms})
+    every = sorted({v for forms in phrases.values() for v in forms}, key=lambda v: -len(spaced(v)))
+    # longest phrases first, so "non-small cell lung cancer" wins over "lung cancer"; one pass over the text
+    alternation = "|".join(r" ?".join(re.escape(w) for w in spaced(v).split()) + plural for v in every)
+    return PhraseTable(re.compile(rf"(?<= )(?:{alternation})(?= )"), head_of, phrases)
 
 
 @lru_cache(maxsize=1)
-def synonyms() -> SynonymTable:
-    text = (Path(__file__).parent / "data" / "synonyms.tsv").read_text(encoding="utf-8")
-    canonical_of: dict[str, str] = {}
-    labels: dict[str, str] = {}
-    variants: dict[str, tuple[str, ...]] = {}
-    for line in text.splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
-        canonical, _, rest = line.partition("\t")
-        forms = tuple(v.strip() for v in rest.split("|") if v.strip())
-        canonical = canonical.strip().lower()
-        labels[canonical], variants[canonical] = forms[0], forms
-        canonical_of.update({spaced(v).replace(" ", ""): canonical for v in forms})
-    forms_all = sorted({v for forms in variants.values() for v in forms}, key=lambda v: -len(spaced(v)))
-    # longest variants first, so "non-small cell lung cancer" wins over "lung cancer"; one pass over the text
-    alternation = "|".join(_variant_pattern(v) for v in forms_all)
-    return SynonymTable(re.compile(rf"(?<= )(?:{alternation})(?= )"), canonical_of, labels, variants)
+def synonyms() -> PhraseTable:
+    return phrase_table(Path(__file__).parent / "data" / "synonyms.tsv")
 
 
 def is_entity(token: str) -> bool:
-    return token in synonyms().labels or bool(_MIRNA_TOKEN.fullmatch(token))
+    return token in synonyms().phrases or bool(_MIRNA_TOKEN.fullmatch(token))
 
 
 def canonical_entities(text: str) -> list[str]:
@@ -83,7 +84,7 @@ def normalize(text: str) -> str:
     their sentences are normalised again at every question)."""
     table = synonyms()
     s = _MIRNA.sub(lambda m: f" mir{m.group(1)} ", spaced(text))
-    return table.pattern.sub(lambda m: table.canonical(m.group(0)), s)
+    return table.pattern.sub(lambda m: table.head(m.group(0)), s)
 
 
 def joined_compounds(text: str) -> list[str]:

@@ -97,7 +97,7 @@ class CandidateSignals:
         cached = self._query_cache.get(query)
         if cached is not None:
             return cached
-        labels = synonyms().variants
+        labels = synonyms().phrases
         spelled = [labels[e][1] for e in canonical_entities(query) if e in labels and len(labels[e]) > 1]
         spelled += lay_terms.read(query).terms
         text = f"{query} ({'; '.join(spelled)})" if spelled else query
