@@ -15,8 +15,8 @@ import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from rag.index import Index
 from rag.faithfulness import specific_terms
+from rag.index import Index
 from rag.lexical import STOPWORDS
 from rag.normalize import normalize, stem
 from rag.ranking.signals import GENERIC_ENTITIES
@@ -34,6 +34,7 @@ VERBS = {
     "target": ("target", "suppress", "inhibit", "regulat", "bind", "downregulat", "silenc", "activat"),
     "cargo": ("sponge", "deliver", "transfer", "carr", "package", "shuttle"),
 }
+_ALL_NOUNS = tuple(n for nouns in NOUNS.values() for n in nouns)
 _AUXILIARY = frozenset({"do", "does", "did", "is", "are", "was", "were", "can", "could"})
 FACET_OF = {"target": "targets", "cargo": "cargo", "drug": "drugs", "cell": "exosome_source"}
 _QUESTION_WORD = re.compile(r"\b(which|what)\b", re.IGNORECASE)
@@ -48,8 +49,7 @@ def asked_kinds(question: str) -> frozenset[str]:
     rest = normalize(question[match.end():]).split()
     if rest and rest[0] in _AUXILIARY:  # "what does X target": the verb says what is asked for
         return frozenset(kind for kind, verbs in VERBS.items() if any(w.startswith(verbs) for w in rest[1:]))
-    words = [w for w in rest if w not in STOPWORDS][:_WINDOW]
-    head = next((w for w in words if any(w.startswith(n) for nouns in NOUNS.values() for n in nouns)), None)
+    head = _head([w for w in rest if w not in STOPWORDS])
     return frozenset(kind for kind, nouns in NOUNS.items() if head is not None and head.startswith(nouns))
 
 
@@ -59,11 +59,16 @@ def asks_for_list(question: str) -> bool:
     match = _QUESTION_WORD.search(question)
     if match is None:
         return False
-    raw = re.findall(r"[A-Za-z][\w-]*", question[match.end():])
-    words = [w for w in raw if w.lower() not in STOPWORDS][:_WINDOW]
-    nouns = tuple(n for kind in NOUNS.values() for n in kind)
-    head = next((w for w in words if normalize(w).strip().startswith(nouns)), None)
+    # the words as written: normalising folds "microRNAs" to "mirna" and so loses the plural
+    head = _head([w for w in re.findall(r"[A-Za-z][\w-]*", question[match.end():]) if w.lower() not in STOPWORDS],
+                 normalised=False)
     return head is not None and head.lower().endswith("s") and not head.lower().endswith("ss")
+
+
+def _head(words: list[str], normalised: bool = True) -> str | None:
+    """The first of the first few content words that names a kind of thing (the question's head noun)."""
+    return next((w for w in words[:_WINDOW]
+                 if (w if normalised else normalize(w).strip()).startswith(_ALL_NOUNS)), None)
 
 
 @dataclass(frozen=True)
@@ -78,15 +83,15 @@ class Gazetteer:
         for source in sources:
             for kind, facet in FACET_OF.items():
                 for value in source.facets.get(facet, []):  # named things only: "FBXW7", not "autophagy"
-                    kinds[kind].update(stem(t) for t in specific_terms(value) if t not in GENERIC_ENTITIES and len(t) > 2 and not t.isdigit())
+                    kinds[kind].update(stem(t) for t in specific_terms(value)
+                                       if t not in GENERIC_ENTITIES and len(t) > 2 and not t.isdigit())
         # a token that is more than one kind (e.g. "exosome" in cargo and source phrases) tells nothing
         common = {t for a in kinds for b in kinds if a < b for t in kinds[a] & kinds[b]}
         return cls({kind: frozenset(v - common) for kind, v in kinds.items()})
 
     def slot_terms(self, question: str) -> frozenset[str]:
         """Index tokens of the kinds the question asks for."""
-        return frozenset().union(*(self.tokens[k] for k in asked_kinds(question))) if asked_kinds(question) \
-            else frozenset()
+        return frozenset().union(*(self.tokens[k] for k in asked_kinds(question)))
 
 
 _CACHE: weakref.WeakKeyDictionary[Index, Gazetteer] = weakref.WeakKeyDictionary()
