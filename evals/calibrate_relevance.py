@@ -83,7 +83,9 @@ def choose(x: np.ndarray, y: np.ndarray) -> tuple[tuple[str, ...], float]:
 def main() -> None:
     settings = get_settings()
     search = HybridSearch(Index.open(settings), get_embeddings(settings.embedding_model))
-    x, y = load(search, FITTING)
+    sets = {name: load(search, (name,)) for name in FITTING + REPORTING}  # each question's features once
+    x = np.concatenate([sets[n][0] for n in FITTING])
+    y = np.concatenate([sets[n][1] for n in FITTING])
     print(f"fitting: {y.sum()} in-scope, {(~y).sum()} out-of-scope questions")
     subset, strength = choose(x, y)
     cols = [FEATURES.index(n) for n in subset]
@@ -93,8 +95,7 @@ def main() -> None:
     print(f"chosen: C={strength}\nWEIGHTS = {weights}\nINTERCEPT = {intercept}")
     for label, kwargs in (("fitted now", {"weights": weights, "intercept": intercept}), ("in calibration.py", {})):
         print(f"{label}:")
-        for name in FITTING + REPORTING:
-            xs, ys = load(search, (name,))
+        for name, (xs, ys) in sets.items():
             accepted = np.array([relevance(tuple(f), **kwargs) >= RELEVANCE_THRESHOLD for f in xs])
             refused, wrongly = errors(ys, accepted)
             role = "fit" if name in FITTING else "REPORT"

@@ -16,7 +16,7 @@ from rag.catalog import excluding_filters, options
 from rag.conversation import EntityTypes, depends_on_previous, standalone
 from rag.citations import check, citation_for, renumber
 from rag.documents import Answer
-from rag.evidence import in_vitro_only
+from rag.evidence import carries_culture_note
 from rag.filters import Filters
 from rag.index import Index
 from rag.generation import Backend, BackendError, NoAnswer
@@ -61,7 +61,7 @@ def _evidence_caveats(answer: Answer, index: Index) -> None:
     sentence that cites it, so its finding is read as in vitro evidence."""
     for c in answer.citations:
         source = index.sources.get(c.source_id)
-        if source is not None and not c.retracted and in_vitro_only(source):
+        if source is not None and carries_culture_note(source):
             answer.answer = _after_first(answer.answer, f"[{c.n}]", prompts.IN_VITRO_IN_TEXT.format(n=c.n))
 
 

@@ -24,8 +24,8 @@ from rag.baseline import TutorialBaseline
 from rag.citations import SUPPORT_THRESHOLD, claims, support
 from rag.documents import Answer
 from rag.faithfulness import entity_precision
-from rag.generation.lead import frames_the_study
 from rag.filters import Filters
+from rag.generation.lead import frames_the_study
 
 # ranx's numba kernels warn about an integer cast that does not affect these small runs
 warnings.filterwarnings("ignore", message=".*unsafe cast.*")

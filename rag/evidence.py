@@ -15,7 +15,8 @@ from rag.documents import Source
 
 # experimental systems that reach beyond a culture dish: animals, in vivo assays, patients and their samples
 _BEYOND_CULTURE = re.compile(
-    r"in vivo|xenograft|\bmice\b|\bmouse (?:model|tumou?r|breast|xenograft)|\bmurine \w+ model|\btumou?r (?:model|growth)|"
+    r"in vivo|xenograft|\bmice\b|\bmouse (?:model|tumou?r|breast|xenograft)|\bmurine \w+ model|"
+    r"\btumou?r (?:model|growth)|"
     r"\b(?:animal|metastasis|tumorigenesis) (?:model|assay)|patient(?!-derived)|tissue|serum|plasma|clinical|sample|"
     r"cerebrospinal|donor|chorioallantoic|\bcam\b|tcga|in mice|rats?\b", re.IGNORECASE)
 
@@ -26,3 +27,9 @@ def in_vitro_only(source: Source) -> bool:
     if source.type != "study" or not models or source.category == "exosome-biology":
         return False
     return not any(_BEYOND_CULTURE.search(m) for m in models)
+
+
+def carries_culture_note(source: Source) -> bool:
+    """Does an answer citing this source get the cell-culture note? (A retracted study gets the retraction caution
+    instead.)"""
+    return not source.retracted and in_vitro_only(source)

@@ -85,7 +85,7 @@ class Vocabulary:
     def known_share(self, question: str, explained: frozenset[str] = frozenset()) -> float:
         """Share of the question's technical words that the corpus knows (1.0 when it has none). `explained` words
         (everyday phrases that rag/lay_terms.py gave technical terms) do not count."""
-        technical = self._technical(question, explained)
+        technical = _technical_words(question, explained)
         if not technical:
             return 1.0
         return sum(self.knows(w) for w in technical) / len(technical)
@@ -94,13 +94,14 @@ class Vocabulary:
         """How rare in general English the rarest technical word the corpus does not know is (RARE_ZIPF minus its
         Zipf frequency; 0 when the corpus knows them all). A drug name the corpus never mentions ("osimertinib",
         Zipf 0) weighs far more than an everyday word the studies happen not to use ("regrow", Zipf 2.4)."""
-        unknown = [w for w in self._technical(question, explained) if not self.knows(w)]
+        unknown = [w for w in _technical_words(question, explained) if not self.knows(w)]
         return max((RARE_ZIPF - (0.0 if any(ch.isdigit() for ch in w) else zipf(w)) for w in unknown), default=0.0)
 
     def knows(self, word: str) -> bool:
         return _stemmer().stemWord(word) in self._stems
 
-    @staticmethod
-    def _technical(question: str, explained: frozenset[str]) -> list[str]:
-        words = {w for w in normalize(question).split() if w not in STOPWORDS and len(w) > 1 and w not in explained}
-        return sorted(w for w in words if is_technical(w))
+
+@lru_cache(maxsize=4096)  # known_share and unknown_rarity read the same words of each question
+def _technical_words(question: str, explained: frozenset[str]) -> tuple[str, ...]:
+    words = {w for w in normalize(question).split() if w not in STOPWORDS and len(w) > 1 and w not in explained}
+    return tuple(sorted(w for w in words if is_technical(w)))

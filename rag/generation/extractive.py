@@ -13,11 +13,11 @@ import numpy as np
 
 from rag.answer_types import asks_for_list, gazetteer
 from rag.documents import surname
-from rag.evidence import in_vitro_only
-from rag.prompts import IN_VITRO_IN_TEXT
+from rag.evidence import carries_culture_note
 from rag.generation.lead import FEATURES, QuestionTerms, features, frames_the_study, lead_scores
-from rag.lexical import tokenize
 from rag.generation.routes import ROUTE_OF, ROUTES, is_broad, route_hits
+from rag.lexical import tokenize
+from rag.prompts import IN_VITRO_IN_TEXT
 from rag.retrieval import SUBJECT_REVIEW, Hit, HybridSearch
 
 MAX_WORDS = 90  # default answer budget (RAG_ANSWER_MAX_WORDS); the opening sentence is always kept
@@ -44,6 +44,7 @@ class Candidate:
     score: float  # relevance to the question
     lead: float = 0.0  # log-odds that it holds the answer
     in_context: float = 0.0  # relevance read with the sentence before it ("The miRNA acted by suppressing FBXW7.")
+    frames: bool = False  # states the study's aim or methods rather than a finding (lead.frames_the_study)
 
 
 @dataclass
@@ -90,7 +91,8 @@ class ExtractiveBackend:
                 # before names: it keeps half of that sentence's relevance when that is higher than its own. Only a
                 # back-reference inherits, so an unrelated sentence (an instruction planted after a finding) does not.
                 before = out[-1].in_context if j > 0 and _REFERS_BACK.match(sentence) else score
-                out.append(Candidate(i, j, sentence, vector, score, in_context=max(score, (score + before) / 2)))
+                out.append(Candidate(i, j, sentence, vector, score, in_context=max(score, (score + before) / 2),
+                                     frames=frames_the_study(sentence)))
                 rows.append(features(terms, sentence, cosine, j, n, i, hit.score))
         return out, (np.stack(rows) if rows else np.zeros((0, len(FEATURES)), dtype=np.float32))
 
@@ -114,7 +116,7 @@ class ExtractiveBackend:
             per_source[cand.hit_index] = per_source.get(cand.hit_index, 0) + 1
         # each study's findings in their order, then its aim or methods as context
         rest = sorted(chosen[1:], key=lambda c: (c.hit_index != lead.hit_index, c.hit_index,
-                                                 frames_the_study(c.text), c.position))
+                                                 c.frames, c.position))
         return [lead, *rest]
 
     @staticmethod
@@ -122,7 +124,7 @@ class ExtractiveBackend:
         """Most likely to answer first; but a study about as relevant as the lead's (a question two studies answer)
         gets its best sentence in before the lead study's further ones, so the budget does not crowd it out."""
         # findings first; the study's aim or methods only as context after them, when the budget leaves room
-        by_lead = sorted(cands, key=lambda c: (frames_the_study(c.text), -c.lead))
+        by_lead = sorted(cands, key=lambda c: (c.frames, -c.lead))
         main = hits[lead.hit_index].score
         peers: dict[int, Candidate] = {}
         for cand in by_lead:
@@ -135,7 +137,7 @@ class ExtractiveBackend:
                     hits: list[Hit]) -> bool:
         main = chosen[0].hit_index
         if cand.hit_index != main:
-            if frames_the_study(cand.text):
+            if cand.frames:
                 return False  # another study earns its line with a finding, not with what it set out to do
             if per_source.get(cand.hit_index, 0) >= MAX_PER_OTHER_SOURCE:
                 return False
@@ -204,7 +206,7 @@ class ExtractiveBackend:
             if not cands:
                 continue
             if not framing:  # a route's line states a finding, not what the study set out to do
-                cands = [c for c in cands if not frames_the_study(c.text)] or cands
+                cands = [c for c in cands if not c.frames] or cands
             best = max(cands, key=lambda c: c.score + (0.0 if framing else 0.1 * c.lead))
             prefix = f"{label}: " if label and not framing else ""
             pieces.append(Piece(f"{prefix}{attribution(hit)}: {document_text(best.text)}", i))
@@ -216,7 +218,7 @@ class ExtractiveBackend:
 
 def _note_words(hit: Hit) -> int:
     """Words of the note the answer layer adds after a cell-culture-only study's first finding: within the budget."""
-    return len(IN_VITRO_IN_TEXT.split()) if in_vitro_only(hit.source) else 0
+    return len(IN_VITRO_IN_TEXT.split()) if carries_culture_note(hit.source) else 0
 
 
 def eligible_leads(cands: list[Candidate]) -> list[Candidate]:
@@ -225,7 +227,7 @@ def eligible_leads(cands: list[Candidate]) -> list[Candidate]:
     best = max(c.score for c in cands)
     relevant = [c for c in cands if c.in_context >= TOP_SOURCE_FLOOR * best]
     # an answer opens with a finding, never with the study's aim or methods, unless there is nothing else
-    findings = [c for c in relevant if not frames_the_study(c.text)]
+    findings = [c for c in relevant if not c.frames]
     return findings or relevant
 
 

@@ -22,8 +22,8 @@ from rag.faithfulness import specific_terms
 from rag.lexical import tokenize
 
 FEATURES = ("bias", "cosine", "coverage", "novel_specific", "has_novel", "novel_density", "first_sentence",
-            "relative_position", "top_source", "source_score", "length", "asks_entity_x_novel", "cosine_x_novel", "novel_near_question_word",
-            "fills_asked_kind", "frames_the_study")
+            "relative_position", "top_source", "source_score", "length", "asks_entity_x_novel", "cosine_x_novel",
+            "novel_near_question_word", "fills_asked_kind", "frames_the_study")
 # A sentence that frames the study rather than reporting a result (the "aim" and "method" moves of an abstract):
 # the study or its authors as the subject, an aim verb with its open question, or a method clause.
 _FRAMING = re.compile(

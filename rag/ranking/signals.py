@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
+from rag import lay_terms
 from rag.documents import Source
 from rag.filters import Filters
 from rag.index import Index
-from rag import lay_terms
 from rag.lexical import tokenize
 from rag.normalize import canonical_entities, normalize, stem, synonyms
 from rag.vocabulary import Vocabulary, use_common_words
