@@ -97,7 +97,9 @@ def test_a_rerun_is_served_from_the_cache(server: LiteratureServer, tmp_path: Pa
     first = (tmp_path / "out" / REFERENCES_FILE).read_text()
     report = run(server, tmp_path / "out")
     assert len(server.requests) == made and report.requests == 0
-    assert (tmp_path / "out" / REFERENCES_FILE).read_text().replace(_stamp(first), "") == first.replace(_stamp(first), "")
+    second = (tmp_path / "out" / REFERENCES_FILE).read_text()
+    # Each build stamps its own time; the two runs may fall in different seconds.
+    assert second.replace(_stamp(second), "") == first.replace(_stamp(first), "")
 
 
 def _stamp(text: str) -> str:
