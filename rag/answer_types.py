@@ -10,12 +10,14 @@ asked-for kind of thing from one that names a cell line or a method.
 
 from __future__ import annotations
 
+import itertools
 import re
 import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rag.faithfulness import specific_terms
+from rag.documents import Source
 from rag.index import Index
 from rag.lexical import STOPWORDS
 from rag.normalize import normalize, stem
@@ -49,26 +51,47 @@ def asked_kinds(question: str) -> frozenset[str]:
     rest = normalize(question[match.end():]).split()
     if rest and rest[0] in _AUXILIARY:  # "what does X target": the verb says what is asked for
         return frozenset(kind for kind, verbs in VERBS.items() if any(w.startswith(verbs) for w in rest[1:]))
-    head = _head([w for w in rest if w not in STOPWORDS])
+    head = _head(rest)
     return frozenset(kind for kind, nouns in NOUNS.items() if head is not None and head.startswith(nouns))
 
 
 def asks_for_list(question: str) -> bool:
-    """A which/what question whose head noun is plural ("Which exosomal microRNAs ...", "Which compounds ...")
-    asks for a list gathered across studies."""
+    """A which/what question whose head noun is plural ("Which exosomal microRNAs ...", "Which compounds ...",
+    "Which findings ...") asks for a list gathered across studies."""
     match = _QUESTION_WORD.search(question)
     if match is None:
         return False
     # the words as written: normalising folds "microRNAs" to "mirna" and so loses the plural
-    head = _head([w for w in re.findall(r"[A-Za-z][\w-]*", question[match.end():]) if w.lower() not in STOPWORDS],
-                 normalised=False)
-    return head is not None and head.lower().endswith("s") and not head.lower().endswith("ss")
+    words = re.findall(r"[A-Za-z][\w-]*", question[match.end():])
+    # the head noun of a kind, else after "which" the phrase's first word ("Which findings about ..."); after
+    # "what" that word may be a verb ("What happens ...")
+    head = _head(words, normalised=False)
+    if head is None and match.group(1).lower() == "which":
+        head = next(iter(_phrase(words)), None)
+    return head is not None and head.lower().endswith("s") and not head.lower().endswith(("ss", "is", "us"))
+
+
+def head_noun(question: str) -> str | None:
+    """The normalised head noun of a which/what question ("gene" in "Which DNA repair gene ..."), if it has one."""
+    match = _QUESTION_WORD.search(question)
+    if match is None:
+        return None
+    return _head(normalize(question[match.end():]).split())
 
 
 def _head(words: list[str], normalised: bool = True) -> str | None:
-    """The first of the first few content words that names a kind of thing (the question's head noun)."""
-    return next((w for w in words[:_WINDOW]
-                 if (w if normalised else normalize(w).strip()).startswith(_ALL_NOUNS)), None)
+    """The head noun of the noun phrase after the question word: the last word naming a kind of thing before the
+    first function word ("Which macrophage exosomal microRNA drives ..." -> "microRNA", "Which DNA repair gene is
+    ..." -> "gene"). A name ("miR-1246", with a digit) is never the head."""
+    heads = [w for w in _phrase(words) if not any(ch.isdigit() for ch in w)
+             and (w if normalised else normalize(w).strip()).startswith(_ALL_NOUNS)]
+    return heads[-1] if heads else None
+
+
+def _phrase(words: list[str]) -> list[str]:
+    """The first few words after the question word, up to the first function word: its noun phrase."""
+    phrase = itertools.dropwhile(lambda w: w.lower() in STOPWORDS, words)
+    return list(itertools.takewhile(lambda w: w.lower() not in STOPWORDS, phrase))[:_WINDOW]
 
 
 @dataclass(frozen=True)
@@ -82,9 +105,7 @@ class Gazetteer:
         kinds: dict[str, set[str]] = {kind: set() for kind in FACET_OF}
         for source in sources:
             for kind, facet in FACET_OF.items():
-                for value in source.facets.get(facet, []):  # named things only: "FBXW7", not "autophagy"
-                    kinds[kind].update(stem(t) for t in specific_terms(value)
-                                       if t not in GENERIC_ENTITIES and len(t) > 2 and not t.isdigit())
+                kinds[kind].update(facet_names(source, facet))
         # a token that is more than one kind (e.g. "exosome" in cargo and source phrases) tells nothing
         common = {t for a in kinds for b in kinds if a < b for t in kinds[a] & kinds[b]}
         return cls({kind: frozenset(v - common) for kind, v in kinds.items()})
@@ -92,6 +113,12 @@ class Gazetteer:
     def slot_terms(self, question: str) -> frozenset[str]:
         """Index tokens of the kinds the question asks for."""
         return frozenset().union(*(self.tokens[k] for k in asked_kinds(question)))
+
+
+def facet_names(source: Source, facet: str) -> set[str]:
+    """Normalised tokens of the named things in one facet of a study's record: "FBXW7", not "autophagy"."""
+    return {stem(t) for value in source.facets.get(facet, []) for t in specific_terms(value)
+            if t not in GENERIC_ENTITIES and len(t) > 2 and not t.isdigit()}
 
 
 _CACHE: weakref.WeakKeyDictionary[Index, Gazetteer] = weakref.WeakKeyDictionary()

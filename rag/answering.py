@@ -25,6 +25,7 @@ from rag.logs import fields
 from rag.retrieval import RELEVANCE_THRESHOLD, Hit, HybridSearch
 
 log = logging.getLogger("rag.answering")
+SHORT_ANSWER_WORDS = 6  # a claim this short is a bare name ("p27 and ERα."), not a finding a caveat qualifies
 
 @dataclass
 class Turn:
@@ -66,10 +67,19 @@ def _evidence_caveats(answer: Answer, index: Index) -> None:
 
 
 def _after_first(text: str, marker: str, insert: str) -> str:
-    """`insert` placed after the first `marker` (and any markers right after it); at the end if it is absent."""
-    match = re.search(re.escape(marker) + r"(?:\s*\[\d+\])*", text)
-    if match is None:
+    """`insert` placed after the first sentence citing `marker` (and any markers right after it); at the end if it
+    is absent. A bare name that opens the answer ("P-gp. [1]", rag/generation/short_answer.py) is no finding to
+    qualify: the note follows the sentence after it."""
+    matches = list(re.finditer(re.escape(marker) + r"(?:\s*\[\d+\])*", text))
+    if not matches:
         return f"{text} {insert}"
+    claim_start = [0] + [m.end() for m in re.finditer(r"\]\s", text)]  # each claim starts after a marker
+    for match in matches:
+        start = max(s for s in claim_start if s <= match.start())
+        if len(text[start: match.start()].split()) > SHORT_ANSWER_WORDS:
+            break
+    else:
+        match = matches[0]
     return f"{text[: match.end()]} {insert}{text[match.end():]}"
 
 

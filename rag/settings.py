@@ -41,8 +41,8 @@ class Settings(BaseSettings):
                                  "it, and always with RAG_CHROMA_URL, from Chroma's HNSW index.")
 
     # --- answering ---
-    answer_max_words: int = Field(90, ge=20, le=1000, description="Word budget of an extractive answer (its "
-                                  "opening sentence is always kept).")
+    answer_max_words: int = Field(95, ge=20, le=1000, description="Word budget of an extractive answer, counting "
+                                  "attributions and caveats (its opening sentence is always kept).")
     backend: Literal["extractive", "openai", "ollama", "llamacpp"] = Field(
         "extractive", description="Default answer backend; a request may name another."
     )

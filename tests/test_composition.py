@@ -17,6 +17,7 @@ from rag.evaluation import opens_with_framing, word_count
 from rag.evidence import in_vitro_only
 from rag.generation.extractive import document_text
 from rag.generation.lead import FEATURES, MODEL_PATH, frames_the_study
+from rag.generation.short_answer import names_of_asked_kind
 from rag.generation.routes import ROUTES, is_broad
 from rag.ingest import ingest
 from rag.normalize import normalize
@@ -45,6 +46,9 @@ def test_the_asked_for_fact_opens_the_answer(assistant: Assistant) -> None:
         ("Which approved drugs block exosome release?", {"drug"}),
         ("Which microRNA does CircNFIX sponge?", {"cargo"}),
         ("Which macrophage subtype takes up exosomal miR-1246?", {"cell"}),
+        # the head is the last kind-naming word of the noun phrase, not the first
+        ("Which macrophage exosomal microRNA drives cisplatin resistance in gastric cancer?", {"cargo"}),
+        ("Which DNA repair gene is linked to exosomal SBF2-AS1?", {"target"}),
         ("How do fibroblast exosomes cause gemcitabine resistance?", set()),
     ],
 )
@@ -219,3 +223,36 @@ def test_a_list_question_gathers_one_finding_from_each_study_that_answers(assist
     parts = claims(answer.answer)
     cited = [tuple(c) for _, c in parts if c]
     assert len({c for c in cited}) >= 2 and len(cited) == len(set(cited)), answer.answer  # one line per study
+
+
+def test_a_which_question_opens_with_the_asked_for_name_then_the_sentence_that_holds_it(assistant: Assistant) -> None:
+    answer = assistant.ask("Which DNA repair gene is linked to exosomal SBF2-AS1 and temozolomide resistance in "
+                           "glioblastoma?")
+    parts = claims(answer.answer)
+    assert parts[0] == ("XRCC4.", [1]), answer.answer  # the gene, checked and cited like any sentence
+    # ... and the sentence it was copied from: right after the lead, as it describes methods (never methods first)
+    assert "XRCC4" not in parts[1][0] and "XRCC4" in parts[2][0] and parts[2][1] == [1], answer.answer
+    # the name is copied from the sentence; a gene question is not answered with the miRNA next to it
+    assert "miR-151a-3p" not in parts[0][0]
+
+
+def test_a_short_answer_names_only_things_of_the_asked_form(assistant: Assistant) -> None:
+    record = Source(id="s", title="t", sections=[], facets={"cargo": ["miR-92a-3p"], "targets": ["FBXW7", "MOAP1"]})
+    sentence = "CAF exosomes delivered miR-92a-3p, which lowered FBXW7 and MOAP1 in CRC cells."
+    assert names_of_asked_kind("Which microRNA do fibroblasts pass on?", sentence, record) == ["miR-92a-3p"]
+    assert names_of_asked_kind("Which genes does the miRNA act on?", sentence, record) == ["FBXW7", "MOAP1"]
+    assert names_of_asked_kind("How do fibroblasts cause resistance?", sentence, record) == []
+    # a name the record does not list, or one the question already names, is no answer
+    assert names_of_asked_kind("Which gene does miR-92a-3p suppress?", "It lowered FBXW7 and PTEN.", record) == ["FBXW7"]
+    # a cell-type question is answered by its sentence: a bare "A2780" would be a cell line, not a subtype
+    cells = assistant.ask("Which macrophage subtype takes up exosomal miR-1246 from ovarian cancer cells?")
+    assert " et al. (" in claims(cells.answer)[0][0], cells.answer
+
+
+def test_a_caveat_follows_the_finding_not_the_bare_name(assistant: Assistant) -> None:
+    answer = assistant.ask("Which autophagy gene was exosomal miR-567 reported to inhibit in trastuzumab-resistant "
+                           "breast cancer?")
+    parts = claims(answer.answer)
+    assert parts[0][0] == "ATG5.", answer.answer
+    caution = answer.answer.index("Caution: reference 1 has been retracted")
+    assert caution > answer.answer.index(parts[1][0]), answer.answer  # after the study's first finding

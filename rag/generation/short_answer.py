@@ -1,0 +1,110 @@
+"""The short answer that opens a which/what answer: the asked-for thing itself ("XRCC4.", "P-gp.", "miR-21.").
+
+A question that asks for a gene, a protein, an RNA, a drug or a cell type (rag/answer_types.py) is answered first by
+the names of that kind that one relevant sentence of the lead study holds, that the study's record lists (its
+targets, cargo or drugs) and that the question does not name: the words are
+copied from that sentence as written, the sentence itself follows in the answer, and the citation check confirms
+the short answer against the passage like any other sentence. No name of the asked kind in a relevant sentence, or
+more than MAX_NAMES of them (a list, not an answer), means no short answer.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from rag.answer_types import asked_kinds, asks_for_list, facet_names, head_noun
+from rag.documents import Source
+from rag.lexical import tokenize
+from rag.normalize import normalize, stem
+
+MAX_NAMES = 3
+NEAR = 2  # words between a name and the question's head noun
+# the record facets whose names answer each kind of question: a protein or RNA may be listed as a study's cargo or
+# as its target ("P-gp" is both), a drug only as a drug. A cell type is answered by the sentence itself (a short
+# "A2780" would name a cell line where "M2-type macrophages" was asked for).
+NAMED_FACETS = {"target": ("targets", "cargo"), "cargo": ("cargo", "targets"), "drug": ("drugs",)}
+# normalised name forms of the two RNA classes with a naming rule (miR-21 -> mir21; ciRS-122, CircNFIX), the head
+# nouns that ask for each, and the head nouns that ask for a gene or protein
+_RNA_NAME = {"mirna": ("mir",), "circrna": ("circ", "cirs")}
+_RNA_HEAD = {"mirna": ("mir", "microrna", "mirna"), "circrna": ("circ",)}
+_PROTEIN_HEAD = ("gene", "protein", "transporter", "enzyme", "receptor", "kinase", "channel", "hydrolase",
+                 "transferase", "factor")
+_QUALIFIER = re.compile(r"(?:-[a-z]{4,})+$")  # "-dependent", "-treated", "-positive" ("P-gp", "miR-21" keep theirs)
+# a word as written, compound names whole: "P-gp", "miR-221/222", "M2-type", "SBF2-AS1"
+_WORD = re.compile(r"[A-Za-z0-9\u0370-\u03ff][\w\u0370-\u03ff]*(?:[-/][\w\u0370-\u03ff]+)*")
+
+
+class Sentence(Protocol):
+    text: str
+    hit_index: int
+    lead: float
+    in_context: float
+
+
+@dataclass(frozen=True)
+class ShortAnswer:
+    text: str  # "P-gp." / "p27 and ERα."
+    source: Sentence  # the sentence the names were copied from
+
+
+def names_of_asked_kind(question: str, sentence: str, source: Source) -> list[str]:
+    """The sentence's words (as written) that name a thing its study's record lists under the kind the question
+    asks for, and that the question itself does not name, in order of appearance."""
+    wanted = set().union(*(facet_names(source, f) for kind in asked_kinds(question) for f in NAMED_FACETS.get(kind, ())))
+    if not wanted:
+        return []
+    asked = {stem(t) for t in normalize(question).split()}
+    head = head_noun(question)
+    found: dict[int, set[str]] = {}
+    words = _WORD.findall(sentence)
+    for i, word in enumerate(words):
+        tokens = {stem(t) for t in normalize(word).split()}
+        seen = set().union(*found.values()) if found else set()
+        # a word repeating a name already found ("PTEN-PI3K/AKT" after "PTEN") adds nothing
+        if tokens & wanted and not tokens & asked and not tokens & seen and fits_head(tokens, head):
+            found[i] = tokens
+    # several names: the one next to the question's head noun ("the repair gene XRCC4") is the asked one
+    near = [i for i in found if head is not None
+            and any(normalize(w).strip().startswith(head) for w in words[max(i - NEAR, 0):i + NEAR + 1])]
+    names = [_name(words[i], sentence) for i in (near if len(found) > 1 and near else found)]
+    return [n for n in names if n]
+
+
+def _name(word: str, sentence: str) -> str:
+    """The name without a trailing English qualifier ("TLR2-dependent" -> "TLR2"); empty when the sentence's search
+    terms do not hold it without the qualifier ("Hsp72/TLR2-dependent" is one term), as the citation check reads
+    those terms and a name with "-dependent" attached is no answer."""
+    bare = _QUALIFIER.sub("", word)
+    return bare if bare == word or set(tokenize(bare)) <= set(tokenize(sentence)) else ""
+
+
+def fits_head(tokens: set[str], head: str | None) -> bool:
+    """A name fits the question's head noun by its own form: a microRNA question is answered by a miR name, a
+    circRNA question by a circ name, and a gene or protein question by no RNA name."""
+    rna = {kind for t in tokens for kind, prefixes in _RNA_NAME.items() if t.startswith(prefixes)}
+    if head is None:
+        return True
+    for kind, heads in _RNA_HEAD.items():
+        if head.startswith(heads):
+            return kind in rna
+    return not (head.startswith(_PROTEIN_HEAD) and rna)
+
+
+def short_answer(question: str, sentences: Sequence[Sentence], floor: float, source: Source) -> ShortAnswer | None:
+    """From the most answer-like sentence of one study (highest lead score, relevance at least `floor`) that names
+    things of the asked kind: those names as a short answer. None for a list question (answered study by study) or
+    a question that asks for no kind of thing."""
+    if not asked_kinds(question) & NAMED_FACETS.keys() or asks_for_list(question):
+        return None
+    for sentence in sorted((s for s in sentences if s.in_context >= floor), key=lambda s: -s.lead):
+        names = names_of_asked_kind(question, sentence.text, source)
+        if names:
+            return ShortAnswer(_joined(names) + ".", sentence) if len(names) <= MAX_NAMES else None
+    return None
+
+
+def _joined(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
