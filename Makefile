@@ -34,6 +34,7 @@ eval: index
 gate: index
 	$(RAG) eval --questions evals/questions/dev.jsonl --out evals/out --floors evals/floors.json --quiet
 	$(RAG) eval --questions evals/questions/heldout.jsonl --out evals/out/heldout --floors evals/floors.json --quiet
+	$(RAG) eval --questions evals/questions/answers_report.jsonl --out evals/out/answers_report --floors evals/floors_answers.json --quiet
 	$(RAG) eval --questions evals/questions/scope_probes.jsonl --out evals/out/scope --floors evals/floors_scope.json --quiet
 	$(RAG) eval --questions evals/questions/advice_probes.jsonl --out evals/out/advice --floors evals/floors_advice.json --quiet
 	$(RAG) eval --questions evals/questions/lay_report.jsonl --out evals/out/lay --floors evals/floors_lay.json --quiet
