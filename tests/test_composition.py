@@ -243,7 +243,8 @@ def test_a_short_answer_names_only_things_of_the_asked_form(assistant: Assistant
     assert names_of_asked_kind("Which genes does the miRNA act on?", sentence, record) == ["FBXW7", "MOAP1"]
     assert names_of_asked_kind("How do fibroblasts cause resistance?", sentence, record) == []
     # a name the record does not list, or one the question already names, is no answer
-    assert names_of_asked_kind("Which gene does miR-92a-3p suppress?", "It lowered FBXW7 and PTEN.", record) == ["FBXW7"]
+    lowered = "It lowered FBXW7 and PTEN."
+    assert names_of_asked_kind("Which gene does miR-92a-3p suppress?", lowered, record) == ["FBXW7"]
     # a cell-type question is answered by its sentence: a bare "A2780" would be a cell line, not a subtype
     cells = assistant.ask("Which macrophage subtype takes up exosomal miR-1246 from ovarian cancer cells?")
     assert " et al. (" in claims(cells.answer)[0][0], cells.answer

@@ -1,11 +1,11 @@
 """The short answer that opens a which/what answer: the asked-for thing itself ("XRCC4.", "P-gp.", "miR-21.").
 
-A question that asks for a gene, a protein, an RNA, a drug or a cell type (rag/answer_types.py) is answered first by
-the names of that kind that one relevant sentence of the lead study holds, that the study's record lists (its
-targets, cargo or drugs) and that the question does not name: the words are
-copied from that sentence as written, the sentence itself follows in the answer, and the citation check confirms
-the short answer against the passage like any other sentence. No name of the asked kind in a relevant sentence, or
-more than MAX_NAMES of them (a list, not an answer), means no short answer.
+A question that asks for a gene, a protein, an RNA or a drug (rag/answer_types.py) is answered first by the names
+of that kind that one relevant sentence of the lead study holds, that the study's record lists (its targets, cargo
+or drugs) and that the question does not name. The words are copied from that sentence as written, the sentence
+itself follows in the answer, and the citation check confirms the short answer against the passage like any other
+claim. No such name in a relevant sentence, or more than MAX_NAMES of them (a list, not an answer), means no short
+answer.
 """
 
 from __future__ import annotations
@@ -53,24 +53,30 @@ class ShortAnswer:
 def names_of_asked_kind(question: str, sentence: str, source: Source) -> list[str]:
     """The sentence's words (as written) that name a thing its study's record lists under the kind the question
     asks for, and that the question itself does not name, in order of appearance."""
-    wanted = set().union(*(facet_names(source, f) for kind in asked_kinds(question) for f in NAMED_FACETS.get(kind, ())))
+    wanted = _wanted(question, source)
     if not wanted:
         return []
     asked = {stem(t) for t in normalize(question).split()}
     head = head_noun(question)
-    found: dict[int, set[str]] = {}
     words = _WORD.findall(sentence)
+    found: dict[int, set[str]] = {}  # word position -> its name tokens
     for i, word in enumerate(words):
         tokens = {stem(t) for t in normalize(word).split()}
-        seen = set().union(*found.values()) if found else set()
         # a word repeating a name already found ("PTEN-PI3K/AKT" after "PTEN") adds nothing
-        if tokens & wanted and not tokens & asked and not tokens & seen and fits_head(tokens, head):
+        repeats = any(tokens & earlier for earlier in found.values())
+        if tokens & wanted and not tokens & asked and not repeats and fits_head(tokens, head):
             found[i] = tokens
     # several names: the one next to the question's head noun ("the repair gene XRCC4") is the asked one
     near = [i for i in found if head is not None
             and any(normalize(w).strip().startswith(head) for w in words[max(i - NEAR, 0):i + NEAR + 1])]
     names = [_name(words[i], sentence) for i in (near if len(found) > 1 and near else found)]
     return [n for n in names if n]
+
+
+def _wanted(question: str, source: Source) -> set[str]:
+    """Name tokens of the study's record under the facets that answer the question's kinds."""
+    facets = {f for kind in asked_kinds(question) for f in NAMED_FACETS.get(kind, ())}
+    return set().union(*(facet_names(source, f) for f in facets))
 
 
 def _name(word: str, sentence: str) -> str:
@@ -84,9 +90,9 @@ def _name(word: str, sentence: str) -> str:
 def fits_head(tokens: set[str], head: str | None) -> bool:
     """A name fits the question's head noun by its own form: a microRNA question is answered by a miR name, a
     circRNA question by a circ name, and a gene or protein question by no RNA name."""
-    rna = {kind for t in tokens for kind, prefixes in _RNA_NAME.items() if t.startswith(prefixes)}
     if head is None:
         return True
+    rna = {kind for t in tokens for kind, prefixes in _RNA_NAME.items() if t.startswith(prefixes)}
     for kind, heads in _RNA_HEAD.items():
         if head.startswith(heads):
             return kind in rna
