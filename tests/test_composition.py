@@ -257,3 +257,14 @@ def test_a_caveat_follows_the_finding_not_the_bare_name(assistant: Assistant) ->
     assert parts[0][0] == "ATG5.", answer.answer
     caution = answer.answer.index("Caution: reference 1 has been retracted")
     assert caution > answer.answer.index(parts[1][0]), answer.answer  # after the study's first finding
+
+
+def test_a_list_answer_led_by_a_study_is_not_padded_with_a_general_review(assistant: Assistant) -> None:
+    answer = assistant.ask("Which compounds reduce exosome release?")
+    sources = {s.id: s for s in assistant.index().sources.values()}
+    cited = [sources[c.source_id] for c in answer.citations]
+    assert cited and cited[0].category != "review", answer.answer
+    assert all(s.category != "review" and s.type != "review" for s in cited), answer.answer
+    # a drug name opening the answer is capitalised; a gene or RNA name keeps its form
+    assert claims(assistant.ask("What drug did Koch and colleagues combine with indomethacin?").answer)[0][0] \
+        == "Doxorubicin."

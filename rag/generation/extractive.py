@@ -207,6 +207,8 @@ class ExtractiveBackend:
         for i, hit in enumerate(hits[:MAX_LIST_STUDIES]):
             if hit.score < PEER_SHARE * hits[0].score:
                 continue  # not about as relevant as the best: not one of the answers
+            if pieces and is_review(hit) and not is_review(hits[0]):
+                continue  # a general review among studies' findings is padding, as in any answer
             own = [c for c in cands if c.hit_index == i]
             if not own:
                 continue

@@ -113,4 +113,7 @@ def short_answer(question: str, sentences: Sequence[Sentence], floor: float, sou
 
 
 def _joined(names: list[str]) -> str:
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    """"A", "A and B", "A, B and C"; a lower-case word opening the answer gets its capital ("Doxorubicin."), a
+    gene or RNA name keeps its form ("p27", "miR-21")."""
+    text = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return text[0].upper() + text[1:] if names[0].isalpha() and names[0].islower() else text
