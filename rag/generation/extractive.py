@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 
@@ -116,7 +117,7 @@ class ExtractiveBackend:
         if short is not None and short.source is not lead:
             # the sentence the short answer quotes is always shown: it opens when it states a finding, and follows
             # the lead when it describes the study's methods (never methods first)
-            source = next(c for c in own if c is short.source)
+            source = cast(Candidate, short.source)  # one of `own`: short_answer returns the sentence it was given
             chosen = [lead, source] if source.frames else [source]
             lead = chosen[0]
         words = sum(len(c.text.split()) for c in chosen) + _study_words(hits[lead.hit_index])
