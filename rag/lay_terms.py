@@ -28,7 +28,8 @@ class LayReading:
 
 @lru_cache(maxsize=1)
 def _table() -> PhraseTable:
-    return phrase_table(Path(__file__).parent / "data" / "lay_terms.tsv", plural="(?:s|es)?", lower_heads=False)
+    return phrase_table(Path(__file__).parent / "data" / "lay_terms.tsv", plural="(?:s|es)?", lower_heads=False,
+                        y_plural=True)
 
 
 @lru_cache(maxsize=4096)

@@ -43,11 +43,15 @@ class PhraseTable:
     def head(self, matched: str) -> str:
         """The head of a matched phrase, allowing for the plural ending ('s', 'es') the written phrase lacks."""
         key = matched.replace(" ", "")
-        return self.head_of.get(key) or self.head_of.get(key[:-1]) or self.head_of[key[:-2]]
+        for form in (key, key[:-1], key[:-2], f"{key[:-3]}y"):  # as written; + s; + es; y -> ies
+            if form in self.head_of:
+                return self.head_of[form]
+        raise KeyError(matched)
 
 
-def phrase_table(path: Path, plural: str = "s?", lower_heads: bool = True) -> PhraseTable:
-    """Read a phrase table; a phrase matches with its spaces optional ("P-gp" as "p gp" or "pgp") and `plural`."""
+def phrase_table(path: Path, plural: str = "s?", lower_heads: bool = True, y_plural: bool = False) -> PhraseTable:
+    """Read a phrase table; a phrase matches with its spaces optional ("P-gp" as "p gp" or "pgp") and `plural`, and
+    with `y_plural` a phrase ending in consonant + y also as its -ies plural ("energy factory": "energy factories")."""
     head_of: dict[str, str] = {}
     phrases: dict[str, tuple[str, ...]] = {}
     for line in path.read_text(encoding="utf-8").splitlines():
@@ -60,8 +64,17 @@ def phrase_table(path: Path, plural: str = "s?", lower_heads: bool = True) -> Ph
         head_of.update({spaced(v).replace(" ", ""): head for v in forms})
     every = sorted({v for forms in phrases.values() for v in forms}, key=lambda v: -len(spaced(v)))
     # longest phrases first, so "non-small cell lung cancer" wins over "lung cancer"; one pass over the text
-    alternation = "|".join(r" ?".join(re.escape(w) for w in spaced(v).split()) + plural for v in every)
+    alternation = "|".join(_phrase_pattern(spaced(v).split(), plural, y_plural) for v in every)
     return PhraseTable(re.compile(rf"(?<= )(?:{alternation})(?= )"), head_of, phrases)
+
+
+def _phrase_pattern(words: list[str], plural: str, y_plural: bool) -> str:
+    *first, last = words
+    if y_plural and re.fullmatch(r"\w*[^aeiou\d]y", last):
+        last_pattern = f"{re.escape(last[:-1])}(?:y|ies)"
+    else:
+        last_pattern = re.escape(last) + plural
+    return r" ?".join([*(re.escape(w) for w in first), last_pattern])
 
 
 @lru_cache(maxsize=1)

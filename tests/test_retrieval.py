@@ -211,6 +211,14 @@ def test_everyday_phrases_are_searched_in_the_literatures_terms() -> None:
     assert lay_terms.read("Which microRNA targets PTEN?").terms == ()  # technical wording is left alone
 
 
+@pytest.mark.parametrize(("plural", "term"), [("energy factories", "mitochondrial DNA"),
+                                              ("little bubbles", "exosomes extracellular vesicles"),
+                                              ("antifungal drugs", "ketoconazole antifungal")])
+def test_a_lay_phrase_is_found_in_its_english_plural(plural: str, term: str) -> None:
+    # "energy factory" -> "energy factories": a y-ending phrase was missed in the plural until session 8
+    assert lay_terms.read(f"Do the {plural} of tumour cells matter under chemo?").terms[0] == term
+
+
 @pytest.mark.parametrize(
     ("question", "study"),
     [
