@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.normalize import joined_compounds, normalize, stem
+from rag.normalize import joined_compounds, normalize, stem, synonym_table_digest
 
 def _import_bm25s():  # type: ignore[no-untyped-def]
     """bm25s imports numba and scipy when they are installed (both are, for ranx), only for optional backends
@@ -29,7 +29,8 @@ def _import_bm25s():  # type: ignore[no-untyped-def]
 bm25s = _import_bm25s()
 
 # Bump when tokenisation or filter terms change: the next ingest then rebuilds BM25 and metadata (vectors are reused).
-LEXICAL_VERSION = "tok-v5"
+# The synonym table's digest is part of it, so an edited table never leaves an index normalised the old way.
+LEXICAL_VERSION = f"tok-v5-syn{synonym_table_digest()}"
 
 STOPWORDS = frozenset(
     """a about above after again against all am an and any are as at be because been before being below between both

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -77,9 +78,17 @@ def _phrase_pattern(words: list[str], plural: str, y_plural: bool) -> str:
     return r" ?".join([*(re.escape(w) for w in first), last_pattern])
 
 
+SYNONYM_TABLE = Path(__file__).parent / "data" / "synonyms.tsv"
+
+
 @lru_cache(maxsize=1)
 def synonyms() -> PhraseTable:
-    return phrase_table(Path(__file__).parent / "data" / "synonyms.tsv")
+    return phrase_table(SYNONYM_TABLE)
+
+
+def synonym_table_digest() -> str:
+    """Short digest of the synonym table: indexed text is normalised with it, so it versions the lexical index."""
+    return hashlib.sha256(SYNONYM_TABLE.read_bytes()).hexdigest()[:12]
 
 
 def is_entity(token: str) -> bool:

@@ -195,3 +195,17 @@ def test_title_vectors_follow_titles_and_are_reused(small_corpus: Settings) -> N
             assert np.allclose(after.title_matrix[i], fresh, atol=1e-5) and not np.allclose(after.title_matrix[i], old[sid])
         else:
             assert np.array_equal(after.title_matrix[i], old[sid]), source.title
+
+
+def test_an_edited_synonym_table_versions_the_lexical_index(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    # indexed text is normalised with the synonym table: an edit must make the next ingest rebuild BM25
+    from rag import lexical, normalize
+
+    assert lexical.LEXICAL_VERSION.endswith(normalize.synonym_table_digest())
+    edited = tmp_path / "synonyms.tsv"
+    edited.write_text(normalize.SYNONYM_TABLE.read_text(encoding="utf-8") + "tamoxifen\ttamoxifen | TMX\n",
+                      encoding="utf-8")
+    before = normalize.synonym_table_digest()
+    monkeypatch.setattr(normalize, "SYNONYM_TABLE", edited)
+    assert normalize.synonym_table_digest() != before
