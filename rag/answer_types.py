@@ -71,6 +71,24 @@ def asks_for_list(question: str) -> bool:
     return head is not None and head.lower().endswith("s") and not head.lower().endswith(("ss", "is", "us"))
 
 
+# "Which study ...?", "Which review ...?", "Who ...?": the answer is a source, of this type
+SOURCE_NOUNS = {"study": "study", "studies": "study", "paper": "study", "papers": "study", "article": "study",
+                "articles": "study", "trial": "study", "trials": "study", "group": "study", "authors": "study",
+                "review": "review", "reviews": "review", "overview": "review"}
+
+
+def asks_for_source(question: str) -> str | None:
+    """'review' or 'study' when the question asks which source says something ("Which review goes cancer by
+    cancer ...?", "Which study first showed ...?", "Who first used the name ...?"), else None."""
+    if re.match(r"\s*who\b", question, re.IGNORECASE):
+        return "study"  # who found or named something: the authors of a study
+    match = _QUESTION_WORD.search(question)
+    if match is None:
+        return None
+    first = next(iter(_phrase(re.findall(r"[A-Za-z][\w-]*", question[match.end():]))), "")
+    return SOURCE_NOUNS.get(first.lower())
+
+
 def head_noun(question: str) -> str | None:
     """The normalised head noun of a which/what question ("gene" in "Which DNA repair gene ..."), if it has one."""
     match = _QUESTION_WORD.search(question)

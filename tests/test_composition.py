@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.answer_types import asked_kinds, asks_for_list, gazetteer
+from rag.answer_types import asked_kinds, asks_for_list, asks_for_source, gazetteer
 from rag.assistant import Assistant
 from rag.citations import claims
 from rag.documents import Source
@@ -268,3 +268,31 @@ def test_a_list_answer_led_by_a_study_is_not_padded_with_a_general_review(assist
     # a drug name opening the answer is capitalised; a gene or RNA name keeps its form
     assert claims(assistant.ask("What drug did Koch and colleagues combine with indomethacin?").answer)[0][0] \
         == "Doxorubicin."
+
+
+@pytest.mark.parametrize(("question", "wanted"), [
+    ("Who first called the vesicles released by maturing reticulocytes exosomes?", "study"),
+    ("Which study first described exosomes released by reticulocytes?", "study"),
+    ("Which studies show tumour cells expelling drugs in vesicles?", "study"),
+    ("Which review surveys exosomes in breast cancer?", "review"),
+    ("Which gene does exosomal miR-21 silence?", None),
+    ("How do fibroblast exosomes cause gemcitabine resistance?", None),
+])
+def test_a_question_asking_which_source_says_something_is_recognised(question: str, wanted: str | None) -> None:
+    assert asks_for_source(question) == wanted
+
+
+@pytest.mark.parametrize(("question", "source", "words"), [
+    # written for this test; before session 8 a review (Zhang 2022; Colombo 2014) opened both
+    ("Which review surveys exosomes in breast cancer?", "yu-2015-breast-review", "breast cancer"),
+    ("Who first called the vesicles released by maturing reticulocytes exosomes?",
+     "johnstone-1987-reticulocyte-exosomes", "reticulocytes"),
+    # what a review covers may be said as its aim ("The authors present ..."): it opens here
+    ("Which review presents exosome biogenesis inhibitors as an add-on to chemotherapy?",
+     "santos-2020-exosomal-mirna-tme-resistance-review", "add-on"),
+])
+def test_which_review_or_study_opens_with_a_source_of_that_type(assistant: Assistant, question: str, source: str,
+                                                                words: str) -> None:
+    answer = assistant.ask(question)
+    first, markers = claims(answer.answer)[0]
+    assert words in first and answer.citations[markers[0] - 1].source_id == source, answer.answer

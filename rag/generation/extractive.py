@@ -12,7 +12,7 @@ from typing import cast
 
 import numpy as np
 
-from rag.answer_types import asks_for_list, gazetteer
+from rag.answer_types import asks_for_list, asks_for_source, gazetteer
 from rag.documents import Source, surname
 from rag.evidence import carries_culture_note
 from rag.generation.lead import FEATURES, QuestionTerms, features, frames_the_study, lead_scores
@@ -110,7 +110,7 @@ class ExtractiveBackend:
         if not cands:
             return None, []
         best = max(c.score for c in cands)
-        lead = max(eligible_leads(cands), key=lambda c: c.lead)
+        lead = self._lead(question, cands, hits)
         own = [c for c in cands if c.hit_index == lead.hit_index]
         short = short_answer(question, own, TOP_SOURCE_FLOOR * best, hits[lead.hit_index].source)
         chosen = [lead]
@@ -137,6 +137,23 @@ class ExtractiveBackend:
         rest = sorted(chosen[1:], key=lambda c: (short is None or c is not short.source,
                                                  c.hit_index != lead.hit_index, c.hit_index, c.frames, c.position))
         return short, [lead, *rest]
+
+    @staticmethod
+    def _lead(question: str, cands: list[Candidate], hits: list[Hit]) -> Candidate:
+        """The sentence that opens: the lead model's choice among the eligible ones. When the question asks which
+        review or study says something ("Which review goes cancer by cancer ...?", "Who first named ...?"), only
+        sources of that type are eligible; and a review is identified by what it covers rather than by a finding,
+        so for one review the sentence that best matches the description (the most relevant) opens rather than the
+        one with the most new names."""
+        wanted = asks_for_source(question)
+        if wanted == "review" and not asks_for_list(question):
+            # what a review covers is said in "aim" sentences ("The authors present ..."): those count here
+            reviews = [c for c in eligible_leads(cands, findings_only=False) if is_review(hits[c.hit_index])]
+            if reviews:
+                return max(reviews, key=lambda c: c.in_context)
+        leads = eligible_leads(cands)
+        typed = [c for c in leads if is_review(hits[c.hit_index]) == (wanted == "review")] if wanted else []
+        return max(typed or leads, key=lambda c: c.lead)
 
     @staticmethod
     def _order(cands: list[Candidate], lead: Candidate, hits: list[Hit]) -> list[Candidate]:
@@ -250,13 +267,13 @@ def _study_words(hit: Hit) -> int:
     return len(attribution(hit).split()) + note
 
 
-def eligible_leads(cands: list[Candidate]) -> list[Candidate]:
+def eligible_leads(cands: list[Candidate], findings_only: bool = True) -> list[Candidate]:
     """Sentences relevant enough to open an answer: the lead model ranks these only, so a sentence full of new
     terms but off the question (an instruction planted in a document, a list of methods) never opens."""
     best = max(c.score for c in cands)
     relevant = [c for c in cands if c.in_context >= TOP_SOURCE_FLOOR * best]
     # an answer opens with a finding, never with the study's aim or methods, unless there is nothing else
-    findings = [c for c in relevant if not c.frames]
+    findings = [c for c in relevant if not c.frames] if findings_only else []
     return findings or relevant
 
 
