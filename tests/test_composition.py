@@ -70,6 +70,11 @@ def test_an_answer_opens_with_a_finding_not_the_studys_aim_or_methods(assistant:
     assert frames_the_study("The study asked whether exosomes from macrophages contribute to resistance.")
     assert frames_the_study("Microarrays were used to compare exosomal miRNA profiles of 24 patients.")
     assert not frames_the_study("Exosomal miR-21 lowered PTEN and raised cisplatin resistance.")
+    # the authors as subject of a verb of observing state a result; of proposing, an interpretation
+    assert not frames_the_study("The authors note that circRNAs are very stable and abundant in exosomes.")
+    assert not frames_the_study("The authors describe two main mechanisms: miRNAs block translation of tumour "
+                                "suppressors, while lncRNAs and circRNAs act as sponges.")
+    assert frames_the_study("The authors propose exosomal delivery of P-gp as one mechanism of resistance transfer.")
     # this question's answer used to open with the screen's set-up; the drugs came third
     answer = assistant.ask("Which approved drugs could be repurposed to block exosome release from prostate cancer "
                            "cells?")

@@ -25,10 +25,14 @@ FEATURES = ("bias", "cosine", "coverage", "novel_specific", "has_novel", "novel_
             "relative_position", "top_source", "source_score", "length", "asks_entity_x_novel", "cosine_x_novel",
             "novel_near_question_word", "fills_asked_kind", "frames_the_study")
 # A sentence that frames the study rather than reporting a result (the "aim" and "method" moves of an abstract):
-# the study or its authors as the subject, an aim verb with its open question, or a method clause.
+# the study or its authors as the subject (unless a verb of observing follows: "The authors note that circRNAs are
+# stable" states a result; "The authors propose ..." stays an interpretation), an aim verb with its open question,
+# or a method clause.
+_REPORTING = (r"(?:also )?(?:found|finds?|showed|shows?|notes?|noted|describes?|described|reports?|reported|"
+              r"demonstrated?|observed|identified|points? out|pointed out)\b")
 _FRAMING = re.compile(
     r"^(?:in (?:this|the|a) (?:study|work),? )?(?:the|this|these|our|a) (?:study|studies|authors|researchers|work|"
-    r"investigators|team|paper|trial)\b|\b(?:asked|examined|investigated|tested|aimed|sought|explored|evaluated|"
+    rf"investigators|team|paper|trial)\b(?! {_REPORTING})|\b(?:asked|examined|investigated|tested|aimed|sought|explored|evaluated|"
     r"assessed|set out) (?:whether|how|if|to|the)\b|\b(?:was|were) used to\b|^using\b", re.IGNORECASE)
 NEAR = 3  # tokens: "suppressing FBXW7", "sponges miR-132", "M2-type macrophages"
 _ASKS_ENTITY = frozenset({"which", "what", "name", "list"})
