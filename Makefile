@@ -39,6 +39,7 @@ gate: index
 	$(RAG) eval --questions evals/questions/advice_probes.jsonl --out evals/out/advice --floors evals/floors_advice.json --quiet
 	$(RAG) eval --questions evals/questions/lay_report.jsonl --out evals/out/lay --floors evals/floors_lay.json --quiet
 	$(RAG) eval --questions evals/questions/scope_report.jsonl --out evals/out/scope_report --floors evals/floors_scope_report.json --quiet
+	$(RAG) eval --questions evals/questions/scope_lay_report.jsonl --out evals/out/scope_lay_report --floors evals/floors_scope_lay.json --quiet
 	$(PY) evals/check_conversations.py
 
 bench: index

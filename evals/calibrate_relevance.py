@@ -3,13 +3,17 @@
     python evals/calibrate_relevance.py
 
 Fitting sets (choose the features and the weights): dev.jsonl, lay_fit.jsonl (plain-language paraphrases),
-scope_fit.jsonl and scope_probes.jsonl (near-domain and out-of-scope probes). Reporting sets (only printed):
-heldout.jsonl, lay.jsonl, lay_report.jsonl, scope_report.jsonl.
+scope_fit.jsonl and scope_probes.jsonl (near-domain and out-of-scope probes), scope_lay_fit.jsonl (out-of-scope
+questions in everyday words). Reporting sets (only printed): heldout.jsonl, lay.jsonl, lay_report.jsonl,
+scope_report.jsonl, scope_lay_report.jsonl.
 
 Features of each question's top hit come from the library's own relevance_features. Candidate feature subsets and
 regularisation strengths are fixed below; the one with the fewest 10-fold cross-validated errors on the fitting
 sets (false refusals and false accepts, each as a rate, summed) is fitted on all fitting questions and printed as
 the WEIGHTS to put in calibration.py. Medical-advice questions are left out: the answer layer refuses them first.
+
+Second, the weight of `lay_phrases` alone, with every other weight as calibration.py has it: a grid of weights is
+scored on the fitting sets (same error rate), and the middle of the lowest plateau is printed (the value in use).
 """
 
 from __future__ import annotations
@@ -25,13 +29,13 @@ from rag.advice import is_personal_advice
 from rag.embeddings import get_embeddings
 from rag.filters import Filters
 from rag.index import Index
-from rag.ranking.calibration import FEATURES, RELEVANCE_THRESHOLD, relevance, relevance_features
+from rag.ranking.calibration import FEATURES, RELEVANCE_THRESHOLD, WEIGHTS, relevance, relevance_features
 from rag.retrieval import HybridSearch
 from rag.settings import get_settings
 
 QUESTIONS = Path(__file__).parent / "questions"
-FITTING = ("dev", "lay_fit", "scope_fit", "scope_probes")
-REPORTING = ("heldout", "lay", "lay_report", "scope_report")
+FITTING = ("dev", "lay_fit", "scope_fit", "scope_probes", "scope_lay_fit")
+REPORTING = ("heldout", "lay", "lay_report", "scope_report", "scope_lay_report")
 SUBSETS = (
     ("dense", "bm25_per_token", "entity", "known_share"),
     ("dense", "sentence", "bm25_per_token", "entity", "known_share"),
@@ -41,6 +45,7 @@ SUBSETS = (
     ("dense", "sentence", "bm25_per_token", "entity", "unknown_rarity"),
 )
 STRENGTHS = (1.0, 10.0)
+LAY_GRID = (0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 5.0, 6.0)
 
 
 def features(search: HybridSearch, question: str) -> list[float]:
@@ -80,6 +85,25 @@ def choose(x: np.ndarray, y: np.ndarray) -> tuple[tuple[str, ...], float]:
     return best[1], best[2]
 
 
+def error_rate(x: np.ndarray, y: np.ndarray, weights: dict[str, float]) -> float:
+    accepted = np.array([relevance(tuple(f), weights=weights) >= RELEVANCE_THRESHOLD for f in x])
+    refused, wrongly = errors(y, accepted)
+    return refused / y.sum() + wrongly / (~y).sum()
+
+
+def fit_lay_weight(x: np.ndarray, y: np.ndarray) -> float:
+    """The lay_phrases weight with the others fixed: the middle of the lowest plateau of fitting-set error."""
+    rates = [error_rate(x, y, WEIGHTS | {"lay_phrases": w}) for w in LAY_GRID]
+    for w, rate in zip(LAY_GRID, rates):
+        print(f"  lay_phrases {w:.1f}: fitting error {rate:.3f}")
+    best = min(rates)
+    first = rates.index(best)
+    last = first
+    while last + 1 < len(rates) and rates[last + 1] == best:
+        last += 1
+    return (LAY_GRID[first] + LAY_GRID[last]) / 2
+
+
 def main() -> None:
     settings = get_settings()
     search = HybridSearch(Index.open(settings), get_embeddings(settings.embedding_model))
@@ -87,6 +111,7 @@ def main() -> None:
     x = np.concatenate([sets[n][0] for n in FITTING])
     y = np.concatenate([sets[n][1] for n in FITTING])
     print(f"fitting: {y.sum()} in-scope, {(~y).sum()} out-of-scope questions")
+    print(f"lay_phrases weight (others as in calibration.py): {fit_lay_weight(x, y)}")
     subset, strength = choose(x, y)
     cols = [FEATURES.index(n) for n in subset]
     model = LogisticRegression(C=strength, class_weight="balanced", max_iter=10000).fit(x[:, cols], y)

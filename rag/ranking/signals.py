@@ -45,6 +45,7 @@ class Candidates:
     entities: list[str] = field(default_factory=list)  # specific (non-generic) entities the question names
     known_share: float = 1.0  # share of the question's technical words the corpus knows (rag/vocabulary.py)
     unknown_rarity: float = 0.0  # how rare in English the rarest technical word the corpus lacks is
+    lay_phrases: int = 0  # everyday phrases of the question that rag/lay_terms.py translated
 
 
 def _single_thread_blas() -> None:
@@ -150,7 +151,8 @@ class CandidateSignals:
                            specific=self._entity_scores(specific, rows, n, generic_weight=0.0),
                            title=title, subject_review=subject, entities=specific,
                            known_share=self._vocabulary.known_share(query, explained=lay.covered),
-                           unknown_rarity=self._vocabulary.unknown_rarity(query, explained=lay.covered))
+                           unknown_rarity=self._vocabulary.unknown_rarity(query, explained=lay.covered),
+                           lay_phrases=len(lay.terms))
 
     def _candidate_rows(self, qv: np.ndarray, lexical_raw: np.ndarray, mask: np.ndarray | None, filters: Filters,
                         method: Method, exclude: list[str]) -> list[int]:
