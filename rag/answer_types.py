@@ -89,6 +89,30 @@ def asks_for_source(question: str) -> str | None:
     return SOURCE_NOUNS.get(first.lower())
 
 
+_VESICLE = "exosome"  # normalised token of exosome, exosomal, extracellular vesicle, EV, ...
+_BORNE_BY = frozenset({"on", "in", "inside", "within", "carried", "packed", "packaged", "loaded", "enriched"})
+
+
+def asks_for_vesicle_cargo(question: str) -> bool:
+    """The asked-for thing is described as carried by vesicles: "Which exosomal protein ...?", "Which heat shock
+    protein on tumour exosomes ...?". Its answer is a study's cargo, not a pathway the cargo acts through."""
+    match = _QUESTION_WORD.search(question)
+    if match is None:
+        return False
+    words = normalize(question[match.end():]).split()
+    head = _head(words)
+    if head is None:
+        return False
+    phrase = _phrase(words)
+    at = words.index(head)
+    if _VESICLE in phrase[:phrase.index(head)]:
+        return True  # "exosomal protein"
+    after = words[at + 1:at + 6]  # "protein on tumour exosomes", "transporter is carried in exosomes"
+    if after and after[0] in _AUXILIARY:
+        after = after[1:]
+    return bool(after) and after[0] in _BORNE_BY and _VESICLE in after[:4]
+
+
 def head_noun(question: str) -> str | None:
     """The normalised head noun of a which/what question ("gene" in "Which DNA repair gene ..."), if it has one."""
     match = _QUESTION_WORD.search(question)

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from rag.answer_types import asked_kinds, asks_for_list, facet_names, head_noun
+from rag.answer_types import asked_kinds, asks_for_list, asks_for_vesicle_cargo, facet_names, head_noun
 from rag.documents import Source
 from rag.lexical import tokenize
 from rag.normalize import normalize, stem
@@ -76,6 +76,8 @@ def names_of_asked_kind(question: str, sentence: str, source: Source) -> list[st
 def _wanted(question: str, source: Source) -> set[str]:
     """Name tokens of the study's record under the facets that answer the question's kinds."""
     facets = {f for kind in asked_kinds(question) for f in NAMED_FACETS.get(kind, ())}
+    if "cargo" in facets and asks_for_vesicle_cargo(question):
+        facets = {"cargo"}  # "Which protein on tumour exosomes ...?": what the vesicles carry, not its targets
     return set().union(*(facet_names(source, f) for f in facets))
 
 
