@@ -32,8 +32,9 @@ _REPORTING = (r"(?:also )?(?:found|finds?|showed|shows?|notes?|noted|describes?|
               r"demonstrated?|observed|identified|points? out|pointed out)\b")
 _FRAMING = re.compile(
     r"^(?:in (?:this|the|a) (?:study|work),? )?(?:the|this|these|our|a) (?:study|studies|authors|researchers|work|"
-    rf"investigators|team|paper|trial)\b(?! {_REPORTING})|\b(?:asked|examined|investigated|tested|aimed|sought|explored|evaluated|"
-    r"assessed|set out) (?:whether|how|if|to|the)\b|\b(?:was|were) used to\b|^using\b", re.IGNORECASE)
+    rf"investigators|team|paper|trial)\b(?! {_REPORTING})|"
+    r"\b(?:asked|examined|investigated|tested|aimed|sought|explored|evaluated|assessed|set out) "
+    r"(?:whether|how|if|to|the)\b|\b(?:was|were) used to\b|^using\b", re.IGNORECASE)
 NEAR = 3  # tokens: "suppressing FBXW7", "sponges miR-132", "M2-type macrophages"
 _ASKS_ENTITY = frozenset({"which", "what", "name", "list"})
 MODEL_PATH = Path(__file__).resolve().parent.parent / "data" / "lead_model.json"

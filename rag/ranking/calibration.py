@@ -14,16 +14,16 @@ MAX_LAY_PHRASES = 3  # everyday phrases counted (a cap chosen before fitting: cr
 # near-domain fitting sets existed, on dev, held-out and scope_probes.jsonl: held-out's refusal figures are
 # therefore not clean, and lay_report.jsonl and scope_report.jsonl are the gate's clean reporting sets.
 # evals/calibrate_relevance.py refits on the fitting sets only (dev, lay_fit, scope_fit, scope_probes,
-# scope_lay_fit) and chooses the features by cross-validation; its best refit was tried and not adopted: the answer layer also keeps only
-# secondary passages above RELEVANCE_THRESHOLD, and the flatter refit dropped second studies from multi-study
-# answers (dev citation hit 0.947 -> 0.920) while refusing more lay questions (README, "Refusals").
+# scope_lay_fit) and chooses the features by cross-validation; its best refit was tried and not adopted: the answer
+# layer also keeps only secondary passages above RELEVANCE_THRESHOLD, and the flatter refit dropped second studies
+# from multi-study answers (dev citation hit 0.947 -> 0.920) while refusing more lay questions (README, "Refusals").
 # lay_phrases (session 8): the question's everyday phrases that rag/lay_terms.py translated (a plain-language
 # question scores lower cosines and BM25 than the same question in the literature's terms). Its weight alone is
 # fitted with the others fixed (`python evals/calibrate_relevance.py`). On the first fitting sets (no lay-worded
-# out-of-scope question among them) it came out at 2.0 and cut lay_report's false refusals 0.233 -> 0.033, but it
-# also accepted half of the lay-worded out-of-scope questions of scope_lay_report.jsonl (0.75 -> 0.50 refused). With
-# scope_lay_fit.jsonl (20 such questions) among the fitting sets the best weight is 0: plain wording is as common
-# off the corpus as on it, so it is kept at 0 and only the script reports it.
+# out-of-scope question among them) it came out at 2.0 and cut lay_report's false refusals 0.233 -> 0.033, but
+# it also accepted half of the lay-worded out-of-scope questions of scope_lay_report.jsonl (0.75 -> 0.50 refused).
+# With scope_lay_fit.jsonl (20 such questions) among the fitting sets the best weight is 0: plain wording is as
+# common off the corpus as on it, so it is kept at 0 and only the script reports it.
 WEIGHTS = {"dense": 14.0, "sentence": 0.0, "bm25_per_token": 4.7, "entity": 3.2, "known_share": 6.1,
            "unknown_rarity": 0.0, "lay_phrases": 0.0}
 INTERCEPT = -16.0
