@@ -62,7 +62,7 @@ def asks_for_list(question: str) -> bool:
     if match is None:
         return False
     # the words as written: normalising folds "microRNAs" to "mirna" and so loses the plural
-    words = re.findall(r"[A-Za-z][\w-]*", question[match.end():])
+    words = _written_words(question[match.end():])
     # the head noun of a kind, else after "which" the phrase's first word ("Which findings about ..."); after
     # "what" that word may be a verb ("What happens ...")
     head = _head(words, normalised=False)
@@ -85,7 +85,7 @@ def asks_for_source(question: str) -> str | None:
     match = _QUESTION_WORD.search(question)
     if match is None:
         return None
-    first = next(iter(_phrase(re.findall(r"[A-Za-z][\w-]*", question[match.end():]))), "")
+    first = next(iter(_phrase(_written_words(question[match.end():]))), "")
     return SOURCE_NOUNS.get(first.lower())
 
 
@@ -111,6 +111,11 @@ def asks_for_vesicle_cargo(question: str) -> bool:
     if after and after[0] in _AUXILIARY:
         after = after[1:]
     return bool(after) and after[0] in _BORNE_BY and _VESICLE in after[:4]
+
+
+def _written_words(text: str) -> list[str]:
+    """Words as written (not normalised), hyphenated ones whole."""
+    return re.findall(r"[A-Za-z][\w-]*", text)
 
 
 def head_noun(question: str) -> str | None:
