@@ -21,9 +21,17 @@ _DECISION = re.compile(r"\b(should|shall|can|could|will|would|must)\s+(i|we|he|s
                        re.IGNORECASE)
 
 
+# A quoted phrase is someone else's words ("a 'do not eat me' signal"): its "me" is not the asker. An opening quote
+# follows a space or the start, a closing one precedes a space or punctuation, so apostrophes ("I'm", "mother's")
+# never pair up.
+_QUOTED = re.compile(r"(?:(?<=\s)|^)(?:[\"\u201c][^\"\u201d]{1,80}[\"\u201d]|['\u2018][^\u2018\u2019]{1,80}?['\u2019])"
+                     r"(?=[\s?.,!;:)]|$)")
+
+
 def person_signals(question: str) -> np.ndarray:
-    return np.array([bool(_FIRST_PERSON.search(question)), bool(_INDIVIDUAL.search(question)),
-                     bool(_DECISION.search(question))], dtype=np.float32)
+    unquoted = _QUOTED.sub(" ", question)
+    return np.array([bool(_FIRST_PERSON.search(unquoted)), bool(_INDIVIDUAL.search(unquoted)),
+                     bool(_DECISION.search(unquoted))], dtype=np.float32)
 
 
 def advice_features(question: str, vector: np.ndarray) -> np.ndarray:
