@@ -10,6 +10,8 @@ from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from rag import collection, prompts
 from rag.advice import is_personal_advice
 from rag.catalog import excluding_filters, options
@@ -23,6 +25,7 @@ from rag.generation import Backend, BackendError, NoAnswer
 from rag.generation.extractive import ExtractiveBackend
 from rag.logs import fields
 from rag.retrieval import RELEVANCE_THRESHOLD, Hit, HybridSearch
+from rag.topic import in_scope
 
 log = logging.getLogger("rag.answering")
 SHORT_ANSWER_WORDS = 6  # a claim this short is a bare name ("p27 and ERα."), not a finding a caveat qualifies
@@ -156,7 +159,8 @@ def answer_events(search: HybridSearch, question: str, backend: Backend, k: int 
     hits = search.search(query, k=k, filters=filters or Filters())
     retrieved = _ms(started)
     yield "retrieval", hits
-    relevant = [h for h in hits if h.score >= RELEVANCE_THRESHOLD]
+    subject = search.index.settings.subject_gate and not search.names_a_source(query)
+    relevant = _relevant(hits, search.query_vector(query), subject)
     if not hits and filters is not None and filters.active():
         # the filters, not the question, left nothing to search: say which one
         blocking = excluding_filters(search.index, filters)
@@ -173,6 +177,14 @@ def answer_events(search: HybridSearch, question: str, backend: Backend, k: int 
     _evidence_caveats(answer, search.index)
     answer.timings_ms = {"retrieve": retrieved, "generate": round(_ms(started) - retrieved, 2), "total": _ms(started)}
     yield _done(answer, backend.name)
+
+
+def _relevant(hits: list[Hit], vector: np.ndarray, subject: bool = True) -> list[Hit]:
+    """The passages an answer may use: none when the gate (best passage + the question's subject) refuses; else
+    those above the relevance threshold, or the best one alone when only the subject score carried the gate."""
+    if not hits or not in_scope(max(h.score for h in hits), vector, subject):
+        return []
+    return [h for h in hits if h.score >= RELEVANCE_THRESHOLD] or [max(hits, key=lambda h: h.score)]
 
 
 def _done(answer: Answer, requested: str) -> Event:

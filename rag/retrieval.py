@@ -65,6 +65,9 @@ class HybridSearch:
     def asks_about_review(self, query: str) -> bool:
         return self.signals.asks_about_review(query)
 
+    def names_a_source(self, query: str) -> bool:
+        return self.signals.names_a_source(query)
+
     def search(self, query: str, k: int = 5, filters: Filters | None = None, method: Method = "hybrid",
                diversify: bool | None = None) -> list[Hit]:
         c = self.signals.candidates(query, filters or Filters(), method, k)

@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     # --- answering ---
     answer_max_words: int = Field(95, ge=20, le=1000, description="Word budget of an extractive answer, counting "
                                   "attributions and caveats (its opening sentence is always kept).")
+    subject_gate: bool = Field(True, description="Let the subject model (rag/topic.py, fitted on questions about "
+                               "this corpus) refuse off-subject questions with it; turn off for a corpus on another "
+                               "subject, leaving the passage relevance curve alone.")
     backend: Literal["extractive", "openai", "ollama", "llamacpp"] = Field(
         "extractive", description="Default answer backend; a request may name another."
     )

@@ -6,13 +6,14 @@ cosines, BM25, and the named-entity share of the source's title and facets."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
 from rag import lay_terms
-from rag.documents import Source
+from rag.documents import Source, surname
 from rag.filters import Filters
 from rag.index import Index
 from rag.lexical import tokenize
@@ -29,6 +30,17 @@ GENERIC_ENTITIES = frozenset({"exosome", "chemoresist", "mirna", "lncrna", "circ
 # Source.type of the subject review's record (the pack's review.json); studies are "study", user files "document".
 SUBJECT_REVIEW = "review"
 _REVIEW_WORD = re.compile(r"\breview", re.IGNORECASE)
+
+
+def _cited_author_pattern(sources: Iterable[Source]) -> re.Pattern[str] | None:
+    """First authors' surnames followed by what marks a citation (case as written: "Pan" alone is not a name)."""
+    names = sorted({surname(s.authors[0]) for s in sources if s.authors and s.authors[0] != "et al."} - {""},
+                   key=len, reverse=True)
+    if not names:
+        return None
+    alternatives = "|".join(re.escape(n) for n in names)
+    return re.compile(rf"\b(?:{alternatives})(?:\s+et\s+al\b|\s+and\s+(?:colleagues|co-?workers|co-?authors)\b"
+                      rf"|'s\b|\s+\(?(?:19|20)\d\d\b)")
 
 
 @dataclass
@@ -79,6 +91,7 @@ class CandidateSignals:
         self._vocabulary = Vocabulary(index.lexical.vocabulary)
         self._subject_journals = {normalize(s.journal).strip() for s in index.sources.values()
                                   if s.type == SUBJECT_REVIEW and s.journal}
+        self._cited_author = _cited_author_pattern(index.sources.values())
 
     @staticmethod
     def _fields(source: Source) -> frozenset[str]:
@@ -90,6 +103,11 @@ class CandidateSignals:
         """The question names a review or the subject review's journal ("according to the Oncologie review")."""
         spaced_query = normalize(query)
         return bool(_REVIEW_WORD.search(query)) or any(f" {j} " in spaced_query for j in self._subject_journals)
+
+    def names_a_source(self, query: str) -> bool:
+        """The question asks what a document of the index says: it names a review, or a first author the way one
+        cites a paper ("Koch and colleagues", "Koch et al.", "Koch's study", "Koch (2016)")."""
+        return self.asks_about_review(query) or bool(self._cited_author and self._cited_author.search(query))
 
     def query_vector(self, query: str) -> np.ndarray:
         """The dense query, with abbreviations spelled out and everyday phrases given their technical terms, so the

@@ -1,0 +1,118 @@
+"""The relevance gate's second opinion: a question's subject (rag/topic.py) refuses near-domain questions whose
+passages look relevant, keeps plain-language and technical in-scope questions answered, and can carry a question
+whose passages alone fall just short. Real index, real embedding model, the shipped subject model."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from hypothesis import given, settings as hsettings, strategies as st
+
+from rag.answering import _relevant
+from rag.assistant import Assistant
+from rag.retrieval import RELEVANCE_THRESHOLD
+from rag.settings import Settings
+from rag.topic import MODEL_PATH, gate_logit, in_scope, passage_logit, topic_logit
+
+# Written for this test, in no question set: each one's best passage scores above the relevance threshold, so the
+# relevance curve alone answered them (from an exosome-biology review or an unrelated study).
+NEAR_DOMAIN = [
+    "Do bubbles from muscle cells carry signals that make bones stronger?",
+    "Do particles shed by fat cells change how the liver handles sugar?",
+    "How do exosomes from stem cells help repair a damaged heart?",
+    "Are there tiny bubbles in tears that show eye disease?",
+]
+IN_SCOPE = [  # (question, the study that answers it): everyday words, and one technical question of low subject score
+    ("Do breast cancer cells hide a chemo drug inside small sacs full of pump protein?", "goler-baron-2011-abcg2-evs"),
+    ("Can blood cancer cells give a drug pump to neighbours inside small pieces of membrane?",
+     "bebawy-2009-microparticles-pgp"),
+    ("Which transcription factor binds the promoter of the lncRNA that drives gefitinib resistance?", "kang-2018-part1"),
+]
+
+
+@pytest.fixture(scope="module")
+def assistant(pack_settings: Settings) -> Assistant:
+    return Assistant(pack_settings)
+
+
+@pytest.mark.parametrize("question", NEAR_DOMAIN)
+def test_near_domain_questions_with_relevant_looking_passages_are_refused(assistant: Assistant, question: str) -> None:
+    hits = assistant.searcher().search(question, k=5)
+    assert max(h.score for h in hits) >= RELEVANCE_THRESHOLD  # the passages alone would have answered
+    answer = assistant.ask(question)
+    assert answer.refused and answer.refusal_reason == "out-of-scope" and not answer.citations
+
+
+@pytest.mark.parametrize(("question", "study"), IN_SCOPE)
+def test_in_scope_questions_stay_answered_from_their_study(assistant: Assistant, question: str, study: str) -> None:
+    answer = assistant.ask(question)
+    assert not answer.refused and answer.citations[0].source_id == study
+
+
+def test_the_subject_can_carry_or_sink_passages_below_the_threshold(assistant: Assistant) -> None:
+    search = assistant.searcher()
+    weak = [replace(h, score=0.4) for h in search.search(IN_SCOPE[1][0], k=5)]  # as if the wording were plainer
+    on_topic = search.query_vector(IN_SCOPE[0][0])
+    off_topic = search.query_vector(NEAR_DOMAIN[3])
+    assert topic_logit(on_topic) > 0 > topic_logit(off_topic)
+    kept = _relevant(weak, on_topic)
+    assert len(kept) == 1 and kept[0].chunk.id == weak[0].chunk.id  # the best passage alone answers
+    assert _relevant(weak, off_topic) == []
+    strong = [replace(h, score=0.9) for h in weak]
+    assert _relevant(strong, on_topic) == strong  # every passage above the threshold is kept
+
+
+def test_a_question_naming_the_review_is_judged_by_its_passages(assistant: Assistant) -> None:
+    question = "In the Oncologie review, why do long courses of cytotoxic drugs stop working?"
+    search = assistant.searcher()
+    best = max(h.score for h in search.search(question, k=5))
+    vector = search.query_vector(question)
+    assert search.names_a_source(question) and not in_scope(best, vector)  # the subject alone would refuse it
+    answer = assistant.ask(question)
+    assert not answer.refused and answer.citations[0].source_id == "zhang-2022-review"
+
+
+@pytest.mark.parametrize(("question", "names"), [
+    ("What drug did Koch and colleagues combine with indomethacin?", True),
+    ("What did Au Yeung et al. find in omental fibroblasts?", True),
+    ("In Binenbaum's study, which cells released the exosomes?", True),
+    ("What did Kreger (2016) report about survivin?", True),
+    ("Is there a pan-cancer analysis of exosomal RNA?", False),  # "Pan" is a first author, but not cited here
+    ("Which kinase does Koch inhibit?", False),  # a surname alone is not a citation
+])
+def test_a_source_is_named_the_way_one_cites_it(assistant: Assistant, question: str, names: bool) -> None:
+    assert assistant.searcher().names_a_source(question) is names
+
+
+def test_a_question_citing_a_study_by_its_author_is_answered(assistant: Assistant) -> None:
+    question = "What drug did Koch and colleagues combine with indomethacin?"
+    search = assistant.searcher()
+    assert not in_scope(max(h.score for h in search.search(question, k=5)), search.query_vector(question))
+    answer = assistant.ask(question)
+    assert not answer.refused and answer.citations[0].source_id == "koch-2016-indomethacin-abca3"
+
+
+def test_the_subject_gate_setting_leaves_the_passage_curve_alone(pack_settings: Settings) -> None:
+    # for a corpus on another subject: a question whose passages the curve accepts is answered again
+    off = Assistant(pack_settings.model_copy(update={"subject_gate": False}))
+    answer = off.ask(NEAR_DOMAIN[1])
+    assert not answer.refused and answer.citations
+
+
+@hsettings(max_examples=60, deadline=None)
+@given(st.floats(0.0, 1.0), st.floats(0.0, 1.0))
+def test_gate_is_monotone_in_passage_relevance_and_is_the_curve_without_the_subject(low: float, high: float) -> None:
+    low, high = min(low, high), max(low, high)
+    v = np.zeros(len(json.loads(MODEL_PATH.read_text())["weights"]), dtype=np.float32)
+    assert gate_logit(low, v) <= gate_logit(high, v)
+    assert (gate_logit(high, v, 0.0, 0.0) >= 0) == (passage_logit(high) >= 0)  # the curve's own threshold
+    assert (passage_logit(high) >= 0) == (high >= RELEVANCE_THRESHOLD)
+
+
+def test_subject_model_reads_the_embedding_it_was_fitted_on(assistant: Assistant) -> None:
+    model = json.loads(MODEL_PATH.read_text())
+    dimension = len(assistant.searcher().query_vector("exosomes"))
+    assert len(model["weights"]) == dimension and model["gate_weight"] > 0
