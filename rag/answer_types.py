@@ -48,7 +48,7 @@ def asked_kinds(question: str) -> frozenset[str]:
     match = _QUESTION_WORD.search(question)
     if match is None:
         return frozenset()
-    rest = normalize(question[match.end():]).split()
+    rest = normalize(_noun_phrase(question[match.end():])).split()
     if rest and rest[0] in _AUXILIARY:  # "what does X target": the verb says what is asked for
         return frozenset(kind for kind, verbs in VERBS.items() if any(w.startswith(verbs) for w in rest[1:]))
     head = _head(rest)
@@ -62,13 +62,13 @@ def asks_for_list(question: str) -> bool:
     if match is None:
         return False
     # the words as written: normalising folds "microRNAs" to "mirna" and so loses the plural
-    words = _written_words(question[match.end():])
+    words = _written_words(_noun_phrase(question[match.end():]))
     # the head noun of a kind, else after "which" the phrase's first word ("Which findings about ..."); after
     # "what" that word may be a verb ("What happens ...")
     head = _head(words, normalised=False)
     if head is None and match.group(1).lower() == "which":
         head = next(iter(_phrase(words)), None)
-    return head is not None and head.lower().endswith("s") and not head.lower().endswith(("ss", "is", "us"))
+    return head is not None and _plural(head.lower())
 
 
 # "Which study ...?", "Which review ...?", "Who ...?": the answer is a source, of this type
@@ -113,6 +113,24 @@ def asks_for_vesicle_cargo(question: str) -> bool:
     return bool(after) and after[0] in _BORNE_BY and _VESICLE in after[:4]
 
 
+def _noun_phrase(text: str) -> str:
+    """The text after the question word, up to and including its first plural kind noun, where an English noun
+    phrase ends ("Which exosomal microRNAs | target PTEN?", "Which exosomal lncRNAs | drive drug resistance?"):
+    otherwise a verb or object spelled like a kind noun ("target", "drug") would be read as the head."""
+    words = list(re.finditer(r"[A-Za-z][\w-]*", text))
+    if words and words[0].group().lower() in _AUXILIARY:
+        return text  # "What do exosomes from hypoxic macrophages target ...?": the verb says what is asked for
+    for word in words:
+        written = word.group()
+        if _plural(written.lower()) and normalize(written).strip().startswith(_ALL_NOUNS):
+            return text[:word.end()]
+    return text
+
+
+def _plural(word: str) -> bool:
+    return word.endswith("s") and not word.endswith(("ss", "is", "us"))
+
+
 def _written_words(text: str) -> list[str]:
     """Words as written (not normalised), hyphenated ones whole."""
     return re.findall(r"[A-Za-z][\w-]*", text)
@@ -123,7 +141,7 @@ def head_noun(question: str) -> str | None:
     match = _QUESTION_WORD.search(question)
     if match is None:
         return None
-    return _head(normalize(question[match.end():]).split())
+    return _head(normalize(_noun_phrase(question[match.end():])).split())
 
 
 def _head(words: list[str], normalised: bool = True) -> str | None:

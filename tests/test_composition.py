@@ -50,6 +50,9 @@ def test_the_asked_for_fact_opens_the_answer(assistant: Assistant) -> None:
         ("Which macrophage exosomal microRNA drives cisplatin resistance in gastric cancer?", {"cargo"}),
         ("Which DNA repair gene is linked to exosomal SBF2-AS1?", {"target"}),
         ("How do fibroblast exosomes cause gemcitabine resistance?", set()),
+        # a noun phrase ends at its plural head: the verb or object after it is not the head
+        ("Which exosomal microRNAs target PTEN?", {"cargo"}),
+        ("Which exosomal lncRNAs drive drug resistance?", {"cargo"}),
     ],
 )
 def test_the_kind_of_thing_a_question_asks_for_is_read_from_its_head(question: str, kinds: set[str]) -> None:
@@ -226,6 +229,10 @@ def test_a_cell_culture_only_finding_carries_its_caveat_next_to_it(assistant: As
 def test_a_list_question_gathers_one_finding_from_each_study_that_answers(assistant: Assistant) -> None:
     assert asks_for_list("Which exosomal circular RNAs drive chemoresistance?")
     assert not asks_for_list("Which microRNA does CircNFIX sponge?")  # one thing asked: one study's answer
+    assert asks_for_list("Which exosomal microRNAs target PTEN?")  # "target" is the verb, not the head
+    assert asks_for_list("Which exosomal lncRNAs drive drug resistance?")  # nor is "drug" of "drug resistance"
+    pten = assistant.ask("Which exosomal microRNAs target PTEN?")
+    assert not pten.answer.startswith("miR-") and len({c.source_id for c in pten.citations}) >= 2, pten.answer
     answer = assistant.ask("Which exosomal circular RNAs drive chemoresistance?")
     parts = claims(answer.answer)
     cited = [tuple(c) for _, c in parts if c]
