@@ -4,8 +4,9 @@
     python evals/fit_topic.py --dry-run  # fit and print only
 
 Fitting sets: dev.jsonl, lay_fit.jsonl and topic_fit.jsonl (in scope), scope_fit.jsonl, scope_probes.jsonl and
-scope_lay_fit.jsonl (out of scope). Reporting sets (only printed): gate_report.jsonl (clean: written before any
-figure on it was seen), heldout, answers_report, lay, lay_report, scope_report, scope_lay_report.
+scope_lay_fit.jsonl (out of scope). Reporting sets (only printed): gate_report.jsonl (the cleanest), technical_report,
+heldout, answers_report, lay, lay_report, scope_report, scope_lay_report; README "Session 9" says which of them
+were seen while the design was chosen.
 
 1. A logistic model on the question embedding, for each regularisation strength, scored out of fold (10-fold CV,
    five shuffles) so that the gate weights below are chosen on scores the model did not fit.
@@ -38,7 +39,8 @@ from rag.topic import MODEL_PATH, passage_logit, subject_term
 
 QUESTIONS = Path(__file__).parent / "questions"
 FITTING = ("dev", "lay_fit", "topic_fit", "scope_fit", "scope_probes", "scope_lay_fit")
-REPORTING = ("gate_report", "technical_report", "heldout", "answers_report", "lay", "lay_report", "scope_report", "scope_lay_report")
+REPORTING = ("gate_report", "technical_report", "heldout", "answers_report", "lay", "lay_report", "scope_report",
+             "scope_lay_report")
 STRENGTHS = (1.0, 3.0, 10.0, 30.0)
 GATE_WEIGHTS = (0.25, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0)
 GATE_OFFSETS = tuple(np.arange(-3.0, 3.01, 0.5))
@@ -90,8 +92,8 @@ def choose(x: np.ndarray, y: np.ndarray, z: np.ndarray, dev: np.ndarray,
     print(f"fitting: the curve alone refuses {curve_refused} in-scope and accepts {rates(y, z >= 0)[1]} out-of-scope")
     for key in sorted(allowed, key=lambda k: np.mean([e for _, _, e in allowed[k]]))[:5]:
         v = allowed[key]
-        print(f"  C={key[0]:<5} w={key[1]:<5} b={key[2]:<5} floor={key[3]:<5} CV error {np.mean([e for _, _, e in v]):.3f}, "
-              f"in-scope refused {np.mean([r for r, _, _ in v]):.1f}")
+        print(f"  C={key[0]:<5} w={key[1]:<5} b={key[2]:<5} floor={key[3]:<5} "
+              f"CV error {np.mean([e for _, _, e in v]):.3f}, in-scope refused {np.mean([r for r, _, _ in v]):.1f}")
     return best
 
 

@@ -41,6 +41,7 @@ _AUXILIARY = frozenset({"do", "does", "did", "is", "are", "was", "were", "can", 
 FACET_OF = {"target": "targets", "cargo": "cargo", "drug": "drugs", "cell": "exosome_source"}
 _QUESTION_WORD = re.compile(r"\b(which|what)\b", re.IGNORECASE)
 _WINDOW = 4  # content words after the question word that may name the kind
+_WORD = re.compile(r"[A-Za-z][\w-]*")  # a word as written, hyphenated ones whole
 
 
 def asked_kinds(question: str) -> frozenset[str]:
@@ -117,7 +118,7 @@ def _noun_phrase(text: str) -> str:
     """The text after the question word, up to and including its first plural kind noun, where an English noun
     phrase ends ("Which exosomal microRNAs | target PTEN?", "Which exosomal lncRNAs | drive drug resistance?"):
     otherwise a verb or object spelled like a kind noun ("target", "drug") would be read as the head."""
-    words = list(re.finditer(r"[A-Za-z][\w-]*", text))
+    words = list(_WORD.finditer(text))
     if words and words[0].group().lower() in _AUXILIARY:
         return text  # "What do exosomes from hypoxic macrophages target ...?": the verb says what is asked for
     for word in words:
@@ -133,7 +134,7 @@ def _plural(word: str) -> bool:
 
 def _written_words(text: str) -> list[str]:
     """Words as written (not normalised), hyphenated ones whole."""
-    return re.findall(r"[A-Za-z][\w-]*", text)
+    return _WORD.findall(text)
 
 
 def head_noun(question: str) -> str | None:
