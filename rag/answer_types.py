@@ -51,7 +51,9 @@ def asked_kinds(question: str) -> frozenset[str]:
         return frozenset()
     rest = normalize(_noun_phrase(question[match.end():])).split()
     if rest and rest[0] in _AUXILIARY:  # "what does X target": the verb says what is asked for
-        return frozenset(kind for kind, verbs in VERBS.items() if any(w.startswith(verbs) for w in rest[1:]))
+        # a gerund is part of the subject, not the verb: "What did silencing Rab27a do to ...?" asks for an effect
+        return frozenset(kind for kind, verbs in VERBS.items()
+                         if any(w.startswith(verbs) and not w.endswith("ing") for w in rest[1:]))
     head = _head(rest)
     return frozenset(kind for kind, nouns in NOUNS.items() if head is not None and head.startswith(nouns))
 

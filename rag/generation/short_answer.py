@@ -17,7 +17,7 @@ from typing import Protocol
 
 from rag.answer_types import asked_kinds, asks_for_list, asks_for_vesicle_cargo, facet_names, head_noun
 from rag.documents import Source
-from rag.lexical import tokenize
+from rag.lexical import STOPWORDS, tokenize
 from rag.normalize import normalize, stem
 
 MAX_NAMES = 3
@@ -31,7 +31,7 @@ NAMED_FACETS = {"target": ("targets", "cargo"), "cargo": ("cargo", "targets"), "
 _RNA_NAME = {"mirna": ("mir",), "circrna": ("circ", "cirs")}
 _RNA_HEAD = {"mirna": ("mir", "microrna", "mirna"), "circrna": ("circ",)}
 _PROTEIN_HEAD = ("gene", "protein", "transporter", "enzyme", "receptor", "kinase", "channel", "hydrolase",
-                 "transferase", "factor")
+                 "transferase", "factor", "pathway")  # no RNA name answers these (a pathway is no miRNA)
 _QUALIFIER = re.compile(r"(?:-[a-z]{4,})+$")  # "-dependent", "-treated", "-positive" ("P-gp", "miR-21" keep theirs)
 # a word as written, compound names whole: "P-gp", "miR-221/222", "M2-type", "SBF2-AS1"
 _WORD = re.compile(r"[A-Za-z0-9\u0370-\u03ff][\w\u0370-\u03ff]*(?:[-/][\w\u0370-\u03ff]+)*")
@@ -73,6 +73,46 @@ def names_of_asked_kind(question: str, sentence: str, source: Source) -> list[st
     return [n for n in names if n]
 
 
+def typed_names(question: str, sentence: str) -> list[str]:
+    """Names the sentence gives the very kind of thing the question asks for, by apposition: "Which transcription
+    factor controls SBF2-AS1?" is answered by "The transcription factor ZEB1 bound ..." whether or not the study's
+    record lists ZEB1. The sentence must repeat the question's head noun with the word before it ("transcription
+    factor", "RNA-binding protein") when the question has one, directly followed by a gene-like name."""
+    head = head_noun(question)
+    if head is None:
+        return []
+    asked = _WORD.findall(question)
+    modifier = _modifier(asked, head)
+    words = _WORD.findall(sentence)
+    asked_names = {w.lower() for w in asked}
+    names = []
+    for i in range(1, len(words) - 1) if modifier else range(len(words) - 1):
+        name = words[i + 1]
+        if (_is_head(words[i], head) and (not modifier or words[i - 1].lower() == modifier) and _gene_like(name)
+                and name.lower() not in asked_names and name not in names):
+            names.append(name)
+    return names
+
+
+def _modifier(asked: list[str], head: str) -> str | None:
+    """The word before the question's head noun when it narrows the kind ("transcription" factor), not when it is
+    the question word or a function word ("Which protein")."""
+    for i, word in enumerate(asked):
+        if _is_head(word, head):
+            before = asked[i - 1].lower() if i else ""
+            return before if before and before not in STOPWORDS and before not in {"which", "what"} else None
+    return None
+
+
+def _is_head(word: str, head: str) -> bool:
+    return normalize(word).strip().startswith(head)
+
+
+def _gene_like(word: str) -> bool:
+    """A symbol such as ZEB1, Pum2, hnRNPA1 or PTEN: a digit, or two capitals, in a word that is not a number."""
+    return (any(c.isdigit() for c in word) or sum(c.isupper() for c in word) >= 2) and not word.isdigit()
+
+
 def _wanted(question: str, source: Source) -> set[str]:
     """Name tokens of the study's record under the facets that answer the question's kinds."""
     facets = {f for kind in asked_kinds(question) for f in NAMED_FACETS.get(kind, ())}
@@ -107,7 +147,13 @@ def short_answer(question: str, sentences: Sequence[Sentence], floor: float, sou
     a question that asks for no kind of thing."""
     if not asked_kinds(question) & NAMED_FACETS.keys() or asks_for_list(question):
         return None
-    for sentence in sorted((s for s in sentences if s.in_context >= floor), key=lambda s: -s.lead):
+    relevant = sorted((s for s in sentences if s.in_context >= floor), key=lambda s: -s.lead)
+    # a sentence that names the asked kind outright answers before one holding a listed name of any role
+    for sentence in relevant:
+        names = typed_names(question, sentence.text)
+        if names:
+            return ShortAnswer(_joined(names) + ".", sentence) if len(names) <= MAX_NAMES else None
+    for sentence in relevant:
         names = names_of_asked_kind(question, sentence.text, source)
         if names:
             return ShortAnswer(_joined(names) + ".", sentence) if len(names) <= MAX_NAMES else None
