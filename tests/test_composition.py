@@ -129,7 +129,9 @@ def test_reference_markers_inside_a_users_pdf_stay_its_text(tmp_path: Path) -> N
 def test_the_lead_model_file_matches_the_code_and_says_what_fitted_it() -> None:
     model = json.loads(MODEL_PATH.read_text())
     assert tuple(model["features"]) == FEATURES and len(model["weights"]) == len(FEATURES)
-    assert model["fitted_on"].endswith("dev.jsonl") and model["reported_on"].endswith("heldout.jsonl")
+    # fitting sets only: dev and lead_fit (session 10); held-out reports
+    assert [Path(p).name for p in model["fitted_on"]] == ["dev.jsonl", "lead_fit.jsonl"]
+    assert model["reported_on"].endswith("heldout.jsonl")
 
 
 PERSONAL = ["I was diagnosed with gastric cancer; will oxaliplatin work for me?",  # no listed word: answered before

@@ -15,7 +15,8 @@ import numpy as np
 from rag.answer_types import asks_for_list, asks_for_source, gazetteer
 from rag.documents import Source, surname
 from rag.evidence import carries_culture_note
-from rag.generation.lead import FEATURES, QuestionTerms, features, frames_the_study, lead_scores
+from rag.generation.lead import (FEATURES, QuestionTerms, distinctive_coverage, features, frames_the_study, lead_scores,
+                                 local_idf, sentence_stems)
 from rag.generation.routes import ROUTE_OF, ROUTES, is_broad, route_hits
 from rag.generation.short_answer import ShortAnswer, short_answer
 from rag.lexical import tokenize
@@ -85,7 +86,7 @@ class ExtractiveBackend:
         qv = self.search.query_vector(question)
         terms = QuestionTerms.of(question, gazetteer(self.search.index).slot_terms(question))
         out: list[Candidate] = []
-        rows = []
+        placed = []  # each sentence's cosine, position, passage size and passage rank, for its feature row
         for i, hit in enumerate(hits):
             vectors = self.search.index.sentence_vectors(self.search.index.row_of[hit.chunk.id])
             n = len(hit.chunk.sentences)
@@ -100,7 +101,12 @@ class ExtractiveBackend:
                 before = out[-1].in_context if j > 0 and _REFERS_BACK.match(sentence) else score
                 out.append(Candidate(i, j, sentence, vector, score, in_context=max(score, (score + before) / 2),
                                      frames=frames_the_study(sentence)))
-                rows.append(features(terms, sentence, cosine, j, n, i, hit.score))
+                placed.append((cosine, j, n, i))
+        # how rare each question word is among all these sentences: the words that tell them apart weigh most
+        stems = [sentence_stems(c.text) for c in out]
+        idf = local_idf(terms, stems)
+        rows = [features(terms, c.text, cosine, j, n, i, hits[i].score, distinctive_coverage(idf, st))
+                for c, (cosine, j, n, i), st in zip(out, placed, stems)]
         return out, (np.stack(rows) if rows else np.zeros((0, len(FEATURES)), dtype=np.float32))
 
     def select(self, question: str, hits: list[Hit]) -> tuple[ShortAnswer | None, list[Candidate]]:

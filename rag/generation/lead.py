@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -23,7 +24,7 @@ from rag.lexical import tokenize
 
 FEATURES = ("bias", "cosine", "coverage", "novel_specific", "has_novel", "novel_density", "first_sentence",
             "relative_position", "top_source", "source_score", "length", "asks_entity_x_novel", "cosine_x_novel",
-            "novel_near_question_word", "fills_asked_kind", "frames_the_study")
+            "novel_near_question_word", "fills_asked_kind", "frames_the_study", "distinctive_coverage")
 # A sentence that frames the study rather than reporting a result (the "aim" and "method" moves of an abstract):
 # the study or its authors as the subject (unless a verb of observing follows: "The authors note that circRNAs are
 # stable" states a result; "The authors propose ..." stays an interpretation), an aim verb with its open question,
@@ -56,9 +57,29 @@ class QuestionTerms:
                    bool(_ASKS_ENTITY & set(words[:3])), slot - frozenset(tokens))
 
 
+def sentence_stems(sentence: str) -> frozenset[str]:
+    return frozenset(_stemmer().stemWords(tokenize(sentence)))
+
+
+def local_idf(q: QuestionTerms, candidates: Sequence[frozenset[str]]) -> dict[str, float]:
+    """How rare each of the question's stems is among the candidate sentences (BM25's idf, over sentences). A word
+    every sentence of the study repeats (its miRNA, its drug) tells them apart less than the question's relation
+    ("sorts", "transcription factor", "loading method"), which only the answering sentence may share."""
+    n = len(candidates)
+    df = {s: sum(s in c for c in candidates) for s in q.stems}
+    return {s: math.log(1 + (n - d + 0.5) / (d + 0.5)) for s, d in df.items() if d}
+
+
+def distinctive_coverage(idf: Mapping[str, float], stems: frozenset[str]) -> float:
+    """The share of the question's idf weight (over its stems found in some candidate) this sentence holds."""
+    total = sum(idf.values())
+    return sum(w for s, w in idf.items() if s in stems) / total if total else 0.0
+
+
 def features(q: QuestionTerms, sentence: str, cosine: float, position: int, n_sentences: int, rank: int,
-             source_score: float) -> np.ndarray:
-    """The model's inputs for one candidate sentence, in the order of FEATURES."""
+             source_score: float, distinctive: float) -> np.ndarray:
+    """The model's inputs for one candidate sentence, in the order of FEATURES (`distinctive`: its
+    distinctive_coverage among the question's candidate sentences)."""
     novel_terms = specific_terms(sentence) - q.specific
     novel = len(novel_terms)
     words = len(sentence.split())
@@ -70,7 +91,7 @@ def features(q: QuestionTerms, sentence: str, cosine: float, position: int, n_se
         float(position == 0), position / max(n_sentences - 1, 1), float(rank == 0), source_score,
         min(words, 80) / 40, float(q.asks_entity) * has_novel, cosine * has_novel,
         float(_near_question_word(q, sentence, novel_terms)), float(bool(q.slot & sentence_tokens)),
-        float(frames_the_study(sentence)),
+        float(frames_the_study(sentence)), distinctive,
     ], dtype=np.float32)
 
 
