@@ -364,3 +364,14 @@ def test_a_gerund_after_the_auxiliary_is_not_the_asked_verb(assistant: Assistant
     answer = assistant.ask(question)
     assert " et al. (" in claims(answer.answer)[0][0], answer.answer
 
+
+def test_a_list_question_is_answered_by_the_studies_that_name_the_things_not_a_review(assistant: Assistant) -> None:
+    # both written for this test (session 10); before, each opened with a review's general sentence
+    circ = assistant.ask("Which exosomal circular RNAs cause chemoresistance?")
+    cited = [c.source_id for c in circ.citations]
+    assert not any("review" in s for s in cited), circ.answer
+    # CircNFIX's study ranks below the peer share of the review it replaces, but its line names a circRNA
+    assert {"wang-2020-cirs122", "ding-2020-circnfix-tmz"} <= set(cited), circ.answer
+    pten = assistant.ask("Which exosomal microRNAs lower PTEN to cause drug resistance?")
+    first = claims(pten.answer)[0][0]
+    assert "review" not in first and "PTEN" in first, pten.answer

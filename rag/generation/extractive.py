@@ -18,10 +18,10 @@ from rag.evidence import carries_culture_note
 from rag.generation.lead import (FEATURES, QuestionTerms, distinctive_coverage, features, frames_the_study, lead_scores,
                                  local_idf, sentence_stems)
 from rag.generation.routes import ROUTE_OF, ROUTES, is_broad, route_hits
-from rag.generation.short_answer import ShortAnswer, short_answer
+from rag.generation.short_answer import ShortAnswer, names_of_asked_kind, short_answer
 from rag.lexical import tokenize
 from rag.prompts import IN_VITRO_IN_TEXT
-from rag.retrieval import SUBJECT_REVIEW, Hit, HybridSearch
+from rag.retrieval import RELEVANCE_THRESHOLD, SUBJECT_REVIEW, Hit, HybridSearch
 
 MAX_WORDS = 95  # default answer budget (RAG_ANSWER_MAX_WORDS), attributions and notes included; the opening
 # sentence is always kept. Chosen on dev: at 90 the median answer has 83 words and fact coverage is 0.882, at 95 87
@@ -158,6 +158,8 @@ class ExtractiveBackend:
             if reviews:
                 return max(reviews, key=lambda c: c.in_context)
         leads = eligible_leads(cands)
+        if wanted is None and asks_for_list(question):
+            wanted = "study"  # "Which exosomal microRNAs ...?" is answered by the studies that name them
         typed = [c for c in leads if is_review(hits[c.hit_index]) == (wanted == "review")] if wanted else []
         return max(typed or leads, key=lambda c: c.lead)
 
@@ -228,15 +230,19 @@ class ExtractiveBackend:
         cands = self.candidates(question, hits)
         pieces: list[Piece] = []
         words = 0
+        peers = [h for h in hits[:MAX_LIST_STUDIES] if h.score >= PEER_SHARE * hits[0].score]
+        # the things a list question asks for are named by the studies; a review lists them only when asked for
+        studies_only = asks_for_source(question) != "review" and not all(is_review(h) for h in peers)
         for i, hit in enumerate(hits[:MAX_LIST_STUDIES]):
-            if hit.score < PEER_SHARE * hits[0].score:
-                continue  # not about as relevant as the best: not one of the answers
-            if pieces and is_review(hit) and not is_review(hits[0]):
-                continue  # a general review among studies' findings is padding, as in any answer
             own = [c for c in cands if c.hit_index == i]
-            if not own:
+            if not own or (is_review(hit) and studies_only):
+                continue  # a general review among studies' findings is padding, as in any answer
+            best = _list_line(question, own, hit.source)
+            # one of the answers: about as relevant as the best, or relevant and naming a thing of the asked kind
+            # (a generic "Which exosomal circRNAs ...?" scores each circRNA study lower than the review it skips)
+            named = hit.score >= RELEVANCE_THRESHOLD and names_of_asked_kind(question, best.text, hit.source)
+            if hit not in peers and not named:
                 continue
-            best = max(eligible_leads(own), key=lambda c: c.lead)
             cost = len(best.text.split()) + _study_words(hit)
             if pieces and words + cost > self.max_words:
                 continue
@@ -281,6 +287,19 @@ def eligible_leads(cands: list[Candidate], findings_only: bool = True) -> list[C
     # an answer opens with a finding, never with the study's aim or methods, unless there is nothing else
     findings = [c for c in relevant if not c.frames] if findings_only else []
     return findings or relevant
+
+
+def _list_line(question: str, own: list[Candidate], source: Source) -> Candidate:
+    """A study's line in a list answer: its most answer-like relevant sentence that names a thing of the asked kind
+    (the list is of those names: "SBF2-AS1 was higher in ...", not "A reporter array pointed to ..."), a finding
+    before the study's aim; without such a sentence, its most answer-like one."""
+    leads = eligible_leads(own)
+    relevant = eligible_leads(own, findings_only=False)
+    for pool in (leads, relevant):
+        naming = [c for c in pool if names_of_asked_kind(question, c.text, source)]
+        if naming:
+            return max(naming, key=lambda c: c.lead)
+    return max(leads, key=lambda c: c.lead)
 
 
 def is_review(hit: Hit) -> bool:
