@@ -1,12 +1,13 @@
-"""Fit the answer-lead model (rag/generation/lead.py) on one question set and report it on another.
+"""Fit the answer-lead model (rag/generation/lead.py) on fitting question sets and report it on another.
 
     .venv/bin/python evals/fit_lead.py --fit evals/questions/dev.jsonl evals/questions/lead_fit.jsonl \
         --report evals/questions/heldout.jsonl [--dry-run]
 
 Every in-scope question with answer facts gives its retrieved sentences (the same hits and features the extractive
-backend uses); a sentence is labelled positive when it holds an expected fact. A pairwise logistic regression (fact sentence vs. another
-sentence of the same question) is fitted on the --fit sets only; the report shows, on each set, how often the top-scored sentence holds a fact, next to the old rule
-(first sentence of the best passage) and the relevance score alone. Writes rag/data/lead_model.json.
+backend uses); a sentence is labelled positive when it holds an expected fact. A pairwise logistic regression (fact
+sentence vs. another sentence of the same question) is fitted on the --fit sets only; the report shows, on each set,
+how often the top-scored sentence holds a fact, next to the old rule (first sentence of the best passage) and the
+relevance score alone. Writes rag/data/lead_model.json (not with --dry-run).
 """
 
 from __future__ import annotations
