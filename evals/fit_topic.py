@@ -3,10 +3,11 @@
     python evals/fit_topic.py            # fit, print, and write rag/data/topic_model.json
     python evals/fit_topic.py --dry-run  # fit and print only
 
-Fitting sets: dev.jsonl, lay_fit.jsonl and topic_fit.jsonl (in scope), scope_fit.jsonl, scope_probes.jsonl and
-scope_lay_fit.jsonl (out of scope). Reporting sets (only printed): gate_report.jsonl (the cleanest), technical_report,
-heldout, answers_report, lay, lay_report, scope_report, scope_lay_report; README "Session 9" says which of them
-were seen while the design was chosen.
+Fitting sets: dev.jsonl, lay_fit.jsonl, topic_fit.jsonl and lead_fit.jsonl (in scope), scope_fit.jsonl,
+scope_probes.jsonl and scope_lay_fit.jsonl (out of scope), gate_fit.jsonl (both; session 10). Reporting sets
+(only printed): gate_report.jsonl (the cleanest), technical_report, heldout, answers_report, lay, lay_report,
+scope_report, scope_lay_report; README "Session 9" and "Session 10" say which of them were seen while the design
+was chosen.
 
 1. A logistic model on the question embedding, for each regularisation strength, scored out of fold (10-fold CV,
    five shuffles) so that the gate weights below are chosen on scores the model did not fit.
@@ -38,7 +39,7 @@ from rag.settings import get_settings
 from rag.topic import MODEL_PATH, passage_logit, subject_term
 
 QUESTIONS = Path(__file__).parent / "questions"
-FITTING = ("dev", "lay_fit", "topic_fit", "scope_fit", "scope_probes", "scope_lay_fit")
+FITTING = ("dev", "lay_fit", "topic_fit", "scope_fit", "scope_probes", "scope_lay_fit", "gate_fit", "lead_fit")
 REPORTING = ("gate_report", "technical_report", "heldout", "answers_report", "lay", "lay_report", "scope_report",
              "scope_lay_report")
 STRENGTHS = (1.0, 3.0, 10.0, 30.0)

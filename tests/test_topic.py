@@ -24,6 +24,9 @@ NEAR_DOMAIN = [
     "Do particles shed by fat cells change how the liver handles sugar?",
     "How do exosomes from stem cells help repair a damaged heart?",
     "Are there tiny bubbles in tears that show eye disease?",
+    # written for session 10's refit (gate_fit.jsonl), in no question set; session 9's model answered both
+    "Do little bubbles from fat cells make people gain weight?",
+    "Can tiny parcels from the lungs cause asthma attacks?",
 ]
 IN_SCOPE = [  # (question, the study that answers it): everyday words, and one technical question of low subject score
     ("Do breast cancer cells hide a chemo drug inside small sacs full of pump protein?", "goler-baron-2011-abcg2-evs"),
