@@ -2,8 +2,9 @@
 
 A sentence that answers carries something the question does not (the asked-for gene, drug, cell type or outcome)
 while staying on its topic; a sentence that sets a study up (its aim, its methods) repeats the question's words and
-adds nothing specific. The weights in `rag/data/lead_model.json` are fitted by `evals/fit_lead.py` on the dev set
-only (label: the sentence holds an expected answer fact) and reported on the held-out set; see README "Answers".
+adds nothing specific. The weights in `rag/data/lead_model.json` are fitted by `evals/fit_lead.py` on the fitting
+sets only, dev and lead_fit (label: the sentence holds an expected answer fact), and reported on the held-out set;
+see README "Answers" and "Evaluation".
 """
 
 from __future__ import annotations
