@@ -1,5 +1,6 @@
 """What a reader sees first: the finding leads, answers stay within their word budget, a broad question gets the
-review's routes, a study's own reference markers stay its text, and the lead model is the one fitted on dev."""
+review's routes, a study's own reference markers stay its text, short answers name the asked kind, list questions
+are answered by studies, and the lead model is the one fitted on the fitting sets."""
 
 from __future__ import annotations
 
