@@ -230,18 +230,19 @@ class ExtractiveBackend:
         cands = self.candidates(question, hits)
         pieces: list[Piece] = []
         words = 0
-        peers = [h for h in hits[:MAX_LIST_STUDIES] if h.score >= PEER_SHARE * hits[0].score]
+        studies = hits[:MAX_LIST_STUDIES]
+        peer_floor = PEER_SHARE * hits[0].score
         # the things a list question asks for are named by the studies; a review lists them only when asked for
-        studies_only = asks_for_source(question) != "review" and not all(is_review(h) for h in peers)
-        for i, hit in enumerate(hits[:MAX_LIST_STUDIES]):
+        studies_only = asks_for_source(question) != "review" and \
+            not all(is_review(h) for h in studies if h.score >= peer_floor)
+        for i, hit in enumerate(studies):
             own = [c for c in cands if c.hit_index == i]
             if not own or (is_review(hit) and studies_only):
                 continue  # a general review among studies' findings is padding, as in any answer
-            best = _list_line(question, own, hit.source)
+            best, named = _list_line(question, own, hit.source)
             # one of the answers: about as relevant as the best, or relevant and naming a thing of the asked kind
             # (a generic "Which exosomal circRNAs ...?" scores each circRNA study lower than the review it skips)
-            named = hit.score >= RELEVANCE_THRESHOLD and names_of_asked_kind(question, best.text, hit.source)
-            if hit not in peers and not named:
+            if hit.score < peer_floor and not (named and hit.score >= RELEVANCE_THRESHOLD):
                 continue
             cost = len(best.text.split()) + _study_words(hit)
             if pieces and words + cost > self.max_words:
@@ -289,17 +290,16 @@ def eligible_leads(cands: list[Candidate], findings_only: bool = True) -> list[C
     return findings or relevant
 
 
-def _list_line(question: str, own: list[Candidate], source: Source) -> Candidate:
-    """A study's line in a list answer: its most answer-like relevant sentence that names a thing of the asked kind
-    (the list is of those names: "SBF2-AS1 was higher in ...", not "A reporter array pointed to ..."), a finding
-    before the study's aim; without such a sentence, its most answer-like one."""
+def _list_line(question: str, own: list[Candidate], source: Source) -> tuple[Candidate, bool]:
+    """A study's line in a list answer, and whether it names a thing of the asked kind: its most answer-like
+    relevant sentence that does (the list is of those names: "SBF2-AS1 was higher in ...", not "A reporter array
+    pointed to ..."), a finding before the study's aim; without such a sentence, its most answer-like one."""
     leads = eligible_leads(own)
-    relevant = eligible_leads(own, findings_only=False)
-    for pool in (leads, relevant):
+    for pool in (leads, eligible_leads(own, findings_only=False)):
         naming = [c for c in pool if names_of_asked_kind(question, c.text, source)]
         if naming:
-            return max(naming, key=lambda c: c.lead)
-    return max(leads, key=lambda c: c.lead)
+            return max(naming, key=lambda c: c.lead), True
+    return max(leads, key=lambda c: c.lead), False
 
 
 def is_review(hit: Hit) -> bool:

@@ -68,7 +68,7 @@ def names_of_asked_kind(question: str, sentence: str, source: Source) -> list[st
             found[i] = tokens
     # several names: the one next to the question's head noun ("the repair gene XRCC4") is the asked one
     near = [i for i in found if head is not None
-            and any(normalize(w).strip().startswith(head) for w in words[max(i - NEAR, 0):i + NEAR + 1])]
+            and any(_is_head(w, head) for w in words[max(i - NEAR, 0):i + NEAR + 1])]
     names = [_name(words[i], sentence) for i in (near if len(found) > 1 and near else found)]
     return [n for n in names if n]
 
@@ -85,11 +85,11 @@ def typed_names(question: str, sentence: str) -> list[str]:
     modifier = _modifier(asked, head)
     words = _WORD.findall(sentence)
     asked_names = {w.lower() for w in asked}
-    names = []
-    for i in range(1, len(words) - 1) if modifier else range(len(words) - 1):
-        name = words[i + 1]
-        if (_is_head(words[i], head) and (not modifier or words[i - 1].lower() == modifier) and _gene_like(name)
-                and name.lower() not in asked_names and name not in names):
+    names: list[str] = []
+    for i, (word, name) in enumerate(zip(words, words[1:])):
+        narrowed = modifier is None or (i > 0 and words[i - 1].lower() == modifier)
+        if _is_head(word, head) and narrowed and _gene_like(name) and name.lower() not in asked_names \
+                and name not in names:
             names.append(name)
     return names
 
@@ -100,7 +100,7 @@ def _modifier(asked: list[str], head: str) -> str | None:
     for i, word in enumerate(asked):
         if _is_head(word, head):
             before = asked[i - 1].lower() if i else ""
-            return before if before and before not in STOPWORDS and before not in {"which", "what"} else None
+            return before if before and before not in STOPWORDS else None  # STOPWORDS holds which/what
     return None
 
 
@@ -149,14 +149,12 @@ def short_answer(question: str, sentences: Sequence[Sentence], floor: float, sou
         return None
     relevant = sorted((s for s in sentences if s.in_context >= floor), key=lambda s: -s.lead)
     # a sentence that names the asked kind outright answers before one holding a listed name of any role
-    for sentence in relevant:
-        names = typed_names(question, sentence.text)
-        if names:
-            return ShortAnswer(_joined(names) + ".", sentence) if len(names) <= MAX_NAMES else None
-    for sentence in relevant:
-        names = names_of_asked_kind(question, sentence.text, source)
-        if names:
-            return ShortAnswer(_joined(names) + ".", sentence) if len(names) <= MAX_NAMES else None
+    finders = (lambda text: typed_names(question, text), lambda text: names_of_asked_kind(question, text, source))
+    for find in finders:
+        for sentence in relevant:
+            names = find(sentence.text)
+            if names:
+                return ShortAnswer(_joined(names) + ".", sentence) if len(names) <= MAX_NAMES else None
     return None
 
 
