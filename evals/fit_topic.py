@@ -1,17 +1,18 @@
 """Fit the subject model of the relevance gate (rag/topic.py) on fitting questions; report it on questions it never saw.
 
-    python evals/fit_topic.py            # fit, print, and write rag/data/topic_model.json
+    python evals/fit_topic.py            # fit, print, and write rag/data/topic_model.npz
     python evals/fit_topic.py --dry-run  # fit and print only
 
 Fitting sets: dev.jsonl, lay_fit.jsonl, topic_fit.jsonl and lead_fit.jsonl (in scope), scope_fit.jsonl,
 scope_probes.jsonl and scope_lay_fit.jsonl (out of scope), gate_fit.jsonl (both; session 10). Reporting sets
-(only printed): gate_report.jsonl (the cleanest), technical_report, heldout, answers_report, lay, lay_report,
-scope_report, scope_lay_report; README "Session 9" and "Session 10" say which of them were seen while the design
-was chosen.
+(only printed): gate_report2.jsonl (session 11, the cleanest), gate_report, technical_report, heldout,
+answers_report, lay, lay_report, scope_report, scope_lay_report; README "Session 9" to "Session 11" say which of
+them were seen while the design was chosen.
 
-1. A logistic model on the question embedding, for each regularisation strength, scored out of fold (10-fold CV,
-   five shuffles) so that the gate weights below are chosen on scores the model did not fit.
-2. The gate is `logit(best passage relevance) + w * max(subject log-odds, floor) + b >= 0`. Among the
+1. An RBF support-vector machine on the question embedding (kernel width sklearn's "scale"), for each
+   regularisation strength, scored out of fold (10-fold CV, five shuffles) so that the gate weights below are
+   chosen on scores the model did not fit.
+2. The gate is `logit(best passage relevance) + w * max(subject margin, floor) + b >= 0`. Among the
    (strength, w, b, floor) on the
    grid that refuse no dev question and refuse no more in-scope fitting questions than the relevance curve alone,
    the one with the lowest balanced error (in-scope refused rate + out-of-scope accepted rate) wins; the model is
@@ -28,23 +29,24 @@ import json
 from pathlib import Path
 
 import numpy as np
-from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
+from sklearn.svm import SVC
 
 from rag.advice import is_personal_advice
 from rag.embeddings import get_embeddings
 from rag.index import Index
 from rag.retrieval import HybridSearch
 from rag.settings import get_settings
-from rag.topic import MODEL_PATH, passage_logit, subject_term
+from rag.topic import MODEL_PATH, passage_logit, subject_score, subject_term
 
 QUESTIONS = Path(__file__).parent / "questions"
 FITTING = ("dev", "lay_fit", "topic_fit", "scope_fit", "scope_probes", "scope_lay_fit", "gate_fit", "lead_fit")
-REPORTING = ("gate_report", "technical_report", "heldout", "answers_report", "lay", "lay_report", "scope_report",
+REPORTING = ("gate_report2", "gate_report", "technical_report", "heldout", "answers_report", "lay", "lay_report", "scope_report",
              "scope_lay_report")
 STRENGTHS = (1.0, 3.0, 10.0, 30.0)
-GATE_WEIGHTS = (0.25, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0)
-GATE_OFFSETS = tuple(np.arange(-3.0, 3.01, 0.5))
+# an SVM margin is about +-1 where a logistic model's log-odds reach +-5, hence weights up to 20
+GATE_WEIGHTS = (0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0, 10.0, 14.0, 20.0)
+GATE_OFFSETS = tuple(np.arange(-6.0, 3.01, 0.5))
 FLOORS = (-np.inf, -3.0, -2.0, -1.0, 0.0)
 SHUFFLES = 5
 
@@ -98,8 +100,8 @@ def choose(x: np.ndarray, y: np.ndarray, z: np.ndarray, dev: np.ndarray,
     return best
 
 
-def _model(strength: float) -> LogisticRegression:
-    return LogisticRegression(C=strength, class_weight="balanced", max_iter=10000)
+def _model(strength: float) -> SVC:
+    return SVC(C=strength, kernel="rbf", gamma="scale", class_weight="balanced")
 
 
 def main() -> None:
@@ -126,10 +128,19 @@ def main() -> None:
         print(f"  {role:6s} {name:16s} in-scope refused {before[0]} -> {after[0]} of {s.y.sum()}, "
               f"out-of-scope accepted {before[1]} -> {after[1]} of {(~s.y).sum()}")
     if not args.dry_run:
-        MODEL_PATH.write_text(json.dumps({"weights": [round(float(v), 6) for v in model.coef_[0]],
-                                          "bias": round(float(model.intercept_[0]), 6), "gate_weight": w,
-                                          "gate_offset": b, "floor": floor, "strength": strength}) + "\n")
-        print(f"wrote {MODEL_PATH}")
+        _write(model, w, b, floor, strength)
+        check = sets["dev"]  # rag.topic computes the margin itself: it must agree with sklearn's
+        assert np.allclose([subject_score(v) for v in check.x], model.decision_function(check.x), atol=1e-3)
+        print(f"wrote {MODEL_PATH} ({len(model.support_)} support vectors)")
+
+
+def _write(model: SVC, w: float, b: float, floor: float, strength: float) -> None:
+    """The fitted SVM in the form rag.topic reads: support vectors, their signed weights, intercept, kernel width."""
+    with MODEL_PATH.open("wb") as out:
+        np.savez_compressed(out, support=model.support_vectors_.astype(np.float32),
+                            dual=model.dual_coef_[0].astype(np.float32), intercept=np.float64(model.intercept_[0]),
+                            gamma=np.float64(model._gamma), gate_weight=np.float64(w), gate_offset=np.float64(b),
+                            floor=np.float64(floor), strength=np.float64(strength))
 
 
 if __name__ == "__main__":

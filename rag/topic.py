@@ -3,16 +3,18 @@ them)? A second opinion for the relevance gate, read from the question alone.
 
 The relevance curve (rag/ranking/calibration.py) judges the best passage: a question in everyday words scores low
 cosines and BM25 even when the right study ranks first, and a near-domain question ("exosomes from fat tissue and
-insulin resistance") can score well on passages it is not answered by. A logistic model on the question's sentence
-embedding learns the subject from written questions of both kinds instead. The gate adds its log-odds, weighted
-and floored (a bounded veto), to the log-odds of the best passage's relevance. Weights in
-`rag/data/topic_model.json`, fitted by `evals/fit_topic.py` on fitting sets only; the cleanest reporting set is
-`evals/questions/gate_report.jsonl`. The model knows this corpus's subject only: RAG_SUBJECT_GATE=false turns it
-off for a corpus about something else."""
+insulin resistance") can score well on passages it is not answered by. A support-vector machine with an RBF kernel on
+the question's sentence embedding learns the subject from written questions of both kinds instead: a kernel, not a
+line, because plain-language questions on the subject and off it share most of their words ("tiny bubbles",
+"cells") and differ in small regions of the embedding space (session 11: 10-fold CV on the fitting questions
+refused half as many in-scope questions as the logistic model it replaced, at the same out-of-scope rate). The gate
+adds its margin, weighted and floored, to the log-odds of the best passage's relevance. The model (support vectors,
+their weights, the kernel width and the gate's weight, offset and floor) is `rag/data/topic_model.npz`, fitted by
+`evals/fit_topic.py` on fitting sets only; the cleanest reporting set is `evals/questions/gate_report2.jsonl`. The
+model knows this corpus's subject only: RAG_SUBJECT_GATE=false turns it off for a corpus about something else."""
 
 from __future__ import annotations
 
-import json
 import math
 from functools import lru_cache
 from pathlib import Path
@@ -20,29 +22,37 @@ from typing import NamedTuple
 
 import numpy as np
 
-MODEL_PATH = Path(__file__).resolve().parent / "data" / "topic_model.json"
+MODEL_PATH = Path(__file__).resolve().parent / "data" / "topic_model.npz"
 
 
 class TopicModel(NamedTuple):
-    weights: np.ndarray
-    bias: float
-    gate_weight: float  # how much the subject's log-odds count next to the passage's
+    support: np.ndarray  # (n, dimension): the embeddings of the fitting questions that bound the subject
+    dual: np.ndarray  # (n,): their signed weights (positive: on the subject)
+    intercept: float
+    gamma: float  # the RBF kernel's width: exp(-gamma * squared distance)
+    gate_weight: float  # how much the subject's margin counts next to the passage's log-odds
     gate_offset: float
-    floor: float  # the lowest subject log-odds the gate counts: a short question in the literature's terms can look
-    # off-subject to the embedding ("What does Rab27a control?"), so the veto is bounded
+    floor: float  # the lowest margin the gate counts (a bounded veto); -inf when unbounded
 
 
 @lru_cache(maxsize=1)
 def _model() -> TopicModel:
-    model = json.loads(MODEL_PATH.read_text())
-    return TopicModel(np.asarray(model["weights"], dtype=np.float32), float(model["bias"]),
-                      float(model["gate_weight"]), float(model["gate_offset"]), float(model["floor"]))
+    with np.load(MODEL_PATH, allow_pickle=False) as model:
+        return TopicModel(model["support"].astype(np.float32), model["dual"].astype(np.float32),
+                          float(model["intercept"]), float(model["gamma"]), float(model["gate_weight"]),
+                          float(model["gate_offset"]), float(model["floor"]))
 
 
-def topic_logit(vector: np.ndarray) -> float:
-    """Log-odds that a question (its normalised embedding) is about the corpus's subject."""
+def dimension() -> int:
+    """The embedding size the model was fitted on."""
+    return int(_model().support.shape[1])
+
+
+def subject_score(vector: np.ndarray) -> float:
+    """The SVM's margin for a question (its normalised embedding): above 0 on the corpus's subject."""
     model = _model()
-    return float(np.asarray(vector, dtype=np.float32) @ model.weights) + model.bias
+    distances = np.sum((model.support - np.asarray(vector, dtype=np.float32)) ** 2, axis=1)
+    return float(model.dual @ np.exp(-model.gamma * distances)) + model.intercept
 
 
 def passage_logit(p: float) -> float:
@@ -57,11 +67,11 @@ def gate_logit(best_relevance: float, vector: np.ndarray, gate_weight: float | N
     model = _model()
     weight = model.gate_weight if gate_weight is None else gate_weight
     offset = model.gate_offset if gate_offset is None else gate_offset
-    return passage_logit(best_relevance) + subject_term(topic_logit(vector), weight, offset, model.floor)
+    return passage_logit(best_relevance) + subject_term(subject_score(vector), weight, offset, model.floor)
 
 
 def subject_term(subject: float | np.ndarray, weight: float, offset: float, floor: float) -> float | np.ndarray:
-    """What the subject adds to the passage's log-odds (evals/fit_topic.py fits weight, offset and floor on it)."""
+    """What the subject's margin adds to the passage's log-odds (evals/fit_topic.py fits weight, offset and floor)."""
     return weight * np.maximum(subject, floor) + offset
 
 

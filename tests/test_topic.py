@@ -4,7 +4,6 @@ whose passages alone fall just short. Real index, real embedding model, the ship
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 
 import numpy as np
@@ -15,7 +14,7 @@ from rag.answering import _relevant
 from rag.assistant import Assistant
 from rag.retrieval import RELEVANCE_THRESHOLD
 from rag.settings import Settings
-from rag.topic import MODEL_PATH, gate_logit, in_scope, passage_logit, topic_logit
+from rag.topic import dimension, gate_logit, in_scope, passage_logit, subject_score
 
 # Written for this test, in no question set: each one's best passage scores above the relevance threshold, so the
 # relevance curve alone answered them (from an exosome-biology review or an unrelated study).
@@ -27,12 +26,16 @@ NEAR_DOMAIN = [
     # written for session 10's refit (gate_fit.jsonl), in no question set; session 9's model answered both
     "Do little bubbles from fat cells make people gain weight?",
     "Can tiny parcels from the lungs cause asthma attacks?",
+    # written for session 11's kernel model, in no question set; the session 10 (logistic) model answered it
+    "Do tiny sacs from tumours weaken bones before cancer spreads there?",
 ]
 IN_SCOPE = [  # (question, the study that answers it): everyday words, and one technical question of low subject score
     ("Do breast cancer cells hide a chemo drug inside small sacs full of pump protein?", "goler-baron-2011-abcg2-evs"),
     ("Can blood cancer cells give a drug pump to neighbours inside small pieces of membrane?",
      "bebawy-2009-microparticles-pgp"),
     ("Which transcription factor binds the promoter of the lncRNA that drives gefitinib resistance?", "kang-2018-part1"),
+    # session 11, in no question set: the session 10 (logistic) model refused it
+    ("Can a heartburn medicine help cisplatin get into skin cancer cells?", "federici-2014-melanoma-cisplatin-ph"),
 ]
 
 
@@ -60,7 +63,7 @@ def test_the_subject_can_carry_or_sink_passages_below_the_threshold(assistant: A
     weak = [replace(h, score=0.4) for h in search.search(IN_SCOPE[1][0], k=5)]  # as if the wording were plainer
     on_topic = search.query_vector(IN_SCOPE[0][0])
     off_topic = search.query_vector(NEAR_DOMAIN[3])
-    assert topic_logit(on_topic) > 0 > topic_logit(off_topic)
+    assert subject_score(on_topic) > 0 > subject_score(off_topic)
     kept = _relevant(weak, on_topic)
     assert len(kept) == 1 and kept[0].chunk.id == weak[0].chunk.id  # the best passage alone answers
     assert _relevant(weak, off_topic) == []
@@ -109,13 +112,11 @@ def test_the_subject_gate_setting_leaves_the_passage_curve_alone(pack_settings: 
 @given(st.floats(0.0, 1.0), st.floats(0.0, 1.0))
 def test_gate_is_monotone_in_passage_relevance_and_is_the_curve_without_the_subject(low: float, high: float) -> None:
     low, high = min(low, high), max(low, high)
-    v = np.zeros(len(json.loads(MODEL_PATH.read_text())["weights"]), dtype=np.float32)
+    v = np.zeros(dimension(), dtype=np.float32)
     assert gate_logit(low, v) <= gate_logit(high, v)
     assert (gate_logit(high, v, 0.0, 0.0) >= 0) == (passage_logit(high) >= 0)  # the curve's own threshold
     assert (passage_logit(high) >= 0) == (high >= RELEVANCE_THRESHOLD)
 
 
 def test_subject_model_reads_the_embedding_it_was_fitted_on(assistant: Assistant) -> None:
-    model = json.loads(MODEL_PATH.read_text())
-    dimension = len(assistant.searcher().query_vector("exosomes"))
-    assert len(model["weights"]) == dimension and model["gate_weight"] > 0
+    assert len(assistant.searcher().query_vector("exosomes")) == dimension()
