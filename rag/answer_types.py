@@ -22,6 +22,7 @@ from rag.index import Index
 from rag.lexical import STOPWORDS
 from rag.normalize import normalize, stem
 from rag.ranking.signals import GENERIC_ENTITIES
+from rag.vocabulary import is_rare
 
 # head nouns of a "which/what <noun> ..." question (prefixes of normalised words) and the kind they ask for
 NOUNS = {
@@ -39,6 +40,7 @@ VERBS = {
 _ALL_NOUNS = tuple(n for nouns in NOUNS.values() for n in nouns)
 _AUXILIARY = frozenset({"do", "does", "did", "is", "are", "was", "were", "can", "could"})
 FACET_OF = {"target": "targets", "cargo": "cargo", "drug": "drugs", "cell": "exosome_source"}
+DRUG_NAME_ZIPF = 2.5  # rarer than this in general English (wordfreq Zipf): cisplatin 2.2, tamoxifen 2.4; chemotherapy 3.2
 _QUESTION_WORD = re.compile(r"\b(which|what)\b", re.IGNORECASE)
 _WINDOW = 4  # content words after the question word that may name the kind
 _WORD = re.compile(r"[A-Za-z][\w-]*")  # a word as written, hyphenated ones whole
@@ -184,9 +186,18 @@ class Gazetteer:
 
 
 def facet_names(source: Source, facet: str) -> set[str]:
-    """Normalised tokens of the named things in one facet of a study's record: "FBXW7", not "autophagy"."""
-    return {stem(t) for value in source.facets.get(facet, []) for t in specific_terms(value)
+    """Normalised tokens of the named things in one facet of a study's record: "FBXW7", not "autophagy". A drug is
+    named in lower case ("tipifarnib"), so in the drugs facet a word rare in general English is a name too (not
+    "chemotherapy (agents not named in abstract)")."""
+    return {stem(t) for value in source.facets.get(facet, []) for t in _named_terms(value, facet)
             if t not in GENERIC_ENTITIES and len(t) > 2 and not t.isdigit()}
+
+
+def _named_terms(value: str, facet: str) -> set[str]:
+    terms = specific_terms(value)
+    if facet == "drugs":
+        terms |= {t for t in normalize(value).split() if t not in STOPWORDS and is_rare(t, DRUG_NAME_ZIPF)}
+    return terms
 
 
 _CACHE: weakref.WeakKeyDictionary[Index, Gazetteer] = weakref.WeakKeyDictionary()

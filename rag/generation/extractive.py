@@ -161,7 +161,16 @@ class ExtractiveBackend:
         if wanted is None and asks_for_list(question):
             wanted = "study"  # "Which exosomal microRNAs ...?" is answered by the studies that name them
         typed = [c for c in leads if is_review(hits[c.hit_index]) == (wanted == "review")] if wanted else []
-        return max(typed or leads, key=lambda c: c.lead)
+        lead = max(typed or leads, key=lambda c: c.lead)
+        if asks_for_list(question):
+            # a list that one study answers opens as that study's line in a list answer would: with its finding that
+            # names the asked-for things ("Tipifarnib, neticonazole ... were confirmed as inhibitors"), not with the
+            # sentence that shares the question's words ("They tested 4,580 compounds ..."), when it is as relevant
+            own = [c for c in cands if c.hit_index == lead.hit_index]
+            line, named = _list_line(question, own, hits[lead.hit_index].source)
+            if named and (lead.frames or not line.frames) and line.in_context >= lead.in_context:
+                return line
+        return lead
 
     @staticmethod
     def _order(cands: list[Candidate], lead: Candidate, hits: list[Hit]) -> list[Candidate]:
