@@ -40,7 +40,8 @@ from rag.settings import get_settings
 from rag.topic import MODEL_PATH, passage_logit, subject_score, subject_term
 
 QUESTIONS = Path(__file__).parent / "questions"
-FITTING = ("dev", "lay_fit", "topic_fit", "scope_fit", "scope_probes", "scope_lay_fit", "gate_fit", "lead_fit")
+FITTING = ("dev", "lay_fit", "topic_fit", "scope_fit", "scope_probes", "scope_lay_fit", "gate_fit", "lead_fit",
+           "gate_fit2")
 REPORTING = ("gate_report2", "gate_report", "technical_report", "heldout", "answers_report", "lay", "lay_report", "scope_report",
              "scope_lay_report")
 STRENGTHS = (1.0, 3.0, 10.0, 30.0)

@@ -160,7 +160,7 @@ def answer_events(search: HybridSearch, question: str, backend: Backend, k: int 
     retrieved = _ms(started)
     yield "retrieval", hits
     subject = search.index.settings.subject_gate and not search.names_a_source(query)
-    relevant = _relevant(hits, search.query_vector(query), subject)
+    relevant = _relevant(hits, search.query_vector(query), subject, search.named_sources(query))
     if not hits and filters is not None and filters.active():
         # the filters, not the question, left nothing to search: say which one
         blocking = excluding_filters(search.index, filters)
@@ -179,11 +179,17 @@ def answer_events(search: HybridSearch, question: str, backend: Backend, k: int 
     yield _done(answer, backend.name)
 
 
-def _relevant(hits: list[Hit], vector: np.ndarray, subject: bool = True) -> list[Hit]:
+def _relevant(hits: list[Hit], vector: np.ndarray, subject: bool = True,
+              named: frozenset[str] = frozenset()) -> list[Hit]:
     """The passages an answer may use: none when the gate (best passage + the question's subject) refuses; else
-    those above the relevance threshold, or the best one alone when only the subject score carried the gate."""
-    if not hits or not in_scope(max(h.score for h in hits), vector, subject):
+    those above the relevance threshold, or the best one alone when only the subject score carried the gate. A
+    question that names a document ("What did Johnstone and colleagues call the vesicles?") is answered from that
+    document's passages when they were retrieved, however low they score: which paper is asked about is the
+    evidence, and a short question scores low against a whole abstract."""
+    if not hits:
         return []
+    if not in_scope(max(h.score for h in hits), vector, subject):
+        return [h for h in hits if h.source.id in named]
     return [h for h in hits if h.score >= RELEVANCE_THRESHOLD] or [max(hits, key=lambda h: h.score)]
 
 

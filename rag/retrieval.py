@@ -68,6 +68,9 @@ class HybridSearch:
     def names_a_source(self, query: str) -> bool:
         return self.signals.names_a_source(query)
 
+    def named_sources(self, query: str) -> frozenset[str]:
+        return self.signals.named_sources(query)
+
     def search(self, query: str, k: int = 5, filters: Filters | None = None, method: Method = "hybrid",
                diversify: bool | None = None) -> list[Hit]:
         c = self.signals.candidates(query, filters or Filters(), method, k)

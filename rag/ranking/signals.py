@@ -30,6 +30,7 @@ GENERIC_ENTITIES = frozenset({"exosome", "chemoresist", "mirna", "lncrna", "circ
 # Source.type of the subject review's record (the pack's review.json); studies are "study", user files "document".
 SUBJECT_REVIEW = "review"
 _REVIEW_WORD = re.compile(r"\breview", re.IGNORECASE)
+_YEAR = re.compile(r"\b((?:19|20)\d\d)\b")
 
 
 def _cited_author_pattern(sources: Iterable[Source]) -> re.Pattern[str] | None:
@@ -39,7 +40,7 @@ def _cited_author_pattern(sources: Iterable[Source]) -> re.Pattern[str] | None:
     if not names:
         return None
     alternatives = "|".join(re.escape(n) for n in names)
-    return re.compile(rf"\b(?:{alternatives})(?:\s+et\s+al\b|\s+and\s+(?:colleagues|co-?workers|co-?authors)\b"
+    return re.compile(rf"\b({alternatives})(?:\s+et\s+al\b|\s+and\s+(?:colleagues|co-?workers|co-?authors)\b"
                       rf"|'s\b|\s+\(?(?:19|20)\d\d\b)")
 
 
@@ -67,6 +68,11 @@ def _single_thread_blas() -> None:
     from threadpoolctl import threadpool_limits
 
     threadpool_limits(limits=1, user_api="blas")
+
+
+def _journal_phrases(journal: str) -> tuple[str, ...]:
+    """How a question names a review by its journal (normalised): "the Oncologie review", "a review in Cells"."""
+    return f"{journal} review", f"review in {journal}", f"{journal} paper"
 
 
 class CandidateSignals:
@@ -108,6 +114,25 @@ class CandidateSignals:
         """The question asks what a document of the index says: it names a review, or a first author the way one
         cites a paper ("Koch and colleagues", "Koch et al.", "Koch's study", "Koch (2016)")."""
         return self.asks_about_review(query) or bool(self._cited_author and self._cited_author.search(query))
+
+    def named_sources(self, query: str) -> frozenset[str]:
+        """Ids of the documents a question names as one cites them: by first author ("Johnstone and colleagues"),
+        or a review by its journal or year ("the Oncologie review", "the 2022 review"; "the review" alone is the
+        subject review). A year in the question narrows several papers of one surname."""
+        sources = list(self.index.sources.values())
+        cited = {m.group(1) for m in self._cited_author.finditer(query)} if self._cited_author else set()
+        named = [s for s in sources if s.authors and surname(s.authors[0]) in cited]
+        years = {int(y) for y in _YEAR.findall(query)}
+        if self.asks_about_review(query):
+            spaced_query = normalize(query)
+            reviews = [s for s in sources if s.type == SUBJECT_REVIEW or s.category == "review"]
+            # a journal counts next to the word review only: "the Cells review", not "stromal cells"
+            journal = [s for s in reviews if s.journal and any(
+                f" {phrase} " in spaced_query for phrase in _journal_phrases(normalize(s.journal).strip()))]
+            dated_reviews = [s for s in reviews if s.year in years]
+            named += journal or dated_reviews or [s for s in reviews if s.type == SUBJECT_REVIEW]
+        dated = [s for s in named if s.year in years]
+        return frozenset(s.id for s in (dated or named))
 
     def query_vector(self, query: str) -> np.ndarray:
         """The dense query, with abbreviations spelled out and everyday phrases given their technical terms, so the
