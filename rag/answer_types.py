@@ -196,7 +196,9 @@ def facet_names(source: Source, facet: str) -> set[str]:
 def _named_terms(value: str, facet: str) -> set[str]:
     terms = specific_terms(value)
     if facet == "drugs":
-        terms |= {t for t in normalize(value).split() if t not in STOPWORDS and is_rare(t, DRUG_NAME_ZIPF)}
+        # plain words only: one with a digit is a specific term already, and would send the lookup to wordfreq
+        terms |= {t for t in normalize(value).split()
+                  if t.isalpha() and t not in STOPWORDS and is_rare(t, DRUG_NAME_ZIPF)}
     return terms
 
 
