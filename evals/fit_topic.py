@@ -42,8 +42,8 @@ from rag.topic import MODEL_PATH, passage_logit, subject_score, subject_term
 QUESTIONS = Path(__file__).parent / "questions"
 FITTING = ("dev", "lay_fit", "topic_fit", "scope_fit", "scope_probes", "scope_lay_fit", "gate_fit", "lead_fit",
            "gate_fit2")
-REPORTING = ("gate_report2", "gate_report", "technical_report", "heldout", "answers_report", "lay", "lay_report", "scope_report",
-             "scope_lay_report")
+REPORTING = ("gate_report2", "gate_report", "technical_report", "heldout", "answers_report", "lay", "lay_report",
+             "scope_report", "scope_lay_report")
 STRENGTHS = (1.0, 3.0, 10.0, 30.0)
 # an SVM margin is about +-1 where a logistic model's log-odds reach +-5, hence weights up to 20
 GATE_WEIGHTS = (0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0, 10.0, 14.0, 20.0)
@@ -140,7 +140,8 @@ def _write(model: SVC, w: float, b: float, floor: float, strength: float) -> Non
     with MODEL_PATH.open("wb") as out:
         np.savez_compressed(out, support=model.support_vectors_.astype(np.float32),
                             dual=model.dual_coef_[0].astype(np.float32), intercept=np.float64(model.intercept_[0]),
-                            gamma=np.float64(model._gamma), gate_weight=np.float64(w), gate_offset=np.float64(b),
+                            gamma=np.float64(model._gamma),  # the width "scale" resolved to at fit time
+                            gate_weight=np.float64(w), gate_offset=np.float64(b),
                             floor=np.float64(floor), strength=np.float64(strength))
 
 

@@ -40,7 +40,8 @@ VERBS = {
 _ALL_NOUNS = tuple(n for nouns in NOUNS.values() for n in nouns)
 _AUXILIARY = frozenset({"do", "does", "did", "is", "are", "was", "were", "can", "could"})
 FACET_OF = {"target": "targets", "cargo": "cargo", "drug": "drugs", "cell": "exosome_source"}
-DRUG_NAME_ZIPF = 2.5  # rarer than this in general English (wordfreq Zipf): cisplatin 2.2, tamoxifen 2.4; chemotherapy 3.2
+# a drug name is rarer than this in general English (wordfreq Zipf): cisplatin 2.2, tamoxifen 2.4; chemotherapy 3.6
+DRUG_NAME_ZIPF = 2.5
 _QUESTION_WORD = re.compile(r"\b(which|what)\b", re.IGNORECASE)
 _WINDOW = 4  # content words after the question word that may name the kind
 _WORD = re.compile(r"[A-Za-z][\w-]*")  # a word as written, hyphenated ones whole

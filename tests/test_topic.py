@@ -109,8 +109,8 @@ def test_a_question_citing_a_study_by_its_author_is_answered_from_that_study(ass
 
 
 @pytest.mark.parametrize(("question", "named"), [
-    ("In the 2022 review, what do the authors propose as a therapeutic outlook?", {"zhang-2022-review",
-                                                                                  "slomka-2022-sev-ncrna-chemoresistance-review"}),
+    ("In the 2022 review, what do the authors propose as a therapeutic outlook?",
+     {"zhang-2022-review", "slomka-2022-sev-ncrna-chemoresistance-review"}),
     ("What does the Oncologie review call the four routes?", {"zhang-2022-review"}),
     ("What does the review say about stromal cells?", {"zhang-2022-review"}),  # "the review": this corpus's own
     ("Which drug did Koch (2016) combine with indomethacin?", {"koch-2016-indomethacin-abca3"}),
