@@ -159,8 +159,10 @@ def answer_events(search: HybridSearch, question: str, backend: Backend, k: int 
     hits = search.search(query, k=k, filters=filters or Filters())
     retrieved = _ms(started)
     yield "retrieval", hits
-    subject = search.index.settings.subject_gate and not search.names_a_source(query)
-    relevant = _relevant(hits, search.query_vector(query), subject, search.named_sources(query))
+    names_a_source = search.names_a_source(query)
+    subject = search.index.settings.subject_gate and not names_a_source
+    named = search.named_sources(query) if names_a_source else frozenset()
+    relevant = _relevant(hits, search.query_vector(query), subject, named)
     if not hits and filters is not None and filters.active():
         # the filters, not the question, left nothing to search: say which one
         blocking = excluding_filters(search.index, filters)

@@ -158,11 +158,12 @@ class ExtractiveBackend:
             if reviews:
                 return max(reviews, key=lambda c: c.in_context)
         leads = eligible_leads(cands)
-        if wanted is None and asks_for_list(question):
+        listing = asks_for_list(question)
+        if wanted is None and listing:
             wanted = "study"  # "Which exosomal microRNAs ...?" is answered by the studies that name them
         typed = [c for c in leads if is_review(hits[c.hit_index]) == (wanted == "review")] if wanted else []
         lead = max(typed or leads, key=lambda c: c.lead)
-        if asks_for_list(question):
+        if listing:
             # a list that one study answers opens as that study's line in a list answer would: with its finding that
             # names the asked-for things ("Tipifarnib, neticonazole ... were confirmed as inhibitors"), not with the
             # sentence that shares the question's words ("They tested 4,580 compounds ..."), when it is as relevant

@@ -33,10 +33,19 @@ _REVIEW_WORD = re.compile(r"\breview", re.IGNORECASE)
 _YEAR = re.compile(r"\b((?:19|20)\d\d)\b")
 
 
-def _cited_author_pattern(sources: Iterable[Source]) -> re.Pattern[str] | None:
+def _by_first_author(sources: Iterable[Source]) -> dict[str, list[Source]]:
+    """The sources under their first author's surname (the name a question cites them by)."""
+    found: dict[str, list[Source]] = {}
+    for source in sources:
+        name = surname(source.authors[0]) if source.authors and source.authors[0] != "et al." else ""
+        if name:
+            found.setdefault(name, []).append(source)
+    return found
+
+
+def _cited_author_pattern(surnames: Iterable[str]) -> re.Pattern[str] | None:
     """First authors' surnames followed by what marks a citation (case as written: "Pan" alone is not a name)."""
-    names = sorted({surname(s.authors[0]) for s in sources if s.authors and s.authors[0] != "et al."} - {""},
-                   key=len, reverse=True)
+    names = sorted(surnames, key=len, reverse=True)
     if not names:
         return None
     alternatives = "|".join(re.escape(n) for n in names)
@@ -97,7 +106,9 @@ class CandidateSignals:
         self._vocabulary = Vocabulary(index.lexical.vocabulary)
         self._subject_journals = {normalize(s.journal).strip() for s in index.sources.values()
                                   if s.type == SUBJECT_REVIEW and s.journal}
-        self._cited_author = _cited_author_pattern(index.sources.values())
+        self._first_authors = _by_first_author(index.sources.values())
+        self._cited_author = _cited_author_pattern(self._first_authors)
+        self._reviews = [s for s in index.sources.values() if s.type == SUBJECT_REVIEW or s.category == "review"]
 
     @staticmethod
     def _fields(source: Source) -> frozenset[str]:
@@ -119,13 +130,12 @@ class CandidateSignals:
         """Ids of the documents a question names as one cites them: by first author ("Johnstone and colleagues"),
         or a review by its journal or year ("the Oncologie review", "the 2022 review"; "the review" alone is the
         subject review). A year in the question narrows several papers of one surname."""
-        sources = list(self.index.sources.values())
         cited = {m.group(1) for m in self._cited_author.finditer(query)} if self._cited_author else set()
-        named = [s for s in sources if s.authors and surname(s.authors[0]) in cited]
+        named = [s for name in sorted(cited) for s in self._first_authors[name]]
         years = {int(y) for y in _YEAR.findall(query)}
         if self.asks_about_review(query):
             spaced_query = normalize(query)
-            reviews = [s for s in sources if s.type == SUBJECT_REVIEW or s.category == "review"]
+            reviews = self._reviews
             # a journal counts next to the word review only: "the Cells review", not "stromal cells"
             journal = [s for s in reviews if s.journal and any(
                 f" {phrase} " in spaced_query for phrase in _journal_phrases(normalize(s.journal).strip()))]
