@@ -17,7 +17,7 @@ from rag.documents import Source
 from rag.evaluation import opens_with_framing, word_count
 from rag.evidence import in_vitro_only
 from rag.generation.extractive import document_text
-from rag.generation.lead import FEATURES, MODEL_PATH, frames_the_study
+from rag.generation.lead import FEATURES, MODEL_PATH, frames_the_study, interprets
 from rag.generation.short_answer import names_of_asked_kind, typed_names
 from rag.generation.routes import ROUTES, is_broad
 from rag.ingest import ingest
@@ -86,6 +86,22 @@ def test_an_answer_opens_with_a_finding_not_the_studys_aim_or_methods(assistant:
     parts = claims(answer.answer)
     for (text, cited), (next_text, next_cited) in zip(parts, parts[1:]):  # aim or methods after findings
         assert not (frames_the_study(text) and cited == next_cited and not frames_the_study(next_text)), answer.answer
+
+
+def test_the_authors_reading_of_a_result_is_told_from_their_aim_or_methods() -> None:
+    assert interprets("The authors propose exosomal delivery of P-gp as one mechanism of resistance transfer.")
+    assert interprets("The authors suggest exosomal miRNAs could identify chemoresistant patients.")
+    assert not interprets("The authors set up a quantitative high-throughput screen in prostate cancer cells.")
+    assert not interprets("The study asked whether exosomes from macrophages contribute to resistance.")
+    assert not interprets("Microarrays were used to compare exosomal miRNA profiles of 24 patients.")
+
+
+def test_the_sentence_that_answers_is_shown_when_it_gives_the_authors_reading(assistant: Assistant) -> None:
+    # session 12: the naming sentence was the most relevant and most answer-like, but as an interpretation it could
+    # not open, and it waited behind the study's three findings until the word budget ran out
+    answer = assistant.ask("What did Johnstone and colleagues call the vesicles?")
+    assert "called these vesicles exosomes" in answer.answer, answer.answer
+    assert not opens_with_framing(answer.answer), answer.answer
 
 
 def test_answers_stay_within_the_word_budget(pack_settings: Settings) -> None:

@@ -15,8 +15,8 @@ import numpy as np
 from rag.answer_types import asks_for_list, asks_for_source, gazetteer
 from rag.documents import Source, surname
 from rag.evidence import carries_culture_note
-from rag.generation.lead import (FEATURES, QuestionTerms, distinctive_coverage, features, frames_the_study, lead_scores,
-                                 local_idf, sentence_stems)
+from rag.generation.lead import (FEATURES, QuestionTerms, distinctive_coverage, features, frames_the_study, interprets,
+                                 lead_scores, local_idf, sentence_stems)
 from rag.generation.routes import ROUTE_OF, ROUTES, is_broad, route_hits
 from rag.generation.short_answer import ShortAnswer, names_of_asked_kind, short_answer
 from rag.lexical import tokenize
@@ -126,6 +126,8 @@ class ExtractiveBackend:
             source = cast(Candidate, short.source)  # one of `own`: short_answer returns the sentence it was given
             chosen = [lead, source] if source.frames else [source]
             lead = chosen[0]
+        else:
+            chosen += _framed_answer(lead, own)
         words = sum(len(c.text.split()) for c in chosen) + _study_words(hits[lead.hit_index])
         words += len(short.text.split()) if short else 0
         per_source = {lead.hit_index: len(chosen)}
@@ -298,6 +300,17 @@ def eligible_leads(cands: list[Candidate], findings_only: bool = True) -> list[C
     # an answer opens with a finding, never with the study's aim or methods, unless there is nothing else
     findings = [c for c in relevant if not c.frames] if findings_only else []
     return findings or relevant
+
+
+def _framed_answer(lead: Candidate, own: list[Candidate]) -> list[Candidate]:
+    """The lead study's sentence most likely to answer, when the lead model and relevance both put it first but it
+    gives the authors' reading of their results ("The authors proposed ... and called these vesicles exosomes"): it
+    cannot open (findings first), so it follows the lead instead of waiting behind every finding for the budget.
+    A study's aim or methods never earns this place ("The study asked whether ..." is not evidence)."""
+    best = max(eligible_leads(own, findings_only=False), key=lambda c: c.lead)
+    if best is lead or not interprets(best.text) or best.in_context < lead.in_context:
+        return []
+    return [best]
 
 
 def _list_line(question: str, own: list[Candidate], source: Source) -> tuple[Candidate, bool]:

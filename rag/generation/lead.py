@@ -32,9 +32,14 @@ FEATURES = ("bias", "cosine", "coverage", "novel_specific", "has_novel", "novel_
 # or a method clause.
 _REPORTING = (r"(?:also )?(?:found|finds?|showed|shows?|notes?|noted|describes?|described|reports?|reported|"
               r"demonstrated?|observed|identified|points? out|pointed out)\b")
-_FRAMING = re.compile(
+_AUTHORS_AS_SUBJECT = re.compile(
     r"^(?:in (?:this|the|a) (?:study|work),? )?(?:the|this|these|our|a) (?:study|studies|authors|researchers|work|"
-    rf"investigators|team|paper|trial)\b(?! {_REPORTING})|"
+    rf"investigators|team|paper|trial)\b(?! {_REPORTING})", re.IGNORECASE)
+# the stance verbs by which authors give their reading of a result (a closed class, like _REPORTING)
+_INTERPRETING = re.compile(
+    r"^(?:the|these|our) (?:authors|researchers|investigators|team) (?:also )?(?:propose|suggest|argue|conclude|"
+    r"speculate|hypothesi[sz]e|interpret|call|name|term)", re.IGNORECASE)
+_AIM_OR_METHOD = re.compile(
     r"\b(?:asked|examined|investigated|tested|aimed|sought|explored|evaluated|assessed|set out) "
     r"(?:whether|how|if|to|the)\b|\b(?:was|were) used to\b|^using\b", re.IGNORECASE)
 NEAR = 3  # tokens: "suppressing FBXW7", "sponges miR-132", "M2-type macrophages"
@@ -98,7 +103,14 @@ def features(q: QuestionTerms, sentence: str, cosine: float, position: int, n_se
 
 def frames_the_study(sentence: str) -> bool:
     """'The study asked whether ...', 'The authors examined ...', 'Microarrays were used to ...'."""
-    return bool(_FRAMING.search(sentence))
+    return bool(_AUTHORS_AS_SUBJECT.search(sentence) or _AIM_OR_METHOD.search(sentence))
+
+
+def interprets(sentence: str) -> bool:
+    """A framing sentence that gives the authors' reading of their results ("The authors proposed ... and called
+    these vesicles exosomes", "The authors suggest ..."), not the study's aim or its methods ("The authors set up a
+    screen ...")."""
+    return bool(_INTERPRETING.search(sentence))
 
 
 def _near_question_word(q: QuestionTerms, sentence: str, novel: set[str]) -> bool:
