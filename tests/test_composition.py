@@ -16,6 +16,7 @@ from rag.citations import claims
 from rag.documents import Source
 from rag.evaluation import opens_with_framing, word_count
 from rag.evidence import in_vitro_only
+from rag.generation.direction import states_the_opposite
 from rag.generation.extractive import document_text
 from rag.generation.lead import FEATURES, MODEL_PATH, frames_the_study, interprets
 from rag.generation.short_answer import names_of_asked_kind, typed_names
@@ -314,6 +315,25 @@ def test_a_list_answer_led_by_a_study_is_not_padded_with_a_general_review(assist
     # when lower-case drug names began to count as names (before, only "Doxorubicin.", a known entity)
     assert claims(assistant.ask("What drug did Koch and colleagues combine with indomethacin?").answer)[0][0] \
         == "Doxorubicin and pixantrone."
+
+
+def test_which_way_a_change_goes() -> None:
+    question = "Which compounds reduce exosome release?"
+    assert states_the_opposite(question, "Cisplatin exposure increased exosome release from A549 cells.")
+    assert not states_the_opposite(question, "A PPI raised cisplatin uptake and markedly reduced exosome secretion.")
+    assert not states_the_opposite(question, "Cisplatin raised the uptake of exosomes by fibroblasts.")  # not release
+    assert not states_the_opposite("Which drugs raised exosome secretion in the screen?",
+                                   "Five drugs were inhibitors of exosome secretion and six acted as activators.")
+    assert not states_the_opposite("How does cisplatin change exosome release?",  # no direction asked
+                                   "Cisplatin exposure increased exosome release from A549 cells.")
+
+
+def test_a_list_of_what_lowers_something_leaves_out_a_study_where_it_rose(assistant: Assistant) -> None:
+    # session 12: the Xiao line (cisplatin *increased* exosome release) was the third line of this list
+    answer = assistant.ask("Which compounds reduce exosome release?")
+    assert answer.citations and "xiao-2014-a549-cisplatin" not in {c.source_id for c in answer.citations}, \
+        answer.answer
+    assert "increased exosome release" not in answer.answer
 
 
 @pytest.mark.parametrize(("question", "wanted"), [

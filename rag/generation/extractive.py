@@ -17,6 +17,7 @@ from rag.documents import Source, surname
 from rag.evidence import carries_culture_note
 from rag.generation.lead import (FEATURES, QuestionTerms, distinctive_coverage, features, frames_the_study, interprets,
                                  lead_scores, local_idf, sentence_stems)
+from rag.generation.direction import states_the_opposite
 from rag.generation.routes import ROUTE_OF, ROUTES, is_broad, route_hits
 from rag.generation.short_answer import ShortAnswer, names_of_asked_kind, short_answer
 from rag.lexical import tokenize
@@ -251,6 +252,8 @@ class ExtractiveBackend:
             own = [c for c in cands if c.hit_index == i]
             if not own or (is_review(hit) and studies_only):
                 continue  # a general review among studies' findings is padding, as in any answer
+            if states_the_opposite(question, " ".join(c.text for c in own)):
+                continue  # "Which compounds reduce exosome release?" does not list a drug found to raise it
             best, named = _list_line(question, own, hit.source)
             # one of the answers: about as relevant as the best, or relevant and naming a thing of the asked kind
             # (a generic "Which exosomal circRNAs ...?" scores each circRNA study lower than the review it skips)
