@@ -170,6 +170,7 @@ class Gazetteer:
     """Normalised tokens of the index's facet values, by kind."""
 
     tokens: dict[str, frozenset[str]]
+    names: frozenset[str] = frozenset()  # every kind's tokens together, those of more than one kind included
 
     @classmethod
     def of(cls, sources: Iterable) -> Gazetteer:  # type: ignore[type-arg]
@@ -177,13 +178,18 @@ class Gazetteer:
         for source in sources:
             for kind, facet in FACET_OF.items():
                 kinds[kind].update(facet_names(source, facet))
-        # a token that is more than one kind (e.g. "exosome" in cargo and source phrases) tells nothing
+        # a token that is more than one kind (e.g. "exosome" in cargo and source phrases) tells nothing of the kind
         common = {t for a in kinds for b in kinds if a < b for t in kinds[a] & kinds[b]}
-        return cls({kind: frozenset(v - common) for kind, v in kinds.items()})
+        return cls({kind: frozenset(v - common) for kind, v in kinds.items()}, frozenset().union(*kinds.values()))
 
     def slot_terms(self, question: str) -> frozenset[str]:
         """Index tokens of the kinds the question asks for."""
         return frozenset().union(*(self.tokens[k] for k in asked_kinds(question)))
+
+    def names_in(self, text: str) -> frozenset[str]:
+        """The text's specific terms that name a thing some record lists (miR-21, cisplatin, CAFs), not the
+        subject's general words (exosome, chemoresistance)."""
+        return frozenset(t for t in specific_terms(text) if stem(t) in self.names)
 
 
 def facet_names(source: Source, facet: str) -> set[str]:

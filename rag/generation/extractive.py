@@ -15,6 +15,7 @@ import numpy as np
 from rag.answer_types import asks_for_list, asks_for_source, gazetteer
 from rag.documents import Source, surname
 from rag.evidence import carries_culture_note
+from rag.faithfulness import specific_terms
 from rag.generation.lead import (FEATURES, QuestionTerms, distinctive_coverage, features, frames_the_study, interprets,
                                  lead_scores, local_idf, sentence_stems)
 from rag.generation.direction import states_the_opposite
@@ -132,8 +133,9 @@ class ExtractiveBackend:
         words = sum(len(c.text.split()) for c in chosen) + _study_words(hits[lead.hit_index])
         words += len(short.text.split()) if short else 0
         per_source = {lead.hit_index: len(chosen)}
-        for cand in self._order(cands, lead, hits):
-            if cand is lead or cand in chosen or not self._admissible(cand, chosen, per_source, best, hits):
+        named = _named_by(lead, cands, gazetteer(self.search.index).names_in(question))
+        for cand in self._order(cands, lead, named):
+            if cand is lead or cand in chosen or not self._admissible(cand, chosen, per_source, best, hits, named):
                 continue
             cost = len(cand.text.split()) + (0 if cand.hit_index in per_source else _study_words(hits[cand.hit_index]))
             if words + cost > self.max_words:
@@ -177,7 +179,7 @@ class ExtractiveBackend:
         return lead
 
     @staticmethod
-    def _order(cands: list[Candidate], lead: Candidate, hits: list[Hit]) -> list[Candidate]:
+    def _order(cands: list[Candidate], lead: Candidate, named: frozenset[str]) -> list[Candidate]:
         """Most likely to answer first; but a study about as relevant as the lead's (a question two studies answer)
         gets its best sentence in before the lead study's further ones, so the budget does not crowd it out."""
         # findings first; the study's aim or methods only as context after them, when the budget leaves room
@@ -187,19 +189,24 @@ class ExtractiveBackend:
         for cand in cands:
             best_of[cand.hit_index] = max(best_of.get(cand.hit_index, 0.0), cand.score)
         main = best_of[lead.hit_index]
+        # and a peer on what the question names (`named`, _named_by): of "Does exosomal miR-21 cause cisplatin
+        # resistance?", a study of another microRNA and cisplatin is not the peer of a lead study naming both
         peers: dict[int, Candidate] = {}
         for cand in by_lead:
-            if cand.hit_index != lead.hit_index and best_of[cand.hit_index] >= PEER_SENTENCE_SHARE * main:
+            if cand.hit_index != lead.hit_index and best_of[cand.hit_index] >= PEER_SENTENCE_SHARE * main \
+                    and named <= specific_terms(cand.text):
                 peers.setdefault(cand.hit_index, cand)
         return list(peers.values()) + by_lead
 
     @staticmethod
     def _admissible(cand: Candidate, chosen: list[Candidate], per_source: dict[int, int], best: float,
-                    hits: list[Hit]) -> bool:
+                    hits: list[Hit], named: frozenset[str]) -> bool:
         main = chosen[0].hit_index
         if cand.hit_index != main:
             if cand.frames:
                 return False  # another study earns its line with a finding, not with what it set out to do
+            if not named <= specific_terms(cand.text):
+                return False  # asked about miR-21 and cisplatin, a line on miR-100-5p and cisplatin is padding
             if per_source.get(cand.hit_index, 0) >= MAX_PER_OTHER_SOURCE:
                 return False
             others = sum(1 for i in per_source if i != main)
@@ -303,6 +310,11 @@ def eligible_leads(cands: list[Candidate], findings_only: bool = True) -> list[C
     # an answer opens with a finding, never with the study's aim or methods, unless there is nothing else
     findings = [c for c in relevant if not c.frames] if findings_only else []
     return findings or relevant
+
+
+def _named_by(lead: Candidate, cands: list[Candidate], asked: frozenset[str]) -> frozenset[str]:
+    """The things the question names (Gazetteer.names_in) that the lead's study names too."""
+    return asked & frozenset().union(*(specific_terms(c.text) for c in cands if c.hit_index == lead.hit_index))
 
 
 def _framed_answer(lead: Candidate, own: list[Candidate]) -> list[Candidate]:
