@@ -336,6 +336,16 @@ def test_a_list_of_what_lowers_something_leaves_out_a_study_where_it_rose(assist
     assert "increased exosome release" not in answer.answer
 
 
+def test_a_study_joins_a_list_with_a_finding_not_with_its_aim(assistant: Assistant) -> None:
+    # session 12: the SBF2-AS1 study's aim restated the question so closely that no finding of it cleared the
+    # relevance floor, and its line in the list read "The study asked whether ..."
+    answer = assistant.ask("Which lncRNAs in exosomes drive drug resistance?")
+    lines = claims(answer.answer)
+    assert len({tuple(cited) for _, cited in lines}) >= 2, answer.answer  # gathered across studies
+    sbf2 = [text for text, _ in lines if "SBF2-AS1" in text]
+    assert sbf2 and not any(frames_the_study(document_text(t.split(": ", 1)[-1])) for t in sbf2), answer.answer
+
+
 def test_the_things_a_question_names_are_the_corpus_named_things_in_it(assistant: Assistant) -> None:
     names = gazetteer(assistant.index()).names_in
     assert names("Does exosomal miR-21 cause cisplatin resistance?") == {"mir21", "cisplatin"}

@@ -333,7 +333,10 @@ def _list_line(question: str, own: list[Candidate], source: Source) -> tuple[Can
     relevant sentence that does (the list is of those names: "SBF2-AS1 was higher in ...", not "A reporter array
     pointed to ..."), a finding before the study's aim; without such a sentence, its most answer-like one."""
     leads = eligible_leads(own)
-    for pool in (leads, eligible_leads(own, findings_only=False)):
+    # its findings by their own floor: the study's aim restates the question, so it outscores every finding
+    # ("The study asked whether exosomes enriched in the lncRNA SBF2-AS1 ...") and would leave none eligible
+    findings = eligible_leads([c for c in own if not c.frames] or own)
+    for pool in (findings, eligible_leads(own, findings_only=False)):
         naming = [c for c in pool if names_of_asked_kind(question, c.text, source)]
         if naming:
             return max(naming, key=lambda c: c.lead), True
