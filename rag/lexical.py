@@ -30,7 +30,7 @@ bm25s = _import_bm25s()
 
 # Bump when tokenisation or filter terms change: the next ingest then rebuilds BM25 and metadata (vectors are reused).
 # The synonym table's digest is part of it, so an edited table never leaves an index normalised the old way.
-LEXICAL_VERSION = f"tok-v5-syn{synonym_table_digest()}"
+LEXICAL_VERSION = f"tok-v6-syn{synonym_table_digest()}"
 
 STOPWORDS = frozenset(
     """a about above after again against all am an and any are as at be because been before being below between both
@@ -39,9 +39,27 @@ STOPWORDS = frozenset(
     same she should so some such than that the their theirs them then there these they this those through to too under
     until up very was we were what when where which while who whom why will with would you your yours et al""".split()
 )
+# The noun and adjective of a medical Greek or Latin word are one search term ("hypoxia" asks about "hypoxic
+# macrophages", "apoptosis" about "apoptotic cells", "metastasis" about "metastatic breast cancer"): the noun is
+# written as its adjective. Regular suffix pairs of English, not a word list; a word that only looks like one
+# (media -> medic) folds the same way in questions and passages, so it matches no less than before.
+_NOUN_TO_ADJECTIVE = (("osis", "otic"), ("asis", "atic"), ("ia", "ic"))
+_MIN_FOLDED = 6  # letters: "via" and "asia" stay as they are
+
+
+def fold_derivation(token: str) -> str:
+    """'hypoxia' -> 'hypoxic', 'apoptosis' -> 'apoptotic', 'metastasis' -> 'metastatic'; others unchanged."""
+    if len(token) >= _MIN_FOLDED and token.isalpha():
+        for noun, adjective in _NOUN_TO_ADJECTIVE:
+            if token.endswith(noun):
+                return token[: -len(noun)] + adjective
+    return token
+
+
 def tokenize(text: str) -> list[str]:
-    """Normalised tokens: entity variants folded to one token, light plural folding, compounds also joined."""
-    words = [stem(t) for t in normalize(text).split() if t not in STOPWORDS]
+    """Normalised tokens: entity variants folded to one token, light plural and derivational folding
+    (fold_derivation), compounds also joined."""
+    words = [fold_derivation(stem(t)) for t in normalize(text).split() if t not in STOPWORDS]
     return words + joined_compounds(text)
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import Stemmer
 
 from rag.atomic import write_atomic
-from rag.lexical import STOPWORDS
+from rag.lexical import STOPWORDS, fold_derivation
 from rag.normalize import normalize
 
 RARE_ZIPF = 3.5
@@ -98,7 +98,8 @@ class Vocabulary:
         return max((RARE_ZIPF - (0.0 if any(ch.isdigit() for ch in w) else zipf(w)) for w in unknown), default=0.0)
 
     def knows(self, word: str) -> bool:
-        return _stemmer().stemWord(word) in self._stems
+        # the index vocabulary is the BM25 one, where a noun is written as its adjective ("ferroptotic")
+        return _stemmer().stemWord(fold_derivation(word)) in self._stems
 
 
 @lru_cache(maxsize=4096)  # known_share and unknown_rarity read the same words of each question

@@ -11,7 +11,7 @@ import pytest
 from rag import lay_terms
 from rag.assistant import Assistant
 from rag.filters import FilterError, Filters
-from rag.lexical import tokenize
+from rag.lexical import fold_derivation, tokenize
 from rag.normalize import canonical_entities
 from rag.retrieval import RELEVANCE_THRESHOLD
 from rag.retriever import HybridRetriever
@@ -99,6 +99,24 @@ def test_vocabulary_counts_technical_words_the_corpus_lacks(assistant: Assistant
     assert vocabulary.known_share("Which kinase does vemurafenib inhibit in melanoma?") < 1.0
     assert vocabulary.known_share("Who first named exosomes released by maturing reticulocytes?") == 1.0  # stems meet
     assert vocabulary.known_share("How many copies does a typical exosome carry?") == 1.0  # plain English words
+
+
+def test_a_noun_and_its_adjective_are_one_search_term() -> None:
+    assert fold_derivation("hypoxia") == fold_derivation("hypoxic") == "hypoxic"
+    assert fold_derivation("apoptosis") == "apoptotic" and fold_derivation("metastasis") == "metastatic"
+    assert fold_derivation("leukaemia") == "leukaemic"
+    assert [fold_derivation(w) for w in ("via", "media", "mir21", "exosome")] == ["via", "media", "mir21", "exosome"]
+    assert "hypoxic" in tokenize("How does hypoxia change macrophages?")
+
+
+def test_a_question_in_the_noun_finds_the_study_written_with_the_adjective(assistant: Assistant) -> None:
+    # session 12: the study says "hypoxic macrophages", never "hypoxia"; BM25 gave it nothing and it ranked 27th
+    question = "How does hypoxia affect exosome-mediated drug resistance?"
+    assert "zhu-2019-mir223" in [h.source.id for h in assistant.searcher().search(question, k=5)]
+    answer = assistant.ask(question)
+    assert "zhu-2019-mir223" in {c.source_id for c in answer.citations}, answer.answer
+    # the vocabulary the relevance curve reads knows the noun through the adjective too (ferroptosis/ferroptotic)
+    assert Vocabulary(assistant.index().lexical.vocabulary).knows("ferroptosis")
 
 
 @pytest.mark.parametrize(
