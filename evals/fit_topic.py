@@ -4,10 +4,10 @@
     python evals/fit_topic.py --dry-run  # fit and print only
 
 Fitting sets: dev.jsonl, lay_fit.jsonl, topic_fit.jsonl and lead_fit.jsonl (in scope), scope_fit.jsonl,
-scope_probes.jsonl and scope_lay_fit.jsonl (out of scope), gate_fit.jsonl (both; session 10). Reporting sets
-(only printed): gate_report2.jsonl (session 11, the cleanest), gate_report, technical_report, heldout,
-answers_report, lay, lay_report, scope_report, scope_lay_report; README "Session 9" to "Session 11" say which of
-them were seen while the design was chosen.
+scope_probes.jsonl and scope_lay_fit.jsonl (out of scope), gate_fit.jsonl, gate_fit2.jsonl and gate_fit3.jsonl
+(both; sessions 10-12). Reporting sets (only printed): gate_report3.jsonl (session 12, the cleanest),
+gate_report2, gate_report, technical_report, heldout, answers_report, lay, lay_report, scope_report,
+scope_lay_report; README "Session 9" to "Session 12" say which of them were seen while the design was chosen.
 
 1. An RBF support-vector machine on the question embedding (kernel width sklearn's "scale"), for each
    regularisation strength, scored out of fold (10-fold CV, five shuffles) so that the gate weights below are
@@ -41,8 +41,8 @@ from rag.topic import MODEL_PATH, passage_logit, subject_score, subject_term
 
 QUESTIONS = Path(__file__).parent / "questions"
 FITTING = ("dev", "lay_fit", "topic_fit", "scope_fit", "scope_probes", "scope_lay_fit", "gate_fit", "lead_fit",
-           "gate_fit2")
-REPORTING = ("gate_report2", "gate_report", "technical_report", "heldout", "answers_report", "lay", "lay_report",
+           "gate_fit2", "gate_fit3")
+REPORTING = ("gate_report3", "gate_report2", "gate_report", "technical_report", "heldout", "answers_report", "lay", "lay_report",
              "scope_report", "scope_lay_report")
 STRENGTHS = (1.0, 3.0, 10.0, 30.0)
 # an SVM margin is about +-1 where a logistic model's log-odds reach +-5, hence weights up to 20

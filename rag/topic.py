@@ -10,7 +10,7 @@ line, because plain-language questions on the subject and off it share most of t
 refused half as many in-scope questions as the logistic model it replaced, at the same out-of-scope rate). The gate
 adds its margin, weighted and floored, to the log-odds of the best passage's relevance. The model (support vectors,
 their weights, the kernel width and the gate's weight, offset and floor) is `rag/data/topic_model.npz`, fitted by
-`evals/fit_topic.py` on fitting sets only; the cleanest reporting set is `evals/questions/gate_report2.jsonl`. The
+`evals/fit_topic.py` on fitting sets only; the cleanest reporting set is `evals/questions/gate_report3.jsonl`. The
 model knows this corpus's subject only: RAG_SUBJECT_GATE=false turns it off for a corpus about something else."""
 
 from __future__ import annotations
