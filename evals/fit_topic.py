@@ -42,8 +42,8 @@ from rag.topic import MODEL_PATH, passage_logit, subject_score, subject_term
 QUESTIONS = Path(__file__).parent / "questions"
 FITTING = ("dev", "lay_fit", "topic_fit", "scope_fit", "scope_probes", "scope_lay_fit", "gate_fit", "lead_fit",
            "gate_fit2", "gate_fit3")
-REPORTING = ("gate_report3", "gate_report2", "gate_report", "technical_report", "heldout", "answers_report", "lay", "lay_report",
-             "scope_report", "scope_lay_report")
+REPORTING = ("gate_report3", "gate_report2", "gate_report", "technical_report", "heldout", "answers_report", "lay",
+             "lay_report", "scope_report", "scope_lay_report")
 STRENGTHS = (1.0, 3.0, 10.0, 30.0)
 # an SVM margin is about +-1 where a logistic model's log-odds reach +-5, hence weights up to 20
 GATE_WEIGHTS = (0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0, 10.0, 14.0, 20.0)
