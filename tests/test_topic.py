@@ -31,7 +31,10 @@ NEAR_DOMAIN = [
     # and so does the refit on gate_fit2 (a known miss: tumour vesicles preparing an organ for metastasis sit next
     # to this corpus's subject, and one of its reviews covers metastasis)
     pytest.param("Do tiny sacs from tumours weaken bones before cancer spreads there?",
-                 marks=pytest.mark.xfail(strict=True, reason="answered since the gate_fit2 refit")),
+                 marks=pytest.mark.xfail(strict=True, reason="answered since the gate_fit2 refit, and after gate_fit3")),
+    # written in session 12 before its refit, in no question set; the best passage of each scores above 0.9
+    "Do exosomes in breast milk protect infants from infection?",
+    "Can exosomes in urine reveal kidney disease?",
 ]
 IN_SCOPE = [  # (question, the study that answers it): everyday words, and one technical question of low subject score
     ("Do breast cancer cells hide a chemo drug inside small sacs full of pump protein?", "goler-baron-2011-abcg2-evs"),
