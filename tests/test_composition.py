@@ -362,6 +362,14 @@ def test_another_study_joins_an_answer_only_on_what_the_question_names(assistant
     assert "Exosomal miR-21 passed directly" in answer.answer, answer.answer
 
 
+def test_a_short_answer_is_not_followed_by_another_studys_different_answer(assistant: Assistant) -> None:
+    # session 12: "miR21." was followed by a line on miR-1246 (Kanlikilicer), another study's different microRNA
+    answer = assistant.ask("Which microRNA do omental fibroblasts pass to ovarian cancer cells to cause paclitaxel "
+                           "resistance?")
+    assert claims(answer.answer)[0][0] == "miR21.", answer.answer
+    assert {c.source_id for c in answer.citations} == {"au-yeung-2016-mir21"}, answer.answer
+
+
 @pytest.mark.parametrize(("question", "wanted"), [
     ("Who first called the vesicles released by maturing reticulocytes exosomes?", "study"),
     ("Which study first described exosomes released by reticulocytes?", "study"),

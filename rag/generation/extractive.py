@@ -134,6 +134,9 @@ class ExtractiveBackend:
         words += len(short.text.split()) if short else 0
         per_source = {lead.hit_index: len(chosen)}
         named = _named_by(lead, cands, gazetteer(self.search.index).names_in(question))
+        if short is not None:
+            # the asked-for thing itself ("miR21."): another study joins on it, not with a different microRNA
+            named |= specific_terms(short.text)
         for cand in self._order(cands, lead, named):
             if cand is lead or cand in chosen or not self._admissible(cand, chosen, per_source, best, hits, named):
                 continue
