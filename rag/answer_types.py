@@ -170,7 +170,7 @@ class Gazetteer:
     """Normalised tokens of the index's facet values, by kind."""
 
     tokens: dict[str, frozenset[str]]
-    names: frozenset[str] = frozenset()  # every kind's tokens together, those of more than one kind included
+    names: frozenset[str]  # every kind's tokens together, those of more than one kind included
 
     @classmethod
     def of(cls, sources: Iterable) -> Gazetteer:  # type: ignore[type-arg]

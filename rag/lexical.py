@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import sys
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+import Stemmer
 
 from rag.normalize import joined_compounds, normalize, stem, synonym_table_digest
 
@@ -45,6 +47,13 @@ STOPWORDS = frozenset(
 # (media -> medic) folds the same way in questions and passages, so it matches no less than before.
 _NOUN_TO_ADJECTIVE = (("osis", "otic"), ("asis", "atic"), ("ia", "ic"))
 _MIN_FOLDED = 6  # letters: "via" and "asia" stay as they are
+
+
+@lru_cache(maxsize=1)
+def english_stemmer() -> Stemmer.Stemmer:
+    """Snowball's English stemmer (one instance for the process): for matching words by stem outside BM25, which
+    keeps gene names whole with its light plural folding instead."""
+    return Stemmer.Stemmer("english")
 
 
 def fold_derivation(token: str) -> str:

@@ -15,10 +15,8 @@ from functools import lru_cache
 from importlib.metadata import version
 from pathlib import Path
 
-import Stemmer
-
 from rag.atomic import write_atomic
-from rag.lexical import STOPWORDS, fold_derivation
+from rag.lexical import STOPWORDS, english_stemmer, fold_derivation
 from rag.normalize import normalize
 
 RARE_ZIPF = 3.5
@@ -68,11 +66,6 @@ def is_rare(word: str, threshold: float = RARE_ZIPF) -> bool:
     return zipf(word) < threshold
 
 
-@lru_cache(maxsize=1)
-def _stemmer() -> Stemmer.Stemmer:
-    return Stemmer.Stemmer("english")
-
-
 @lru_cache(maxsize=65536)
 def is_technical(word: str) -> bool:
     return any(ch.isdigit() for ch in word) or is_rare(word)
@@ -80,7 +73,7 @@ def is_technical(word: str) -> bool:
 
 class Vocabulary:
     def __init__(self, tokens: Iterable[str]) -> None:
-        self._stems = set(_stemmer().stemWords(list(tokens)))
+        self._stems = set(english_stemmer().stemWords(list(tokens)))
 
     def known_share(self, question: str, explained: frozenset[str] = frozenset()) -> float:
         """Share of the question's technical words that the corpus knows (1.0 when it has none). `explained` words
@@ -99,7 +92,7 @@ class Vocabulary:
 
     def knows(self, word: str) -> bool:
         # the index vocabulary is the BM25 one, where a noun is written as its adjective ("ferroptotic")
-        return _stemmer().stemWord(fold_derivation(word)) in self._stems
+        return english_stemmer().stemWord(fold_derivation(word)) in self._stems
 
 
 @lru_cache(maxsize=4096)  # known_share and unknown_rarity read the same words of each question

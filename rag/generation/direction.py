@@ -12,9 +12,8 @@ the asked way.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
-import Stemmer
+from rag.lexical import english_stemmer
 
 DOWN = ("reduce", "reduced", "reduces", "reducing", "decrease", "decreased", "decreases", "lower", "lowered",
         "lowers", "inhibit", "inhibited", "inhibits", "block", "blocked", "blocks", "suppress", "suppressed",
@@ -31,11 +30,6 @@ _FUNCTION_WORDS = frozenset({"the", "a", "an", "of", "from", "in", "by", "and", 
                              "cell"})
 
 
-@lru_cache(maxsize=1)
-def _stemmer() -> Stemmer.Stemmer:
-    return Stemmer.Stemmer("english")
-
-
 def changes(text: str) -> list[tuple[int, frozenset[str]]]:
     """Each verb of change in the text: its direction (+1 up, -1 down) and the stems of the words it changes."""
     words = [w.lower() for w in _WORD.findall(text)]
@@ -43,7 +37,7 @@ def changes(text: str) -> list[tuple[int, frozenset[str]]]:
     for i, word in enumerate(words):
         if word in _DIRECTION:
             changed = [w for w in words[i + 1:i + 1 + WINDOW] if w not in _FUNCTION_WORDS and w not in _DIRECTION]
-            out.append((_DIRECTION[word], frozenset(_stemmer().stemWords(changed))))
+            out.append((_DIRECTION[word], frozenset(english_stemmer().stemWords(changed))))
     return out
 
 

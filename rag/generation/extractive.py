@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from typing import cast
 
 import numpy as np
@@ -55,6 +56,12 @@ class Candidate:
     lead: float = 0.0  # log-odds that it holds the answer
     in_context: float = 0.0  # relevance read with the sentence before it ("The miRNA acted by suppressing FBXW7.")
     frames: bool = False  # states the study's aim or methods rather than a finding (lead.frames_the_study)
+
+    @cached_property
+    def terms(self) -> frozenset[str]:
+        """Its specific terms (faithfulness.specific_terms): what it names, read by the rules on what a question
+        names, several times per sentence."""
+        return frozenset(specific_terms(self.text))
 
 
 @dataclass
@@ -197,7 +204,7 @@ class ExtractiveBackend:
         peers: dict[int, Candidate] = {}
         for cand in by_lead:
             if cand.hit_index != lead.hit_index and best_of[cand.hit_index] >= PEER_SENTENCE_SHARE * main \
-                    and named <= specific_terms(cand.text):
+                    and named <= cand.terms:
                 peers.setdefault(cand.hit_index, cand)
         return list(peers.values()) + by_lead
 
@@ -208,7 +215,7 @@ class ExtractiveBackend:
         if cand.hit_index != main:
             if cand.frames:
                 return False  # another study earns its line with a finding, not with what it set out to do
-            if not named <= specific_terms(cand.text):
+            if not named <= cand.terms:
                 return False  # asked about miR-21 and cisplatin, a line on miR-100-5p and cisplatin is padding
             if per_source.get(cand.hit_index, 0) >= MAX_PER_OTHER_SOURCE:
                 return False
@@ -317,7 +324,7 @@ def eligible_leads(cands: list[Candidate], findings_only: bool = True) -> list[C
 
 def _named_by(lead: Candidate, cands: list[Candidate], asked: frozenset[str]) -> frozenset[str]:
     """The things the question names (Gazetteer.names_in) that the lead's study names too."""
-    return asked & frozenset().union(*(specific_terms(c.text) for c in cands if c.hit_index == lead.hit_index))
+    return asked & frozenset().union(*(c.terms for c in cands if c.hit_index == lead.hit_index))
 
 
 def _framed_answer(lead: Candidate, own: list[Candidate]) -> list[Candidate]:

@@ -18,10 +18,9 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-import Stemmer
 
 from rag.faithfulness import specific_terms
-from rag.lexical import tokenize
+from rag.lexical import english_stemmer, tokenize
 
 FEATURES = ("bias", "cosine", "coverage", "novel_specific", "has_novel", "novel_density", "first_sentence",
             "relative_position", "top_source", "source_score", "length", "asks_entity_x_novel", "cosine_x_novel",
@@ -59,12 +58,13 @@ class QuestionTerms:
     def of(cls, question: str, slot: frozenset[str] = frozenset()) -> QuestionTerms:
         words = question.lower().split()
         tokens = tokenize(question)
-        return cls(frozenset(tokens), frozenset(_stemmer().stemWords(tokens)), frozenset(specific_terms(question)),
+        stems = frozenset(english_stemmer().stemWords(tokens))
+        return cls(frozenset(tokens), stems, frozenset(specific_terms(question)),
                    bool(_ASKS_ENTITY & set(words[:3])), slot - frozenset(tokens))
 
 
 def sentence_stems(sentence: str) -> frozenset[str]:
-    return frozenset(_stemmer().stemWords(tokenize(sentence)))
+    return frozenset(english_stemmer().stemWords(tokenize(sentence)))
 
 
 def local_idf(q: QuestionTerms, candidates: Sequence[frozenset[str]]) -> dict[str, float]:
@@ -116,14 +116,9 @@ def interprets(sentence: str) -> bool:
 def _near_question_word(q: QuestionTerms, sentence: str, novel: set[str]) -> bool:
     """A new specific term next to one of the question's words: the slot the question asks to fill."""
     tokens = tokenize(sentence)
-    stems = _stemmer().stemWords(tokens)
+    stems = english_stemmer().stemWords(tokens)
     asked = [i for i, st in enumerate(stems) if st in q.stems and tokens[i] not in q.specific]
     return any(abs(i - j) <= NEAR for i, t in enumerate(tokens) if t in novel for j in asked)
-
-
-@lru_cache(maxsize=1)
-def _stemmer() -> Stemmer.Stemmer:
-    return Stemmer.Stemmer("english")
 
 
 @lru_cache(maxsize=1)
