@@ -147,7 +147,7 @@ def answer_events(search: HybridSearch, question: str, backend: Backend, k: int 
                            backend=backend.name, timings_ms={"retrieve": 0.0, "generate": 0.0, "total": _ms(started)}),
                     backend.name)
         return
-    listing = collection.parse(question, entity_types(search.index))
+    listing = collection.parse(question, collection.terms(search.index, entity_types(search.index)))
     if listing is not None:  # about the collection itself: answered from the index metadata
         yield "retrieval", []
         answer = collection.answer(search.index, listing)

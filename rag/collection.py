@@ -1,25 +1,46 @@
 """Questions about the collection itself ("Which of these studies were retracted?", "How many studies used
-cisplatin?", "Which papers cover gastric cancer?"), answered from the index metadata as a cited list in the same
-Answer schema. A question is about the collection when it asks for studies (a list or a count) and everything it
-says beyond that is a facet value the index knows: a cancer, a drug, a cargo, a year, or retraction."""
+cisplatin?", "Which papers cover gastric cancer?", "Which cancers do the circRNA studies cover?"), answered from the
+index metadata as a cited list in the same Answer schema. A question is about the collection when it asks for
+studies (a list or a count), or for one facet of them, and everything it says beyond that is a value the index
+knows: a cancer, a drug, a cargo, the cell the exosomes came from, a category (circRNA, stromal, drug efflux ...),
+a year, or retraction."""
 
 from __future__ import annotations
 
 import re
+import weakref
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from rag.citations import citation_for
-from rag.conversation import EntityTypes
+from rag.catalog import drug_name, options
+from rag.citations import Citation, citation_for
+from rag.conversation import GENERIC, EntityTypes
 from rag.documents import Answer, Source, surname
 from rag.filters import Filters, source_metadata
 from rag.index import Index
 from rag.lexical import STOPWORDS
-from rag.normalize import normalize
+from rag.normalize import is_entity, normalize, spaced, stem
 from rag.retrieval import Hit
+from rag.vocabulary import is_technical
 
 SHOWN = 15  # sources listed in full; the rest are counted
-_DOCUMENTS = re.compile(r"\b(stud(y|ies)|papers?|articles?|sources?|records?|publications?|references?|reports?)\b",
-                        re.IGNORECASE)
+VALUES_SHOWN = 10  # values of an asked-for facet listed in full ...
+STUDIES_PER_VALUE = 3  # ... each with at most this many of its studies named
+_DOCUMENTS = re.compile(r"\b(stud(y|ies)|papers?|articles?|sources?|records?|publications?|references?|reports?|"
+                        r"collection|corpus)\b", re.IGNORECASE)
+# "Which cancers ...", "What types of drug ...", "How many cancer types ...": the facet asked for across the studies
+# (not "Which cancer studies ...": there the facet word qualifies the studies)
+_ASKED_FACET = re.compile(
+    r"^\s*(?:which|what|how many)\s+(?:(?:kinds?|types?|sorts?)\s+of\s+)?(?P<noun>(?:cancer|tumou?r) types?|cancers?|"
+    r"tumou?rs?|drugs?|chemotherap(?:y|ies)|agents?|cargos?|cargoes|targets?|target genes|genes|source cells?|"
+    r"cell types?|cells?)\b(?!\s+(?:stud|paper|article|source|record|publication|report))", re.IGNORECASE)
+_FACET_OF_NOUN = (("cancer", "cancer_types"), ("tumo", "cancer_types"), ("drug", "drugs"), ("chemo", "drugs"),
+                  ("agent", "drugs"), ("cargo", "cargo"), ("target", "targets"), ("gene", "targets"),
+                  ("source", "exosome_source"), ("cell", "exosome_source"))
+_FIELD = frozenset({"exosome", "drug", "cancer", "chemoresist"})  # (stemmed) words every question of the field uses
+_FACET_LABEL = {"cancer_types": ("cancer type", "cancer types"), "drugs": ("drug", "drugs"),
+                "cargo": ("cargo", "cargoes"), "targets": ("target", "targets"),
+                "exosome_source": ("exosome source", "exosome sources")}
 _ASKS = re.compile(r"^\s*(which|what|how many|list|show|name|are there|is there|do any|does any)\b", re.IGNORECASE)
 _YEAR = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
 # words that only say "studies about": they may surround the facet value without making a question about content
@@ -35,62 +56,178 @@ _FRAME = frozenset({"which", "what", "how", "many", "list", "show", "name", "are
 
 
 @dataclass(frozen=True)
+class CollectionTerms:
+    """What a collection question may name, read off one index generation."""
+
+    types: EntityTypes  # cancers, drugs and cargo (rag/conversation.py)
+    categories: dict[str, frozenset[str]]  # a word of a category's name -> the categories it names
+    sources: frozenset[str]  # names of the cells exosomes came from ("caf", "macrophage", "a549"), stemmed
+
+    @classmethod
+    def of(cls, index: Index, types: EntityTypes) -> CollectionTerms:
+        found = options(index)
+        return cls(types, _category_words(found["category"]), _source_names(found["exosome_source"], types))
+
+
+def _category_words(categories: Iterable[str]) -> dict[str, frozenset[str]]:
+    """'ncrna-circrna' is named by "circRNA", all three ncRNA categories by "ncRNA", 'protein-transfer' by "protein";
+    the words of the field itself ("exosome", "drug", "cancer") name none."""
+    named: dict[str, set[str]] = {}
+    for category in categories:
+        for word in normalize(category.replace("-", " ")).split():
+            if stem(word) not in _FIELD and category != "none":
+                named.setdefault(stem(word), set()).add(category)
+    return {word: frozenset(c) for word, c in named.items()}
+
+
+def _source_names(values: Iterable[str], types: EntityTypes) -> frozenset[str]:
+    """The words of the exosome-source facet that name something (a cell type, a line, an abbreviation), not the
+    record's plain English ("isolated from", "the abstract read")."""
+    words = {w for v in values for w in {*normalize(v).split(), *spaced(v).split()}}
+    named = {w for w in words if w not in STOPWORDS | GENERIC and not w.isdigit() and len(w) > 2
+             and (is_entity(w) or is_technical(w))}
+    return frozenset(stem(w) for w in named - types.drug - types.cancer) - _FIELD
+
+
+_TERMS: weakref.WeakKeyDictionary[Index, CollectionTerms] = weakref.WeakKeyDictionary()
+
+
+def terms(index: Index, types: EntityTypes) -> CollectionTerms:
+    """The CollectionTerms of one index generation (built once)."""
+    found = _TERMS.get(index)
+    if found is None:
+        found = _TERMS[index] = CollectionTerms.of(index, types)
+    return found
+
+
+@dataclass(frozen=True)
 class CollectionQuery:
     filters: Filters
-    described: str  # "retracted", "cancer type 'gastric'", ...
+    described: str  # "retracted", "cancer type 'gastric'", ... ("" for the whole collection)
+    categories: frozenset[str] = frozenset()  # any of these ("circRNA studies": ncrna-circrna)
+    facet: str | None = None  # the facet asked for across the matches ("Which cancers ...": cancer_types)
 
 
-def parse(question: str, types: EntityTypes) -> CollectionQuery | None:
-    """The facet filter a collection question asks for, or None for a question about findings."""
+def parse(question: str, known: CollectionTerms) -> CollectionQuery | None:
+    """The filter (and the facet) a collection question asks for, or None for a question about findings."""
     if not (_DOCUMENTS.search(question) and _ASKS.search(question)):
         return None
+    asked = _ASKED_FACET.match(question)
+    facet = _facet_of(asked.group("noun")) if asked else None
     words = [w for w in normalize(question).split() if w not in STOPWORDS]
-    found = types.of(set(words))
+    facet_words = set(normalize(asked.group(0)).split()) if asked else set()
+    named_categories = {w for w in words if stem(w) in known.categories}
+    categories = frozenset().union(*(known.categories[stem(w)] for w in named_categories))
+    found = known.types.of(set(words) - named_categories - facet_words)
+    sources = {w for w in words if stem(w) in known.sources} - named_categories - set().union(*found.values())
     retracted = any(w.startswith(("retract", "withdrawn")) for w in words)
     year = _YEAR.search(question)
-    known = set().union(*found.values()) | ({year.group(0)} if year else set())
-    if any(w not in _FRAME and w not in known for w in words):
+    said_words = set().union(*found.values()) | named_categories | sources | facet_words
+    if any(w not in _FRAME and w not in said_words and w != (year.group(0) if year else None) for w in words):
         return None  # it says something beyond a facet: a question about content
+    values, said = _filter_values(found, sources, year.group(0) if year else None, retracted)
+    if categories:
+        said.append(" or ".join(f"category '{c}'" for c in sorted(categories)))
+    if not values and not categories and facet is None:
+        return None
+    return CollectionQuery(Filters.from_mapping(values), " and ".join(said), categories, facet)
+
+
+def _facet_of(noun: str) -> str:
+    return next(facet for prefix, facet in _FACET_OF_NOUN if noun.lower().startswith(prefix))
+
+
+def _filter_values(found: dict[str, set[str]], sources: set[str], year: str | None,
+                   retracted: bool) -> tuple[dict[str, object], list[str]]:
+    """The Filters mapping of what the question names, and how to say it."""
     values: dict[str, object] = {}
     said: list[str] = []
-    for kind, field in (("cancer", "cancer_type"), ("drug", "drug"), ("cargo", "cargo")):
-        if found[kind]:
-            value = " ".join(sorted(found[kind]))
+    named = {"cancer_type": found["cancer"], "drug": found["drug"], "cargo": found["cargo"],
+             "exosome_source": sources}
+    for field, tokens in named.items():
+        if tokens:
+            value = " ".join(sorted(tokens))
             values[field] = value
             said.append(f"{field.replace('_', ' ')} '{value}'")
     if year:
-        values["year_min"] = values["year_max"] = int(year.group(0))
-        said.append(f"year {year.group(0)}")
+        values["year_min"] = values["year_max"] = int(year)
+        said.append(f"year {year}")
     if retracted:
         values["retracted"] = "only"
         said.append("retracted")
-    if not values:
-        return None
-    return CollectionQuery(Filters.from_mapping(values), " and ".join(said))
+    return values, said
 
 
 def matching(index: Index, query: CollectionQuery) -> list[Source]:
-    found = [s for s in index.sources.values() if query.filters.matches(source_metadata(s))]
+    found = [s for s in index.sources.values() if query.filters.matches(source_metadata(s))
+             and (not query.categories or s.category in query.categories)]
     return sorted(found, key=lambda s: (-(s.year or 0), s.title.lower()))
 
 
 def answer(index: Index, query: CollectionQuery) -> Answer:
-    """'3 studies in the collection are retracted: Title (Han et al., 2020) [1]; ...', each item cited."""
+    """'3 studies in the collection are retracted: Title (Han et al., 2020) [1]; ...', each item cited; or, for a
+    facet asked across them, 'glioma: Ding et al., 2020 [1]; ...'."""
     sources = matching(index, query)
     if not sources:
         return Answer(f"No study in the collection matches {query.described}.", refused=True,
                       refusal_reason="collection-empty", backend="collection")
+    if query.facet is not None:
+        return _facet_answer(index, sources, query)
     citations, items = [], []
     for n, source in enumerate(sources[:SHOWN], start=1):
-        chunk = next(c for c in index.chunks if c.source_id == source.id)
-        citations.append(citation_for(n, Hit(chunk=chunk, source=source, score=1.0, fused=0.0)))
-        year = f", {source.year}" if source.year else ""
+        citations.append(_citation(index, n, source))
         note = " (retracted)" if source.retracted else ""
-        items.append(f"{source.title}{note} ({_first_author(source)}{year}) [{n}]")
+        items.append(f"{source.title}{note} ({_who(source)}) [{n}]")
     noun = "study" if len(sources) == 1 else "studies"
     more = f"; and {len(sources) - SHOWN} more" if len(sources) > SHOWN else ""
     text = f"{len(sources)} {noun} in the collection match {query.described}: " + "; ".join(items) + more + "."
     return Answer(text, citations=citations, backend="collection")
+
+
+def _facet_answer(index: Index, sources: list[Source], query: CollectionQuery) -> Answer:
+    """The asked-for facet's values across the matching studies, most studied first, each with its studies cited:
+    '3 cancer types across the 3 studies that match category 'ncrna-circrna': glioma: Ding et al., 2020 [1]; ...'."""
+    facet = query.facet or ""
+    groups: dict[str, tuple[str, list[Source]]] = {}
+    for source in sources:
+        for value in dict.fromkeys(source.facets.get(facet, [])):
+            label = value.split(" (")[0].strip() or value
+            key = drug_name(value) if facet == "drugs" else normalize(label).strip()
+            groups.setdefault(key, (label, []))[1].append(source)
+    ordered = sorted(groups.values(), key=lambda g: (-len(g[1]), g[0].lower()))
+    numbers: dict[str, int] = {}
+    citations, items = [], []
+    for label, studies in ordered[:VALUES_SHOWN]:
+        named = []
+        for source in studies[:STUDIES_PER_VALUE]:
+            if source.id not in numbers:
+                numbers[source.id] = len(numbers) + 1
+                citations.append(_citation(index, numbers[source.id], source))
+            named.append(f"{_who(source)} [{numbers[source.id]}]")
+        more = f" and {len(studies) - STUDIES_PER_VALUE} more" if len(studies) > STUDIES_PER_VALUE else ""
+        items.append(f"{label}: {', '.join(named)}{more}")
+    one, many = _FACET_LABEL[facet]
+    noun = "study" if len(sources) == 1 else "studies"
+    scope = f"the {len(sources)} {noun} in the collection" + (f" that match {query.described}" if query.described
+                                                                 else "")
+    if not groups:
+        return Answer(f"None of {scope} names a {one}.", refused=True, refusal_reason="collection-empty",
+                      backend="collection")
+    rest = f"; and {len(ordered) - VALUES_SHOWN} more" if len(ordered) > VALUES_SHOWN else ""
+    unnamed = sum(1 for s in sources if not s.facets.get(facet))
+    gap = f" ({unnamed} of them name{'s' if unnamed == 1 else ''} no {one}.)" if unnamed else ""
+    text = f"{len(groups)} {one if len(groups) == 1 else many} across {scope}: " + "; ".join(items) + rest + "." + gap
+    return Answer(text, citations=citations, backend="collection")
+
+
+def _citation(index: Index, n: int, source: Source) -> Citation:
+    chunk = next(c for c in index.chunks if c.source_id == source.id)
+    return citation_for(n, Hit(chunk=chunk, source=source, score=1.0, fused=0.0))
+
+
+def _who(source: Source) -> str:
+    """'Ding et al., 2020'."""
+    return f"{_first_author(source)}, {source.year}" if source.year else _first_author(source)
 
 
 def _first_author(source: Source) -> str:

@@ -30,7 +30,7 @@ _NOT_POINTING = re.compile(r"\b(?:(?:is|was|isn't|wasn't) it|it (?:is|was))\s+(?
 _INN_STEM = re.compile(r"[a-z]{2,}(?:platin|taxel|rubicin|citabine|tinib|rafenib|ciclib|parib|lisib|zomib|mab|"
                        r"mustine|tecan|poside|trexed|trexate|fosfamide|lutamide|terone|cristine|blastine|relbine|"
                        r"mycin|phalan|fenib|degib|xaban)$")
-_GENERIC = frozenset({"cancer", "cancers", "carcinoma", "tumour", "tumor", "cell", "cells", "exosome", "mirna",
+GENERIC = frozenset({"cancer", "cancers", "carcinoma", "tumour", "tumor", "cell", "cells", "exosome", "mirna",
                       "ncrna", "lncrna", "circrna", "chemoresist", "human", "mouse", "resistant", "drug", "drugs",
                       "line", "lines", "protein", "proteins", "rna", "rnas", "patient", "patients", "chemotherapy",
                       "therapy", "treatment", "treated", "neoadjuvant", "adjuvant", "model", "models", "primary",
@@ -51,7 +51,7 @@ class EntityTypes:
     def from_facets(cls, cancers: Iterable[str], drugs: Iterable[str], cargo: Iterable[str]) -> EntityTypes:
         def tokens(values: Iterable[str], named_only: bool = False) -> frozenset[str]:
             found = {t for v in values for t in normalize(v).split()
-                     if t not in _GENERIC and t not in STOPWORDS and len(t) > 2}
+                     if t not in GENERIC and t not in STOPWORDS and len(t) > 2}
             # drug and cargo values are phrases ("mRNA (about 1300 genes)"): only their names count, not "about"
             return frozenset(t for t in found if is_entity(t) or is_technical(t)) if named_only else frozenset(found)
 

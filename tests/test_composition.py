@@ -226,9 +226,37 @@ def test_collection_questions_are_answered_from_the_metadata_as_a_cited_list(ass
     assert set(counted.to_dict()) >= {"answer", "citations", "refused", "backend"}  # the one Answer schema
 
 
+def test_a_facet_asked_across_a_category_is_gathered_from_the_metadata(assistant: Assistant) -> None:
+    index = assistant.index()
+    circ = {s.id for s in index.sources.values() if s.category == "ncrna-circrna"}
+    answer = assistant.ask("Which cancers are covered by the circRNA studies?")
+    assert answer.backend == "collection" and {c.source_id for c in answer.citations} == circ, answer.answer
+    cancers = {v.split(" (")[0].lower() for i in circ for v in index.sources[i].facets["cancer_types"]}
+    assert answer.answer.startswith(f"{len(cancers)} cancer types") and "glioma" in answer.answer
+    drugs = assistant.ask("Which drugs were used in the gastric cancer studies?")
+    gastric = [s for s in index.sources.values() if any("gastric" in v for v in s.facets.get("cancer_types", []))]
+    assert drugs.backend == "collection" and "cisplatin" in drugs.answer and "oxaliplatin" in drugs.answer
+    assert {c.source_id for c in drugs.citations} <= {s.id for s in gastric}
+
+
+def test_studies_are_listed_by_the_cell_their_exosomes_came_from_and_by_category(assistant: Assistant) -> None:
+    index = assistant.index()
+    macrophage = assistant.ask("Which studies used exosomes from tumour-associated macrophages?")
+    cited = {c.source_id for c in macrophage.citations}
+    assert macrophage.backend == "collection" and "zheng-2017-mir21" in cited and "binenbaum-2018-mir365" in cited
+    assert all("macrophage" in " ".join(index.sources[i].facets["exosome_source"]).lower() for i in cited)
+    lnc = assistant.ask("List the studies on lncRNAs")
+    expected = {s.id for s in index.sources.values() if s.category == "ncrna-lncrna"}
+    assert {c.source_id for c in lnc.citations} == expected and lnc.answer.startswith(f"{len(expected)} studies")
+    assert lnc.answer.count("(retracted)") == sum(index.sources[i].retracted for i in expected) > 0
+
+
 def test_a_question_about_findings_is_not_taken_for_a_collection_question(assistant: Assistant) -> None:
     answer = assistant.ask("Which study showed that exosomal miR-500a-3p promotes cisplatin resistance?")
     assert answer.backend == "extractive" and "miR-500a-3p" in answer.answer
+    # a category's words ("protein", "circRNA") in a question about what was found do not make it a listing
+    found = assistant.ask("Which drugs do exosomal circRNAs make glioma cells resist?")
+    assert found.backend == "extractive" and "CircNFIX" in found.answer, found.answer
 
 
 def test_a_cell_culture_only_finding_carries_its_caveat_next_to_it(assistant: Assistant) -> None:
