@@ -13,14 +13,14 @@ import pytest
 from rag.answer_types import asked_kinds, asks_for_list, asks_for_source, asks_for_vesicle_cargo, facet_names, gazetteer
 from rag.assistant import Assistant
 from rag.citations import claims
-from rag.documents import Source
+from rag.documents import Answer, Source
 from rag.evaluation import opens_with_framing, word_count
 from rag.evidence import in_vitro_only
 from rag.generation.direction import states_the_opposite
 from rag.generation.extractive import document_text
 from rag.generation.lead import FEATURES, MODEL_PATH, frames_the_study, interprets
 from rag.generation.short_answer import names_of_asked_kind, typed_names
-from rag.generation.routes import ROUTES, is_broad
+from rag.generation.routes import ROUTES, is_broad, route_of
 from rag.ingest import ingest
 from rag.normalize import normalize
 from rag.settings import Settings
@@ -126,6 +126,30 @@ def test_a_broad_mechanism_question_gets_the_review_and_one_line_per_route(assis
     for label, _categories in ROUTES:
         assert f"{label}: " in answer.answer, label
     assert len({c.source_id for c in answer.citations}) == len(ROUTES) + 1
+
+
+def test_a_question_about_one_route_gets_that_routes_studies(assistant: Assistant) -> None:
+    search = assistant.searcher()
+    assert route_of(search, "How do lncRNAs in exosomes cause drug resistance?") == "ncrna-lncrna"
+    assert route_of(search, "How could blocking exosome secretion overcome chemoresistance?") == "secretion-inhibition"
+    # the broad question, two routes, a particular question, a question asking for names: not one route's
+    for question in ("What are the main mechanisms by which exosomes mediate chemotherapy resistance?",
+                     "How do exosomal proteins and microRNAs cause drug resistance?",
+                     "How many copies of a given microRNA does a typical exosome carry?",
+                     "How do exosomal lncRNAs make glioma resist temozolomide?",
+                     "Which exosomal lncRNAs have been linked to drug resistance?"):
+        assert route_of(search, question) is None, question
+    index = assistant.index()
+
+    def studies(answer: Answer) -> list[str]:  # the categories of the studies cited, reviews left out
+        cited = [index.sources[c.source_id] for c in answer.citations]
+        return [s.category or "" for s in cited if s.type == "study" and s.category != "review"]
+
+    lnc = assistant.ask("How do lncRNAs in exosomes cause drug resistance?")
+    assert len(studies(lnc)) >= 2 and set(studies(lnc)) == {"ncrna-lncrna"}, lnc.answer
+    blocking = assistant.ask("How could blocking exosome secretion overcome chemoresistance?")
+    assert "Non-coding RNAs: " not in blocking.answer  # not the broad answer's every route
+    assert len(studies(blocking)) >= 2 and set(studies(blocking)) == {"secretion-inhibition"}, blocking.answer
 
 
 def test_reference_markers_inside_a_users_pdf_stay_its_text(tmp_path: Path) -> None:

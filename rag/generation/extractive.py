@@ -20,7 +20,8 @@ from rag.faithfulness import specific_terms
 from rag.generation.lead import (FEATURES, QuestionTerms, distinctive_coverage, features, frames_the_study, interprets,
                                  lead_scores, local_idf, sentence_stems)
 from rag.generation.direction import states_the_opposite
-from rag.generation.routes import ROUTE_OF, ROUTES, is_broad, route_hits
+from rag.generation.routes import (ROUTE_DESCRIPTIONS, ROUTE_OF, ROUTES, is_broad, route_hits, route_of,
+                                   names_route, route_study_hits)
 from rag.generation.short_answer import ShortAnswer, names_of_asked_kind, short_answer
 from rag.lexical import tokenize
 from rag.prompts import IN_VITRO_IN_TEXT
@@ -37,6 +38,7 @@ OTHER_SOURCE_FLOOR = 0.7  # ... and from another study (higher: it must earn its
 REDUNDANT_COSINE = 0.85
 SHORT_NAME_WORDS = 5  # a study without authors is named by its journal or title in at most this many words
 MAX_LIST_STUDIES = 5  # a list question gathers one finding from each of at most this many studies
+REVIEW_SENTENCES = 2  # a review opening a route's answer may give this many sentences, each study one
 PEER_SHARE = 0.9  # a study whose relevance is this share of the lead study's is its peer (fitted on dev)
 PEER_SENTENCE_SHARE = 0.9  # ... and, when ordering an answer, one whose best sentence is this share of the lead's
 # A document's own reference markers ("as shown before [12].") are shown as "(ref. 12)" so that no reader and no
@@ -230,11 +232,18 @@ class ExtractiveBackend:
         return not any(float(cand.vector @ c.vector) > REDUNDANT_COSINE for c in chosen)
 
     def evidence(self, question: str, hits: list[Hit]) -> list[Hit]:
-        """The passages to answer from: the retrieved ones, or for a broad question the review and one per route."""
+        """The passages to answer from: the retrieved ones; for a question about one route, that route's best
+        studies; for a broad question, the review and one study per route."""
+        route = route_of(self.search, question)
+        if route is not None:
+            return route_study_hits(self.search, question, route, hits) or hits
         return route_hits(self.search, question) if is_broad(question) else hits
 
     def compose(self, question: str, hits: list[Hit]) -> list[Piece]:
         """The answer as sentences, each naming its study the first time that study speaks."""
+        route = route_of(self.search, question)
+        if route is not None and all(h.source.category == route or is_review(h) for h in hits):
+            return self._one_route_lines(question, hits, route)
         if is_broad(question):
             return self._route_lines(question, hits)
         if asks_for_list(question) and sum(h.score >= PEER_SHARE * hits[0].score for h in hits) > 1:
@@ -299,6 +308,28 @@ class ExtractiveBackend:
             best = max(cands, key=lambda c: c.score + (0.0 if framing else 0.1 * c.lead))
             prefix = f"{label}: " if label and not framing else ""
             pieces.append(Piece(f"{prefix}{attribution(hit)}: {document_text(best.text)}", i))
+        return pieces
+
+    def _one_route_lines(self, question: str, hits: list[Hit], route: str) -> list[Piece]:
+        """A review's sentences on the route (when one was retrieved: what the route is and why it matters), then
+        the route's studies, each with its finding that best answers the question read with the route's
+        description, in rank order within the word budget (the first always)."""
+        pieces: list[Piece] = []
+        words = 0
+        for i, hit in enumerate(hits):
+            review = is_review(hit)
+            cands = self.candidates(f"{question} {ROUTE_DESCRIPTIONS[route]}", [hit])
+            if review:  # the review's sentences on the route ("lncRNAs act as sponges ...")
+                cands = [c for c in cands if names_route(c.text, route)]
+            findings = [c for c in cands if not c.frames] or cands
+            ranked = sorted(findings, key=lambda c: c.lead if review else c.score + 0.1 * c.lead, reverse=True)
+            chosen = sorted(ranked[:REVIEW_SENTENCES if review else 1], key=lambda c: c.position)
+            cost = sum(len(c.text.split()) for c in chosen) + _study_words(hit)
+            if not chosen or (pieces and words + cost > self.max_words):
+                continue
+            pieces.append(Piece(f"{attribution(hit)}: {document_text(chosen[0].text)}", i))
+            pieces += [Piece(document_text(c.text), i) for c in chosen[1:]]
+            words += cost
         return pieces
 
     def generate(self, question: str, hits: list[Hit]) -> str:

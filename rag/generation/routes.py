@@ -1,13 +1,17 @@
 """The review's map of the field, for the broad question ("how do exosomes cause chemoresistance?"): the subject
 review's own framing, then one cited line per route it describes, each from the study that best answers the
-question within that route. The routes are the pack's `category` values, which follow the review's sections."""
+question within that route. The routes are the pack's `category` values, which follow the review's sections.
+A question about one route, named by its head noun ("How do lncRNAs in exosomes cause drug resistance?", "How could
+blocking exosome secretion overcome chemoresistance?"), gets a review's sentence on it and that route's studies, one
+line each (`route_of`)."""
 
 from __future__ import annotations
 
+from rag.answer_types import asks_for_list
 from rag.catalog import CANCER_SITES
 from rag.faithfulness import specific_terms
 from rag.filters import Filters
-from rag.lexical import STOPWORDS
+from rag.lexical import STOPWORDS, english_stemmer
 from rag.normalize import normalize
 from rag.retrieval import SUBJECT_REVIEW, Hit, HybridSearch
 from rag.vocabulary import is_rare
@@ -24,8 +28,37 @@ ROUTE_OF = {category: label for label, categories in ROUTES for category in cate
 TOPIC = frozenset({"exosome", "chemoresist"})
 FIELD_WORDS = ("exosom", "chemo", "resist", "vesicle", "tumour", "tumor", "cancer", "drug")
 RESISTANCE = ("resist", "chemoresist")
+TREATMENT = (*RESISTANCE, "chemo", "sensiti", "therap", "treat", "drug")  # resisting or responding to treatment
 DOCUMENT_WORDS = ("review", "study", "studies", "paper", "article", "author")
 RARE_ZIPF = 3.0  # rarer than ~1 per million words: a word that names something particular
+# Each route (and each kind of non-coding RNA) as the review describes it: what its studies are searched with
+ROUTE_DESCRIPTIONS: dict[str, str] = {
+    "ncrna-mirna": "exosomes that transport microRNAs into recipient cells",
+    "ncrna-lncrna": "exosomes that transport long non-coding RNAs into recipient cells",
+    "ncrna-circrna": "exosomes that transport circular RNAs into recipient cells",
+    "protein-transfer": "exosomes that deliver functionally active proteins",
+    "stromal-exosomes": "exosomes derived from stromal cells of the tumour microenvironment",
+    "drug-efflux": "exosomes that directly carry drug molecules out of the cell (drug efflux)",
+    "secretion-inhibition": "inhibiting exosome secretion",
+}
+ROUTE_WORDS = frozenset(w for d in ROUTE_DESCRIPTIONS.values() for w in normalize(d).split() if w not in STOPWORDS)
+
+
+# ... and the head nouns of its section: a question using one route's head noun is about that route
+ROUTE_HEADS: dict[str, str] = {
+    "ncrna-mirna": "microRNAs", "ncrna-lncrna": "long non-coding RNAs", "ncrna-circrna": "circular RNAs",
+    "protein-transfer": "proteins", "stromal-exosomes": "stromal cells, tumour microenvironment",
+    "drug-efflux": "drug efflux", "secretion-inhibition": "exosome secretion",
+}
+
+
+def route_stems(text: str) -> frozenset[str]:
+    """Stems of the words, the field's own words (exosome, drug, cancer, ...) left out."""
+    words = [w for w in normalize(text).split() if w not in STOPWORDS and not w.startswith(FIELD_WORDS)]
+    return frozenset(english_stemmer().stemWords(words))
+
+
+ROUTE_HEAD_STEMS = {category: route_stems(heads) - route_stems("cells") for category, heads in ROUTE_HEADS.items()}
 
 
 def is_broad(question: str) -> bool:
@@ -38,6 +71,62 @@ def is_broad(question: str) -> bool:
     rare = [w for w in words if is_rare(w, RARE_ZIPF) and not w.startswith(FIELD_WORDS)]
     asks_for_document = any(w.startswith(DOCUMENT_WORDS) for w in words)
     return about and not particular and not rare and not asks_for_document
+
+
+def about_a_route_only(question: str) -> bool:
+    """About exosomes and naming nothing particular beyond the words the routes are described in ("lncRNAs",
+    "stromal", "efflux", "secretion"): no other specific term, cancer, rare word or document."""
+    words = [w for w in normalize(question).split() if w not in STOPWORDS and len(w) > 1]
+    about = any(w.startswith(("exosom", "vesicle")) for w in words) and any(w.startswith(TREATMENT) for w in words)
+    particular = bool(specific_terms(question) - TOPIC - ROUTE_WORDS) or any(w in CANCER_SITES for w in words)
+    rare = [w for w in words if is_rare(w, RARE_ZIPF) and not w.startswith(FIELD_WORDS) and w not in ROUTE_WORDS]
+    asks_for_document = any(w.startswith(DOCUMENT_WORDS) for w in words)
+    return about and not particular and not rare and not asks_for_document
+
+
+def route_of(search: HybridSearch, question: str) -> str | None:
+    """The category of the one route the question is about, or None (a particular question, or one as close to
+    several). A question about resistance that uses one route's head noun is about that route. (The closest
+    description by embedding was tried as well and dropped: MiniLM put "How do exosomes make tumours resist drugs?"
+    in drug efflux.)"""
+    if not about_a_route_only(question) or asks_for_list(question) or _asks_for_a_name(question):
+        return None
+    stems = route_stems(question)
+    named = [c for c, heads in ROUTE_HEAD_STEMS.items() if heads & stems]
+    return named[0] if len(named) == 1 and _present(search, named[0]) else None
+
+
+def _asks_for_a_name(question: str) -> bool:
+    """"Which stromal cell types ...?", "What proteins ...?" ask for named things, which the list and lead paths
+    answer; a route's lines answer "how", "why", "can", "does"."""
+    return question.split()[0].lower() in ("which", "what", "name", "list") if question.split() else False
+
+
+def names_route(text: str, category: str) -> bool:
+    """The text names this route and no other: the subject review's sentence listing every route frames the broad
+    question, not a question about one of them. (Allowing one other route, so that "exosomal lncRNAs and circRNAs
+    act as miRNA sponges" counts, opened fewer route_fit answers with a route's own finding.)"""
+    stems = route_stems(text)
+    return [c for c, heads in ROUTE_HEAD_STEMS.items() if heads & stems] == [category]
+
+
+def speaks_of_route(text: str, category: str) -> bool:
+    """A review's sentence on the route and on treatment ("... secretion could help prevent and treat chemotherapy
+    resistance"), not one that only names the route's noun ("biogenesis, secretion and fate after release")."""
+    return names_route(text, category) and any(w.startswith(TREATMENT) for w in normalize(text).split())
+
+
+def _present(search: HybridSearch, category: str) -> bool:
+    return any(s.category == category for s in search.index.sources.values())
+
+
+def route_study_hits(search: HybridSearch, question: str, category: str, hits: list[Hit], k: int = 4) -> list[Hit]:
+    """A review among the retrieved passages that speaks of the route (its framing), then the route's studies that
+    best answer the question."""
+    framing = [h for h in hits if h.source.type == "review" or h.source.category == "review"]
+    framing = [h for h in framing if any(speaks_of_route(s, category) for s in h.chunk.sentences)][:1]
+    return framing + search.search(f"{question} {ROUTE_DESCRIPTIONS[category]}", k=k,
+                                   filters=Filters(category=category))
 
 
 def subject_review(search: HybridSearch, question: str) -> Hit | None:
