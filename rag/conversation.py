@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from rag.catalog import CANCER_SITES
 from rag.faithfulness import specific_terms
+from rag.generation.routes import routes_named
 from rag.lexical import STOPWORDS
 from rag.normalize import is_entity, normalize
 from rag.vocabulary import is_technical
@@ -84,11 +85,14 @@ def condense(question: str, previous: str, types: EntityTypes) -> str:
     """The previous question's words with the entities the follow-up replaces taken out, then the follow-up."""
     new = types.of(set(normalize(question).split()))
     replaced = {kind for kind, found in new.items() if found}
+    routes = routes_named(question)
     kept = []
     for word in previous.rstrip("?").split():
         tokens = set(normalize(word).split())
         if any(types.of(tokens)[kind] for kind in replaced):
             continue  # the follow-up names another entity of this kind: the old one goes
+        if routes and routes_named(word) - routes:
+            continue  # "What about proteins?" after a question on lncRNAs: the review's other route replaces it
         kept.append(word)
     follow = _CONTINUATION.sub("", question).strip()
     first = follow.split()[0] if follow.split() else ""

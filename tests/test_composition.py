@@ -235,6 +235,16 @@ def test_a_bare_follow_up_is_answered_from_the_previous_turn(assistant: Assistan
     assert not answer.refused and "mir21" in normalize(answer.answer)  # "Which cargo?" alone: out of scope
 
 
+def test_a_follow_up_naming_another_route_replaces_the_previous_one(assistant: Assistant) -> None:
+    from rag.answering import Turn
+
+    history = [Turn("user", "How do lncRNAs in exosomes cause drug resistance?")]
+    answer = assistant.ask("What about proteins?", history=history)
+    index = assistant.index()
+    studies = {index.sources[c.source_id].category for c in answer.citations} - {"review", ""}
+    assert studies == {"protein-transfer"}, answer.answer
+
+
 def test_collection_questions_are_answered_from_the_metadata_as_a_cited_list(assistant: Assistant) -> None:
     retracted = assistant.ask("Which of these studies were retracted?")
     index = assistant.index()

@@ -91,9 +91,14 @@ def route_of(search: HybridSearch, question: str) -> str | None:
     in drug efflux.)"""
     if not about_a_route_only(question) or asks_for_list(question) or _asks_for_a_name(question):
         return None
-    stems = route_stems(question)
-    named = [c for c, heads in ROUTE_HEAD_STEMS.items() if heads & stems]
-    return named[0] if len(named) == 1 and _present(search, named[0]) else None
+    named = routes_named(question)
+    return next(iter(named)) if len(named) == 1 and _present(search, next(iter(named))) else None
+
+
+def routes_named(text: str) -> set[str]:
+    """The routes whose head noun the text uses."""
+    stems = route_stems(text)
+    return {c for c, heads in ROUTE_HEAD_STEMS.items() if heads & stems}
 
 
 def _asks_for_a_name(question: str) -> bool:
@@ -106,8 +111,7 @@ def names_route(text: str, category: str) -> bool:
     """The text names this route and no other: the subject review's sentence listing every route frames the broad
     question, not a question about one of them. (Allowing one other route, so that "exosomal lncRNAs and circRNAs
     act as miRNA sponges" counts, opened fewer route_fit answers with a route's own finding.)"""
-    stems = route_stems(text)
-    return [c for c, heads in ROUTE_HEAD_STEMS.items() if heads & stems] == [category]
+    return routes_named(text) == {category}
 
 
 def speaks_of_route(text: str, category: str) -> bool:
