@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cached_property
+
 import sys
 from functools import lru_cache
 from pathlib import Path
@@ -96,6 +98,28 @@ class LexicalIndex:
     @classmethod
     def load(cls, folder: Path) -> LexicalIndex:
         return cls(bm25s.BM25.load(str(folder), show_progress=False))
+
+    @cached_property
+    def _members(self) -> dict[str, list[str]]:
+        """Gene-family names of the vocabulary: "rab27" -> ["rab27a", "rab27b"] (a name with a digit, then one
+        letter: the paralog convention of gene symbols). Not microRNAs: there a final letter may be an arm
+        ("mir95p" is miR-9-5p, not a member of a miR-95 family), and the normaliser folds their variants already."""
+        members: dict[str, list[str]] = {}
+        for token in self.vocabulary:
+            family = token[:-1]
+            if token.startswith(("mir", "microrna")):
+                continue
+            if len(family) > 2 and token[-1].isalpha() and family[-1].isdigit() and family[0].isalpha():
+                members.setdefault(family, []).append(token)
+        return members
+
+    def with_families(self, tokens: list[str]) -> list[str]:
+        """The query tokens, a family name ("rab27") read with its members ("rab27a", "rab27b"): a question about
+        Rab27 is about the papers on Rab27a and Rab27b too."""
+        out: list[str] = []
+        for token in tokens:
+            out += [token, *self._members.get(token, [])]
+        return out
 
     def scores(self, tokens: list[str], mask: np.ndarray | None = None) -> np.ndarray:
         """BM25 score of every row for the query tokens (rows outside `mask` score 0)."""

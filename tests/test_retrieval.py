@@ -119,6 +119,14 @@ def test_a_question_in_the_noun_finds_the_study_written_with_the_adjective(assis
     assert Vocabulary(assistant.index().lexical.vocabulary).knows("ferroptosis")
 
 
+def test_a_gene_family_name_finds_the_papers_on_its_members(assistant: Assistant) -> None:
+    lexical = assistant.index().lexical
+    assert set(lexical.with_families(["rab27"])) == {"rab27", "rab27a", "rab27b"}
+    assert lexical.with_families(["mir95", "exosome"]) == ["mir95", "exosome"]  # "mir95p" is miR-9-5p, an arm
+    hits = assistant.searcher().search("What is the role of Rab27 in drug resistance?", k=5)
+    assert hits[0].source.id == "ostrowski-2010-rab27-exosome-secretion" and hits[0].score >= RELEVANCE_THRESHOLD
+
+
 @pytest.mark.parametrize(
     ("filters", "check"),
     [
