@@ -67,6 +67,19 @@ def fold_derivation(token: str) -> str:
     return token
 
 
+def other_spellings(token: str) -> list[str]:
+    """The American spellings a British one may have: 'tumour' -> 'tumor' (-our, six letters or more, so not
+    'four'), 'leukaemic' -> 'leukemic' (ae inside the word), 'oesophageal' -> 'esophageal' (oe at its start)."""
+    if not token.isalpha():
+        return []
+    out = [token[:-3] + "or"] if len(token) >= 6 and token.endswith("our") else []
+    if "ae" in token[1:]:
+        out.append(token[0] + token[1:].replace("ae", "e"))
+    if token.startswith("oe"):
+        out.append("e" + token[2:])
+    return out
+
+
 def tokenize(text: str) -> list[str]:
     """Normalised tokens: entity variants folded to one token, light plural and derivational folding
     (fold_derivation), compounds also joined."""
@@ -115,9 +128,13 @@ class LexicalIndex:
 
     def with_families(self, tokens: list[str]) -> list[str]:
         """The query tokens, a family name ("rab27") read with its members ("rab27a", "rab27b"): a question about
-        Rab27 is about the papers on Rab27a and Rab27b too."""
+        Rab27 is about the papers on Rab27a and Rab27b too; and a British spelling the index never holds read as
+        the American one it does ("leukaemia" -> "leukemia", `other_spelling`)."""
+        vocabulary = self._model.vocab_dict
         out: list[str] = []
         for token in tokens:
+            if token not in vocabulary:
+                token = next((v for v in other_spellings(token) if v in vocabulary), token)
             out += [token, *self._members.get(token, [])]
         return out
 

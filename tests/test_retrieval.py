@@ -11,7 +11,7 @@ import pytest
 from rag import lay_terms
 from rag.assistant import Assistant
 from rag.filters import FilterError, Filters
-from rag.lexical import fold_derivation, tokenize
+from rag.lexical import fold_derivation, other_spellings, tokenize
 from rag.normalize import canonical_entities
 from rag.retrieval import RELEVANCE_THRESHOLD
 from rag.retriever import HybridRetriever
@@ -123,6 +123,9 @@ def test_a_gene_family_name_finds_the_papers_on_its_members(assistant: Assistant
     lexical = assistant.index().lexical
     assert set(lexical.with_families(["rab27"])) == {"rab27", "rab27a", "rab27b"}
     assert lexical.with_families(["mir95", "exosome"]) == ["mir95", "exosome"]  # "mir95p" is miR-9-5p, an arm
+    # a British spelling the index lacks is read as the American one it holds; one it holds stays
+    assert lexical.with_families(tokenize("leukaemia")) == tokenize("leukemia")
+    assert lexical.with_families(["tumour"]) == ["tumour"] and other_spellings("four") == []
     hits = assistant.searcher().search("What is the role of Rab27 in drug resistance?", k=5)
     assert hits[0].source.id == "ostrowski-2010-rab27-exosome-secretion" and hits[0].score >= RELEVANCE_THRESHOLD
 
