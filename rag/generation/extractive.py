@@ -129,7 +129,9 @@ class ExtractiveBackend:
         best = max(c.score for c in cands)
         lead = self._lead(question, cands, hits)
         own = [c for c in cands if c.hit_index == lead.hit_index]
-        short = short_answer(question, own, TOP_SOURCE_FLOOR * best, hits[lead.hit_index].source)
+        # a review's passing mention ("exosomes that carry ABC transporters ...") is not a finding to answer with
+        short = None if is_review(hits[lead.hit_index]) else \
+            short_answer(question, own, TOP_SOURCE_FLOOR * best, hits[lead.hit_index].source)
         chosen = [lead]
         if short is not None and short.source is not lead:
             # the sentence the short answer quotes is always shown: it opens when it states a finding, and follows
