@@ -17,6 +17,7 @@ from rag.citations import Citation, citation_for
 from rag.conversation import GENERIC, EntityTypes
 from rag.documents import Answer, Source, surname
 from rag.filters import Filters, source_metadata
+from rag.generation.routes import ROUTE_HEAD_STEMS, route_stems
 from rag.index import Index
 from rag.lexical import STOPWORDS
 from rag.normalize import is_entity, normalize, spaced, stem
@@ -27,7 +28,7 @@ SHOWN = 15  # sources listed in full; the rest are counted
 VALUES_SHOWN = 10  # values of an asked-for facet listed in full ...
 STUDIES_PER_VALUE = 3  # ... each with at most this many of its studies named
 _DOCUMENTS = re.compile(r"\b(stud(y|ies)|papers?|articles?|sources?|records?|publications?|references?|reports?|"
-                        r"collection|corpus)\b", re.IGNORECASE)
+                        r"reviews?|collection|corpus)\b", re.IGNORECASE)
 # "Which cancers ...", "What types of drug ...", "How many cancer types ...": the facet asked for across the studies
 # (not "Which cancer studies ...": there the facet word qualifies the studies)
 _ASKED_FACET = re.compile(
@@ -70,13 +71,17 @@ class CollectionTerms:
 
 
 def _category_words(categories: Iterable[str]) -> dict[str, frozenset[str]]:
-    """'ncrna-circrna' is named by "circRNA", all three ncRNA categories by "ncRNA", 'protein-transfer' by "protein";
-    the words of the field itself ("exosome", "drug", "cancer") name none."""
+    """Stems of the words that name a category: a route of the review by its head noun (rag/generation/routes.py:
+    "circRNA" names 'ncrna-circrna', "proteins" 'protein-transfer', "secretion" 'secretion-inhibition'), any other
+    category by the words of its name ('review', 'exosome-biology' by "biology"); the relation words of a route's
+    name ("transfer", "inhibition") name nothing, and the field's own words ("exosome", "drug") none either."""
     named: dict[str, set[str]] = {}
     for category in categories:
-        for word in normalize(category.replace("-", " ")).split():
-            if stem(word) not in _FIELD and category != "none":
-                named.setdefault(stem(word), set()).add(category)
+        if category == "none":
+            continue
+        words = ROUTE_HEAD_STEMS.get(category) or route_stems(category.replace("-", " "))
+        for word in words - _FIELD:
+            named.setdefault(word, set()).add(category)
     return {word: frozenset(c) for word, c in named.items()}
 
 
@@ -116,8 +121,8 @@ def parse(question: str, known: CollectionTerms) -> CollectionQuery | None:
     facet = _facet_of(asked.group("noun")) if asked else None
     words = [w for w in normalize(question).split() if w not in STOPWORDS]
     facet_words = set(normalize(asked.group(0)).split()) if asked else set()
-    named_categories = {w for w in words if stem(w) in known.categories}
-    categories = frozenset().union(*(known.categories[stem(w)] for w in named_categories))
+    named_categories = {w for w in words if _category_stem(w) in known.categories}
+    categories = frozenset().union(*(known.categories[_category_stem(w)] for w in named_categories))
     found = known.types.of(set(words) - named_categories - facet_words)
     sources = {w for w in words if stem(w) in known.sources} - named_categories - set().union(*found.values())
     retracted = any(w.startswith(("retract", "withdrawn")) for w in words)
@@ -131,6 +136,10 @@ def parse(question: str, known: CollectionTerms) -> CollectionQuery | None:
     if not values and not categories and facet is None:
         return None
     return CollectionQuery(Filters.from_mapping(values), " and ".join(said), categories, facet)
+
+
+def _category_stem(word: str) -> str:
+    return next(iter(route_stems(word)), "")
 
 
 def _facet_of(noun: str) -> str:

@@ -271,6 +271,9 @@ def test_a_facet_asked_across_a_category_is_gathered_from_the_metadata(assistant
     gastric = [s for s in index.sources.values() if any("gastric" in v for v in s.facets.get("cancer_types", []))]
     assert drugs.backend == "collection" and "cisplatin" in drugs.answer and "oxaliplatin" in drugs.answer
     assert {c.source_id for c in drugs.citations} <= {s.id for s in gastric}
+    reviews = assistant.ask("Which cancers do the reviews cover?")
+    assert reviews.backend == "collection" and all(index.sources[c.source_id].category == "review"
+                                                   for c in reviews.citations), reviews.answer
 
 
 def test_studies_are_listed_by_the_cell_their_exosomes_came_from_and_by_category(assistant: Assistant) -> None:
@@ -291,6 +294,9 @@ def test_a_question_about_findings_is_not_taken_for_a_collection_question(assist
     # a category's words ("protein", "circRNA") in a question about what was found do not make it a listing
     found = assistant.ask("Which drugs do exosomal circRNAs make glioma cells resist?")
     assert found.backend == "extractive" and "CircNFIX" in found.answer, found.answer
+    # "transfer" is the relation in the category 'protein-transfer', not its name
+    pgp = assistant.ask("Which papers show exosomes transfer P-glycoprotein?")
+    assert pgp.backend == "extractive", pgp.answer
 
 
 def test_a_cell_culture_only_finding_carries_its_caveat_next_to_it(assistant: Assistant) -> None:
