@@ -126,10 +126,10 @@ class LexicalIndex:
                 members.setdefault(family, []).append(token)
         return members
 
-    def with_families(self, tokens: list[str]) -> list[str]:
+    def query_terms(self, tokens: list[str]) -> list[str]:
         """The query tokens, a family name ("rab27") read with its members ("rab27a", "rab27b"): a question about
         Rab27 is about the papers on Rab27a and Rab27b too; and a British spelling the index never holds read as
-        the American one it does ("leukaemia" -> "leukemia", `other_spelling`)."""
+        the American one it does ("leukaemia" -> "leukemia", `other_spellings`)."""
         vocabulary = self._model.vocab_dict
         out: list[str] = []
         for token in tokens:

@@ -121,11 +121,11 @@ def test_a_question_in_the_noun_finds_the_study_written_with_the_adjective(assis
 
 def test_a_gene_family_name_finds_the_papers_on_its_members(assistant: Assistant) -> None:
     lexical = assistant.index().lexical
-    assert set(lexical.with_families(["rab27"])) == {"rab27", "rab27a", "rab27b"}
-    assert lexical.with_families(["mir95", "exosome"]) == ["mir95", "exosome"]  # "mir95p" is miR-9-5p, an arm
+    assert set(lexical.query_terms(["rab27"])) == {"rab27", "rab27a", "rab27b"}
+    assert lexical.query_terms(["mir95", "exosome"]) == ["mir95", "exosome"]  # "mir95p" is miR-9-5p, an arm
     # a British spelling the index lacks is read as the American one it holds; one it holds stays
-    assert lexical.with_families(tokenize("leukaemia")) == tokenize("leukemia")
-    assert lexical.with_families(["tumour"]) == ["tumour"] and other_spellings("four") == []
+    assert lexical.query_terms(tokenize("leukaemia")) == tokenize("leukemia")
+    assert lexical.query_terms(["tumour"]) == ["tumour"] and other_spellings("four") == []
     hits = assistant.searcher().search("What is the role of Rab27 in drug resistance?", k=5)
     assert hits[0].source.id == "ostrowski-2010-rab27-exosome-secretion" and hits[0].score >= RELEVANCE_THRESHOLD
 

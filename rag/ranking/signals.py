@@ -169,7 +169,7 @@ class CandidateSignals:
         lay = lay_terms.read(query)
         searched = lay.expanded(query)  # BM25 and the entity share also read the technical terms of lay phrases
         tokens = tokenize(searched)
-        lexical_raw = (self.index.lexical.scores(self.index.lexical.with_families(tokens),
+        lexical_raw = (self.index.lexical.scores(self.index.lexical.query_terms(tokens),
                                                  None if mask is None else mask.astype(np.float32))
                        if tokens else np.zeros(n, dtype=np.float32))
         qv = self.query_vector(query) if method != "bm25" else np.zeros(0, dtype=np.float32)
