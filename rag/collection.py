@@ -17,7 +17,7 @@ from rag.citations import Citation, citation_for
 from rag.conversation import GENERIC, EntityTypes
 from rag.documents import Answer, Source, surname
 from rag.filters import Filters, source_metadata
-from rag.generation.routes import ROUTE_HEAD_STEMS, route_stems
+from rag.generation.routes import ROUTE_HEAD_STEMS, ROUTES, route_stems
 from rag.index import Index
 from rag.lexical import STOPWORDS
 from rag.normalize import is_entity, normalize, spaced, stem
@@ -82,7 +82,11 @@ def _category_words(categories: Iterable[str]) -> dict[str, frozenset[str]]:
         words = ROUTE_HEAD_STEMS.get(category) or route_stems(category.replace("-", " "))
         for word in words - _FIELD:
             named.setdefault(word, set()).add(category)
-    return {word: frozenset(c) for word, c in named.items()}
+    for label, grouped in ROUTES:  # a route of several categories by its own name: "ncRNA" names all three
+        if len(grouped) > 1:
+            for word in route_stems(label) - _FIELD:
+                named.setdefault(word, set()).update(c for c in grouped if c in categories)
+    return {word: frozenset(c) for word, c in named.items() if c}
 
 
 def _source_names(values: Iterable[str], types: EntityTypes) -> frozenset[str]:
@@ -132,7 +136,9 @@ def parse(question: str, known: CollectionTerms) -> CollectionQuery | None:
         return None  # it says something beyond a facet: a question about content
     values, said = _filter_values(found, sources, year.group(0) if year else None, retracted)
     if categories:
-        said.append(" or ".join(f"category '{c}'" for c in sorted(categories)))
+        quoted = [f"'{c}'" for c in sorted(categories)]
+        said.append(f"category {quoted[0]}" if len(quoted) == 1 else
+                    f"categories {', '.join(quoted[:-1])} or {quoted[-1]}")
     if not values and not categories and facet is None:
         return None
     return CollectionQuery(Filters.from_mapping(values), " and ".join(said), categories, facet)

@@ -286,6 +286,9 @@ def test_studies_are_listed_by_the_cell_their_exosomes_came_from_and_by_category
     expected = {s.id for s in index.sources.values() if s.category == "ncrna-lncrna"}
     assert {c.source_id for c in lnc.citations} == expected and lnc.answer.startswith(f"{len(expected)} studies")
     assert lnc.answer.count("(retracted)") == sum(index.sources[i].retracted for i in expected) > 0
+    ncrna = assistant.ask("How many ncRNA studies are in the collection?")  # a route of three categories
+    grouped = {s.id for s in index.sources.values() if (s.category or "").startswith("ncrna-")}
+    assert ncrna.answer.startswith(f"{len(grouped)} studies") and "categories 'ncrna-circrna'" in ncrna.answer
 
 
 def test_a_question_about_findings_is_not_taken_for_a_collection_question(assistant: Assistant) -> None:
