@@ -137,7 +137,8 @@ def test_a_question_about_one_route_gets_that_routes_studies(assistant: Assistan
                      "How do exosomal proteins and microRNAs cause drug resistance?",
                      "How many copies of a given microRNA does a typical exosome carry?",
                      "How do exosomal lncRNAs make glioma resist temozolomide?",
-                     "Which exosomal lncRNAs have been linked to drug resistance?"):
+                     "Which exosomal lncRNAs have been linked to drug resistance?",
+                     "Does exosome secretion increase after chemotherapy?"):  # not about blocking it
         assert route_of(search, question) is None, question
     index = assistant.index()
 

@@ -11,6 +11,7 @@ from rag.answer_types import asks_for_list
 from rag.catalog import CANCER_SITES
 from rag.faithfulness import specific_terms
 from rag.filters import Filters
+from rag.generation.direction import changes
 from rag.lexical import STOPWORDS, english_stemmer
 from rag.normalize import normalize
 from rag.retrieval import SUBJECT_REVIEW, Hit, HybridSearch
@@ -96,9 +97,18 @@ def route_of(search: HybridSearch, question: str) -> str | None:
 
 
 def routes_named(text: str) -> set[str]:
-    """The routes whose head noun the text uses."""
+    """The routes whose head noun the text uses; blocking secretion only when the text lowers something or names
+    an inhibitor ("Does exosome secretion increase after chemotherapy?" is not about blocking it)."""
     stems = route_stems(text)
-    return {c for c, heads in ROUTE_HEAD_STEMS.items() if heads & stems}
+    named = {c for c, heads in ROUTE_HEAD_STEMS.items() if heads & stems}
+    if "secretion-inhibition" in named and not _lowers(text):
+        named.discard("secretion-inhibition")
+    return named
+
+
+def _lowers(text: str) -> bool:
+    words = normalize(text).split()
+    return any(d < 0 for d, _ in changes(text)) or any(w.startswith(("inhibit", "blocking")) for w in words)
 
 
 def _asks_for_a_name(question: str) -> bool:
