@@ -127,7 +127,8 @@ class ExtractiveBackend:
         if not cands:
             return None, []
         best = max(c.score for c in cands)
-        lead = self._lead(question, cands, hits)
+        asked = gazetteer(self.search.index).names_in(question)
+        lead = self._lead(question, cands, hits, asked)
         own = [c for c in cands if c.hit_index == lead.hit_index]
         # a review's passing mention ("exosomes that carry ABC transporters ...") is not a finding to answer with
         short = None if is_review(hits[lead.hit_index]) else \
@@ -164,7 +165,7 @@ class ExtractiveBackend:
         return short, [lead, *rest]
 
     @staticmethod
-    def _lead(question: str, cands: list[Candidate], hits: list[Hit]) -> Candidate:
+    def _lead(question: str, cands: list[Candidate], hits: list[Hit], asked: frozenset[str] = frozenset()) -> Candidate:
         """The sentence that opens: the lead model's choice among the eligible ones. When the question asks which
         review or study says something ("Which review goes cancer by cancer ...?", "Who first named ...?"), only
         sources of that type are eligible; and a review is identified by what it covers rather than by a finding,
@@ -182,6 +183,11 @@ class ExtractiveBackend:
             wanted = "study"  # "Which exosomal microRNAs ...?" is answered by the studies that name them
         typed = [c for c in leads if is_review(hits[c.hit_index]) == (wanted == "review")] if wanted else []
         lead = max(typed or leads, key=lambda c: c.lead)
+        if wanted is None and asked and is_review(hits[lead.hit_index]) and not asked & lead.terms:
+            # a review's sentence that names none of what the question names does not open before a study's that
+            # does ("exosomes that carry ABC transporters ..." for "What do exosomes from M2 macrophages carry?")
+            naming = [c for c in leads if asked & c.terms and not is_review(hits[c.hit_index])]
+            lead = max(naming, key=lambda c: c.lead) if naming else lead
         if listing:
             # a list that one study answers opens as that study's line in a list answer would: with its finding that
             # names the asked-for things ("Tipifarnib, neticonazole ... were confirmed as inhibitors"), not with the
