@@ -54,7 +54,7 @@ def source_context(source: Source) -> str:
     name the title's entities, the facets (drug, cargo, cancer), and sometimes the journal, year or first author."""
     facets = "; ".join(v for values in source.facets.values() for v in values)
     surnames = " ".join(surname(a) for a in source.authors[:3] if a != "et al.")
-    kind = "Review. " if source.type == "review" or source.category == "review" else ""
+    kind = "Review. " if source.is_review else ""
     published = " ".join(str(p) for p in (surnames, source.journal, source.year) if p)
     return " ".join(p for p in (f"{source.title}.", kind, f"{facets}." if facets else "", published) if p)
 

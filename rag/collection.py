@@ -38,7 +38,7 @@ _ASKED_FACET = re.compile(
 _FACET_OF_NOUN = (("cancer", "cancer_types"), ("tumo", "cancer_types"), ("drug", "drugs"), ("chemo", "drugs"),
                   ("agent", "drugs"), ("cargo", "cargo"), ("target", "targets"), ("gene", "targets"),
                   ("source", "exosome_source"), ("cell", "exosome_source"))
-_FIELD = frozenset({"exosome", "drug", "cancer", "chemoresist"})  # (stemmed) words every question of the field uses
+_FIELD = frozenset({"exosome", "drug", "cancer", "chemoresist"})  # words of the field, never a source cell's name
 _FACET_LABEL = {"cancer_types": ("cancer type", "cancer types"), "drugs": ("drug", "drugs"),
                 "cargo": ("cargo", "cargoes"), "targets": ("target", "targets"),
                 "exosome_source": ("exosome source", "exosome sources")}
@@ -79,12 +79,12 @@ def _category_words(categories: Iterable[str]) -> dict[str, frozenset[str]]:
     for category in categories:
         if category == "none":
             continue
-        words = ROUTE_HEAD_STEMS.get(category) or route_stems(category.replace("-", " "))
-        for word in words - _FIELD:
+        # route_stems leaves out the field's own words
+        for word in ROUTE_HEAD_STEMS.get(category) or route_stems(category.replace("-", " ")):
             named.setdefault(word, set()).add(category)
     for label, grouped in ROUTES:  # a route of several categories by its own name: "ncRNA" names all three
         if len(grouped) > 1:
-            for word in route_stems(label) - _FIELD:
+            for word in route_stems(label):
                 named.setdefault(word, set()).update(c for c in grouped if c in categories)
     return {word: frozenset(c) for word, c in named.items() if c}
 

@@ -47,6 +47,11 @@ class Source:
     def text(self) -> str:
         return "\n\n".join(s.text for s in self.sections)
 
+    @property
+    def is_review(self) -> bool:
+        """A review by its type (the subject review) or its category (the reviews it cites)."""
+        return self.type == "review" or self.category == "review"
+
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 

@@ -393,7 +393,7 @@ def _list_line(question: str, own: list[Candidate], source: Source) -> tuple[Can
 
 
 def is_review(hit: Hit) -> bool:
-    return hit.source.type == "review" or hit.source.category == "review"
+    return hit.source.is_review
 
 
 def _unnamed(source: Source) -> str:

@@ -137,8 +137,8 @@ def _present(search: HybridSearch, category: str) -> bool:
 def route_study_hits(search: HybridSearch, question: str, category: str, hits: list[Hit], k: int = 4) -> list[Hit]:
     """A review among the retrieved passages that speaks of the route (its framing), then the route's studies that
     best answer the question."""
-    framing = [h for h in hits if h.source.type == "review" or h.source.category == "review"]
-    framing = [h for h in framing if any(speaks_of_route(s, category) for s in h.chunk.sentences)][:1]
+    framing = [h for h in hits if h.source.is_review
+               and any(speaks_of_route(s, category) for s in h.chunk.sentences)][:1]
     return framing + search.search(f"{question} {ROUTE_DESCRIPTIONS[category]}", k=k,
                                    filters=Filters(category=category))
 
