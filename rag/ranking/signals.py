@@ -31,6 +31,7 @@ GENERIC_ENTITIES = frozenset({"exosome", "chemoresist", "mirna", "lncrna", "circ
 SUBJECT_REVIEW = "review"
 _REVIEW_WORD = re.compile(r"\breview", re.IGNORECASE)
 _YEAR = re.compile(r"\b((?:19|20)\d\d)\b")
+_COINED = re.compile(r"\b([A-Za-z]{3,})-?(?:19|20)\d\d\b")  # a name its title gives a document: "MISEV2018"
 
 
 def _by_first_author(sources: Iterable[Source]) -> dict[str, list[Source]]:
@@ -40,6 +41,16 @@ def _by_first_author(sources: Iterable[Source]) -> dict[str, list[Source]]:
         name = surname(source.authors[0]) if source.authors and source.authors[0] != "et al." else ""
         if name:
             found.setdefault(name, []).append(source)
+    return found
+
+
+def _by_coined_name(sources: Iterable[Source]) -> dict[str, list[str]]:
+    """The documents whose title coins a dated name ("MISEV2018"), under that name without its year, lower case: a
+    question cites such a document by its name ("the MISEV2018 guidelines", "MISEV"), not by its first author."""
+    found: dict[str, list[str]] = {}
+    for source in sources:
+        for name in {m.group(1).lower() for m in _COINED.finditer(source.title)}:
+            found.setdefault(name, []).append(source.id)
     return found
 
 
@@ -108,6 +119,7 @@ class CandidateSignals:
                                   if s.type == SUBJECT_REVIEW and s.journal}
         self._first_authors = _by_first_author(index.sources.values())
         self._cited_author = _cited_author_pattern(self._first_authors)
+        self._coined = _by_coined_name(index.sources.values())
         self._reviews = [s for s in index.sources.values() if s.type == SUBJECT_REVIEW or s.category == "review"]
 
     @staticmethod
@@ -123,15 +135,24 @@ class CandidateSignals:
 
     def names_a_source(self, query: str) -> bool:
         """The question asks what a document of the index says: it names a review, or a first author the way one
-        cites a paper ("Koch and colleagues", "Koch et al.", "Koch's study", "Koch (2016)")."""
-        return self.asks_about_review(query) or bool(self._cited_author and self._cited_author.search(query))
+        cites a paper ("Koch and colleagues", "Koch et al.", "Koch's study", "Koch (2016)"), or the name its title
+        coins ("MISEV2018")."""
+        return self.asks_about_review(query) or bool(self._cited_author and self._cited_author.search(query)) \
+            or bool(self._coined_names(query))
+
+    def _coined_names(self, query: str) -> list[str]:
+        """Ids of the documents whose coined name the question writes, with or without its year."""
+        words = re.findall(r"[a-z]+", query.lower())
+        return [i for word in dict.fromkeys(words) for i in self._coined.get(word, [])]
 
     def named_sources(self, query: str) -> frozenset[str]:
         """Ids of the documents a question names as one cites them: by first author ("Johnstone and colleagues"),
         or a review by its journal or year ("the Oncologie review", "the 2022 review"; "the review" alone is the
-        subject review). A year in the question narrows several papers of one surname."""
+        subject review), or by the name its title coins ("MISEV2018"). A year in the question narrows several papers
+        of one surname."""
         cited = {m.group(1) for m in self._cited_author.finditer(query)} if self._cited_author else set()
         named = [s for name in sorted(cited) for s in self._first_authors[name]]
+        named += [self.index.sources[i] for i in self._coined_names(query)]
         years = {int(y) for y in _YEAR.findall(query)}
         if self.asks_about_review(query):
             spaced_query = normalize(query)
