@@ -62,11 +62,20 @@ def _retraction_warnings(answer: Answer) -> None:
 
 def _evidence_caveats(answer: Answer, index: Index) -> None:
     """A study whose record lists only cell-culture models (rag/evidence.py) gets a note right after the first
-    sentence that cites it, so its finding is read as in vitro evidence."""
+    sentence that cites it, so its finding is read as in vitro evidence; not when that sentence says so itself (a
+    summary may end "... (cell-culture evidence only)")."""
     for c in answer.citations:
         source = index.sources.get(c.source_id)
-        if source is not None and carries_culture_note(source):
+        if source is not None and carries_culture_note(source) and not _says_in_vitro(answer.answer, c.n):
             answer.answer = _after_first(answer.answer, f"[{c.n}]", prompts.IN_VITRO_IN_TEXT.format(n=c.n))
+
+
+def _says_in_vitro(text: str, n: int) -> bool:
+    """The first claim citing [n] already reads as cell-culture evidence (the notes added for other references
+    aside)."""
+    notes = re.escape(prompts.IN_VITRO_IN_TEXT).replace(re.escape("{n}"), r"\d+")
+    first = next((c for c in re.split(r"(?<=\])\s+", re.sub(notes, "", text)) if f"[{n}]" in c), "")
+    return prompts.IN_VITRO_PHRASE in first.lower()
 
 
 def _after_first(text: str, marker: str, insert: str) -> str:

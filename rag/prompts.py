@@ -19,6 +19,7 @@ REFUSAL_FILTERED = ("No source matches the filter {filters}, so nothing was sear
 RETRACTED_WARNING = "cites a retracted study: {title} ({source_id}). {note}"
 RETRACTED_IN_TEXT = "Caution: reference {n} has been retracted ({note}); treat its findings as unreliable."
 IN_VITRO_IN_TEXT = "Reference {n} is cell-culture evidence only."
+IN_VITRO_PHRASE = "cell-culture evidence"  # a claim saying this needs no note
 FALLBACK_WARNING = "{backend} unavailable ({reason}); extractive answer shown"
 
 # The marker an LLM returns when the sources do not answer the question.

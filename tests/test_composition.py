@@ -132,6 +132,8 @@ def test_a_question_about_one_route_gets_that_routes_studies(assistant: Assistan
     search = assistant.searcher()
     assert route_of(search, "How do lncRNAs in exosomes cause drug resistance?") == "ncrna-lncrna"
     assert route_of(search, "How could blocking exosome secretion overcome chemoresistance?") == "secretion-inhibition"
+    # drug efflux is also said with its studies' verbs: cells expel, export or pump a drug out
+    assert route_of(search, "Can exosomes export chemotherapy drugs from tumour cells?") == "drug-efflux"
     # the broad question, two routes, a particular question, a question asking for names: not one route's
     for question in ("What are the main mechanisms by which exosomes mediate chemotherapy resistance?",
                      "How do exosomal proteins and microRNAs cause drug resistance?",
@@ -151,6 +153,8 @@ def test_a_question_about_one_route_gets_that_routes_studies(assistant: Assistan
     blocking = assistant.ask("How could blocking exosome secretion overcome chemoresistance?")
     assert "Non-coding RNAs: " not in blocking.answer  # not the broad answer's every route
     assert len(studies(blocking)) >= 2 and set(studies(blocking)) == {"secretion-inhibition"}, blocking.answer
+    pumped = assistant.ask("How do exosomes pump drugs out of cancer cells?")
+    assert len(studies(pumped)) >= 1 and set(studies(pumped)) == {"drug-efflux"}, pumped.answer
 
 
 def test_reference_markers_inside_a_users_pdf_stay_its_text(tmp_path: Path) -> None:
@@ -316,6 +320,10 @@ def test_a_cell_culture_only_finding_carries_its_caveat_next_to_it(assistant: As
     assert answer.answer.index(note) == answer.answer.index(f"[{n}]") + len(f"[{n}] ")  # right after its first finding
     in_vivo = assistant.ask("Which macrophage exosomal microRNA drives cisplatin resistance in gastric cancer?")
     assert "cell-culture evidence only" not in in_vivo.answer.split("[2]")[0], in_vivo.answer
+    # a finding that already says so gets no second note (Shedden's summary ends "(cell-culture evidence only)")
+    said = assistant.ask("Do tumour cells that shed many vesicles keep less of a drug inside them?")
+    assert said.citations[0].source_id == "shedden-2003-vesicle-expulsion", said.answer
+    assert said.answer.count("cell-culture evidence") == 1, said.answer
 
 
 def test_a_list_question_gathers_one_finding_from_each_study_that_answers(assistant: Assistant) -> None:

@@ -42,15 +42,15 @@ ROUTE_DESCRIPTIONS: dict[str, str] = {
     "drug-efflux": "exosomes that directly carry drug molecules out of the cell (drug efflux)",
     "secretion-inhibition": "inhibiting exosome secretion",
 }
-ROUTE_WORDS = frozenset(w for d in ROUTE_DESCRIPTIONS.values() for w in normalize(d).split() if w not in STOPWORDS)
-
-
-# ... and the head nouns of its section: a question using one route's head noun is about that route
+# ... and the head words of its section: a question using one route's head word is about that route (drug efflux
+# is also said as the verbs and nouns of its studies' titles: cells "expel" a drug, "pump" or "export" it)
 ROUTE_HEADS: dict[str, str] = {
     "ncrna-mirna": "microRNAs", "ncrna-lncrna": "long non-coding RNAs", "ncrna-circrna": "circular RNAs",
     "protein-transfer": "proteins", "stromal-exosomes": "stromal cells, tumour microenvironment",
-    "drug-efflux": "drug efflux", "secretion-inhibition": "exosome secretion",
+    "drug-efflux": "drug efflux, expel, expulsion, export, pump", "secretion-inhibition": "exosome secretion",
 }
+ROUTE_WORDS = frozenset(w for d in (*ROUTE_DESCRIPTIONS.values(), *ROUTE_HEADS.values())
+                        for w in normalize(d).split() if w not in STOPWORDS)
 
 
 def route_stems(text: str) -> frozenset[str]:
