@@ -3,7 +3,8 @@ cisplatin?", "Which papers cover gastric cancer?", "Which cancers do the circRNA
 index metadata as a cited list in the same Answer schema. A question is about the collection when it asks for
 studies (a list or a count), or for one facet of them, and everything it says beyond that is a value the index
 knows: a cancer, a drug, a cargo, the cell the exosomes came from, a category (circRNA, stromal, drug efflux ...),
-a year, or retraction."""
+a year, or retraction; or, failing those, one or two technical words its studies' text mentions ("Which studies
+looked at hypoxia?")."""
 
 from __future__ import annotations
 
@@ -19,12 +20,13 @@ from rag.documents import Answer, Source, surname
 from rag.filters import Filters, source_metadata
 from rag.generation.routes import ROUTE_HEAD_STEMS, ROUTES, route_stems
 from rag.index import Index
-from rag.lexical import STOPWORDS
+from rag.lexical import STOPWORDS, tokenize
 from rag.normalize import is_entity, normalize, spaced, stem
 from rag.retrieval import Hit
 from rag.vocabulary import is_technical
 
 SHOWN = 15  # sources listed in full; the rest are counted
+MAX_MENTIONED = 2  # technical words a question may ask the studies' text to mention
 VALUES_SHOWN = 10  # values of an asked-for facet listed in full ...
 STUDIES_PER_VALUE = 3  # ... each with at most this many of its studies named
 _DOCUMENTS = re.compile(r"\b(stud(y|ies)|papers?|articles?|sources?|records?|publications?|references?|reports?|"
@@ -63,11 +65,16 @@ class CollectionTerms:
     types: EntityTypes  # cancers, drugs and cargo (rag/conversation.py)
     categories: dict[str, frozenset[str]]  # a word of a category's name -> the categories it names
     sources: frozenset[str]  # names of the cells exosomes came from ("caf", "macrophage", "a549"), stemmed
+    words: dict[str, frozenset[str]]  # each source's text as BM25 tokens (what "mentions hypoxia" is read against)
 
     @classmethod
     def of(cls, index: Index, types: EntityTypes) -> CollectionTerms:
         found = options(index)
-        return cls(types, _category_words(found["category"]), _source_names(found["exosome_source"], types))
+        words: dict[str, set[str]] = {}
+        for chunk in index.chunks:
+            words.setdefault(chunk.source_id, set()).update(tokenize(f"{chunk.context} {chunk.text}"))
+        return cls(types, _category_words(found["category"]), _source_names(found["exosome_source"], types),
+                   {source: frozenset(tokens) for source, tokens in words.items()})
 
 
 def _category_words(categories: Iterable[str]) -> dict[str, frozenset[str]]:
@@ -115,6 +122,8 @@ class CollectionQuery:
     described: str  # "retracted", "cancer type 'gastric'", ... ("" for the whole collection)
     categories: frozenset[str] = frozenset()  # any of these ("circRNA studies": ncrna-circrna)
     facet: str | None = None  # the facet asked for across the matches ("Which cancers ...": cancer_types)
+    mentions: tuple[str, ...] = ()  # technical words the studies' text must mention ("hypoxia")
+    words: dict[str, frozenset[str]] | None = None  # each source's tokens, when `mentions` is asked
 
 
 def parse(question: str, known: CollectionTerms) -> CollectionQuery | None:
@@ -132,16 +141,29 @@ def parse(question: str, known: CollectionTerms) -> CollectionQuery | None:
     retracted = any(w.startswith(("retract", "withdrawn")) for w in words)
     year = _YEAR.search(question)
     said_words = set().union(*found.values()) | named_categories | sources | facet_words
-    if any(w not in _FRAME and w not in said_words and w != (year.group(0) if year else None) for w in words):
+    rest = list(dict.fromkeys(w for w in words if w not in _FRAME and w not in said_words
+                              and w != (year.group(0) if year else None)))
+    if rest and (any(found.values()) or sources or not _mentionable(rest, question)):
         return None  # it says something beyond a facet: a question about content
     values, said = _filter_values(found, sources, year.group(0) if year else None, retracted)
+    if rest:
+        said.append(f"text mentioning {' and '.join(repr(w) for w in rest)}")
     if categories:
         quoted = [f"'{c}'" for c in sorted(categories)]
         said.append(f"category {quoted[0]}" if len(quoted) == 1 else
                     f"categories {', '.join(quoted[:-1])} or {quoted[-1]}")
-    if not values and not categories and facet is None:
+    if not values and not categories and facet is None and not rest:
         return None
-    return CollectionQuery(Filters.from_mapping(values), " and ".join(said), categories, facet)
+    return CollectionQuery(Filters.from_mapping(values), " and ".join(said), categories, facet, tuple(rest),
+                           known.words if rest else None)
+
+
+def _mentionable(rest: list[str], question: str) -> bool:
+    """A question asking for studies that mention a thing names one or two technical words and nothing else
+    ("Which studies looked at hypoxia?"); a word of everyday English ("transfer", "show") makes it a question
+    about findings, and so does a facet asked across the studies ("Which cancers ... hypoxia?") or a cancer, drug,
+    cargo or source cell named beside it ("Which cytokines were used to polarise macrophages to M2 ...?")."""
+    return len(rest) <= MAX_MENTIONED and all(is_technical(w) for w in rest) and not _ASKED_FACET.match(question)
 
 
 def _category_stem(word: str) -> str:
@@ -175,8 +197,15 @@ def _filter_values(found: dict[str, set[str]], sources: set[str], year: str | No
 
 def matching(index: Index, query: CollectionQuery) -> list[Source]:
     found = [s for s in index.sources.values() if query.filters.matches(source_metadata(s))
-             and (not query.categories or s.category in query.categories)]
+             and (not query.categories or s.category in query.categories) and _mentions(s, query)]
     return sorted(found, key=lambda s: (-(s.year or 0), s.title.lower()))
+
+
+def _mentions(source: Source, query: CollectionQuery) -> bool:
+    if not query.mentions or query.words is None:
+        return True
+    text = query.words.get(source.id, frozenset())
+    return all(set(tokenize(word)) <= text for word in query.mentions)
 
 
 def answer(index: Index, query: CollectionQuery) -> Answer:
@@ -193,9 +222,9 @@ def answer(index: Index, query: CollectionQuery) -> Answer:
         citations.append(_citation(index, n, source))
         note = " (retracted)" if source.retracted else ""
         items.append(f"{source.title}{note} ({_who(source)}) [{n}]")
-    noun = "study" if len(sources) == 1 else "studies"
+    noun, verb = ("study", "matches") if len(sources) == 1 else ("studies", "match")
     more = f"; and {len(sources) - SHOWN} more" if len(sources) > SHOWN else ""
-    text = f"{len(sources)} {noun} in the collection match {query.described}: " + "; ".join(items) + more + "."
+    text = f"{len(sources)} {noun} in the collection {verb} {query.described}: " + "; ".join(items) + more + "."
     return Answer(text, citations=citations, backend="collection")
 
 

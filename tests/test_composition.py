@@ -305,6 +305,23 @@ def test_a_question_about_findings_is_not_taken_for_a_collection_question(assist
     # "transfer" is the relation in the category 'protein-transfer', not its name
     pgp = assistant.ask("Which papers show exosomes transfer P-glycoprotein?")
     assert pgp.backend == "extractive", pgp.answer
+    # a technical word beside a named cargo and cell asks about findings, not for studies mentioning it
+    m2 = assistant.ask("Which cytokines were used to polarise macrophages to M2 in the gastric cancer study?")
+    assert m2.backend == "extractive", m2.answer
+
+
+def test_studies_are_listed_by_a_technical_word_their_text_mentions(assistant: Assistant) -> None:
+    index = assistant.index()
+    hypoxia = assistant.ask("Which studies looked at hypoxia?")
+    mention = {s.id for s in index.sources.values()
+               if any("hypox" in c.text.lower() for c in index.chunks if c.source_id == s.id)}
+    assert hypoxia.backend == "collection" and not hypoxia.refused, hypoxia.answer
+    assert {c.source_id for c in hypoxia.citations} == mention == {"zhu-2019-mir223"}
+    assert hypoxia.answer.startswith("1 study in the collection matches text mentioning 'hypoxia'")
+    glycolysis = assistant.ask("Which circRNA studies mention glycolysis?")  # with a category
+    assert {c.source_id for c in glycolysis.citations} == {"wang-2020-cirs122"}, glycolysis.answer
+    none = assistant.ask("Which studies looked at unicorns?")
+    assert none.refused and none.refusal_reason == "collection-empty", none.answer
 
 
 def test_a_cell_culture_only_finding_carries_its_caveat_next_to_it(assistant: Assistant) -> None:
