@@ -55,7 +55,8 @@ _FRAME = frozenset({"which", "what", "how", "many", "list", "show", "name", "are
                     "reference", "references", "report", "reports", "were", "was", "been", "have", "has", "do",
                     "does", "did", "retracted", "retraction", "retractions", "published", "from", "year", "years",
                     "cancer", "cancers", "drug", "drugs", "cargo", "exosome", "mirna", "involve", "involving",
-                    "deal", "concern", "mention", "mentioned", "count", "number", "withdrawn", "in", "with"})
+                    "deal", "concern", "mention", "mentioned", "count", "number", "withdrawn", "in", "with",
+                    "done", "performed", "conducted", "carried", "out", "run", "made", "focus", "focused"})
 
 
 @dataclass(frozen=True)
