@@ -16,7 +16,7 @@ import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from rag.faithfulness import specific_terms
+from rag.faithfulness import named_words, specific_terms
 from rag.documents import Source
 from rag.index import Index
 from rag.lexical import STOPWORDS
@@ -189,7 +189,7 @@ class Gazetteer:
     def names_in(self, text: str) -> frozenset[str]:
         """The text's specific terms that name a thing some record lists (miR-21, cisplatin, CAFs), not the
         subject's general words (exosome, chemoresistance)."""
-        return frozenset(t for t in specific_terms(text) if stem(t) in self.names)
+        return frozenset(t for t in named_words(text) if stem(t) in self.names)
 
 
 def facet_names(source: Source, facet: str) -> set[str]:

@@ -9,7 +9,9 @@ import re
 
 from rag.citations import claims
 from rag.documents import Answer, Citation
+from rag.lexical import STOPWORDS
 from rag.normalize import is_entity, normalize
+from rag.vocabulary import is_rare
 
 # A token is specific when it names something checkable: it has a digit (miR-21, A549, 2.5-fold, 5-FU), or it was
 # written as a symbol in capitals (PTEN, CDA) or with a capital inside the word (CircNFIX, circNFIX, TrpC5, mTOR),
@@ -23,6 +25,14 @@ def specific_terms(sentence: str) -> set[str]:
     symbols = {normalize(s).strip() for s in _SYMBOL.findall(sentence)}
     return {t for t in normalize(sentence).split()
             if any(ch.isdigit() for ch in t) or is_entity(t) or t in symbols}
+
+
+def named_words(sentence: str) -> set[str]:
+    """What a sentence names: its specific terms and its words rare in general English ("indomethacin",
+    "lymphoma"), which name things in lower case (read by the answer's rules on what a question names; the
+    citation metrics keep specific_terms)."""
+    return specific_terms(sentence) | {t for t in normalize(sentence).split()
+                                       if t.isalpha() and len(t) > 3 and t not in STOPWORDS and is_rare(t)}
 
 
 def _reference_text(citation: Citation) -> set[str]:

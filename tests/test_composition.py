@@ -459,6 +459,10 @@ def test_another_study_joins_an_answer_only_on_what_the_question_names(assistant
     cited = {c.source_id for c in answer.citations}
     assert "zheng-2017-mir21" in cited and "qin-2017-mir100-5p-cisplatin" not in cited, answer.answer
     assert "Exosomal miR-21 passed directly" in answer.answer, answer.answer
+    # session 14: a drug or a cancer written in lower case is named too ("indomethacin", "lymphoma"); adriamycin
+    # studies (Yang, Tumor Biology 2016) joined on doxorubicin alone
+    koch = assistant.ask("Does indomethacin make lymphoma cells more sensitive to doxorubicin?")
+    assert {c.source_id for c in koch.citations} == {"koch-2016-indomethacin-abca3"}, koch.answer
 
 
 def test_a_reviews_passing_mention_neither_answers_nor_opens(assistant: Assistant) -> None:

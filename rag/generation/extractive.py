@@ -16,7 +16,7 @@ import numpy as np
 from rag.answer_types import asks_for_list, asks_for_source, gazetteer
 from rag.documents import Source, surname
 from rag.evidence import carries_culture_note
-from rag.faithfulness import specific_terms
+from rag.faithfulness import named_words, specific_terms
 from rag.generation.lead import (FEATURES, QuestionTerms, distinctive_coverage, features, frames_the_study, interprets,
                                  lead_scores, local_idf, sentence_stems)
 from rag.generation.direction import states_the_opposite
@@ -61,9 +61,9 @@ class Candidate:
 
     @cached_property
     def terms(self) -> frozenset[str]:
-        """Its specific terms (faithfulness.specific_terms): what it names, read by the rules on what a question
-        names, several times per sentence."""
-        return frozenset(specific_terms(self.text))
+        """What it names (faithfulness.named_words), read by the rules on what a question names, several times per
+        sentence."""
+        return frozenset(named_words(self.text))
 
 
 @dataclass
