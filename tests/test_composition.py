@@ -140,8 +140,11 @@ def test_a_question_about_one_route_gets_that_routes_studies(assistant: Assistan
                      "How many copies of a given microRNA does a typical exosome carry?",
                      "How do exosomal lncRNAs make glioma resist temozolomide?",
                      "Which exosomal lncRNAs have been linked to drug resistance?",
-                     "Does exosome secretion increase after chemotherapy?"):  # not about blocking it
+                     "Does exosome secretion increase after chemotherapy?",  # not about blocking it
+                     "Is there clinical evidence that exosomal microRNAs predict chemotherapy response?"):  # not how
         assert route_of(search, question) is None, question
+    biomarker = assistant.ask("Is there any clinical evidence that exosomal microRNAs predict chemotherapy response?")
+    assert biomarker.citations[0].source_id == "tnbc-2021-exosomal-mirna-nac-pcr-signature", biomarker.answer
     index = assistant.index()
 
     def studies(answer: Answer) -> list[str]:  # the categories of the studies cited, reviews left out

@@ -30,6 +30,7 @@ TOPIC = frozenset({"exosome", "chemoresist"})
 FIELD_WORDS = ("exosom", "chemo", "resist", "vesicle", "tumour", "tumor", "cancer", "drug")
 RESISTANCE = ("resist", "chemoresist")
 TREATMENT = (*RESISTANCE, "chemo", "sensiti", "therap", "treat", "drug")  # resisting or responding to treatment
+OUTCOME = (*RESISTANCE, "sensiti", "chemosensiti")  # what a route does to a tumour: resistance, or its reversal
 DOCUMENT_WORDS = ("review", "study", "studies", "paper", "article", "author")
 RARE_ZIPF = 3.0  # rarer than ~1 per million words: a word that names something particular
 # Each route (and each kind of non-coding RNA) as the review describes it: what its studies are searched with
@@ -93,7 +94,14 @@ def route_of(search: HybridSearch, question: str) -> str | None:
     if not about_a_route_only(question) or asks_for_list(question) or _asks_for_a_name(question):
         return None
     named = routes_named(question)
-    return next(iter(named)) if len(named) == 1 and _present(search, next(iter(named))) else None
+    if len(named) != 1 or not _present(search, next(iter(named))):
+        return None
+    route = next(iter(named))
+    # the route's answer says how it makes tumours resist (or, blocked, respond again); a question on another use
+    # of the route's cargo ("Is there clinical evidence that exosomal microRNAs predict chemotherapy response?")
+    # is not about that. Drug efflux names its outcome itself: the drug leaves the cell.
+    said = normalize(question).split()
+    return route if route == "drug-efflux" or any(w.startswith(OUTCOME) for w in said) else None
 
 
 def routes_named(text: str) -> set[str]:
