@@ -468,6 +468,14 @@ def test_another_study_joins_an_answer_only_on_what_the_question_names(assistant
     assert {c.source_id for c in koch.citations} == {"koch-2016-indomethacin-abca3"}, koch.answer
 
 
+def test_a_list_gathers_only_studies_that_name_what_the_question_names(assistant: Assistant) -> None:
+    # session 14: the miRNA-stoichiometry study (no PTEN anywhere) took a line in "Which microRNAs ... target PTEN?"
+    answer = assistant.ask("Which microRNAs carried by exosomes target PTEN?")
+    cited = {c.source_id for c in answer.citations}
+    assert "zhu-2019-mir223" in cited and "chevillet-2014-mirna-stoichiometry" not in cited, answer.answer
+    assert all("PTEN" in c.passage for c in answer.citations), answer.answer
+
+
 def test_a_reviews_passing_mention_neither_answers_nor_opens(assistant: Assistant) -> None:
     # session 13: opened "ABC. [1]" from the Santos review's sentence on ABC transporters (which names no
     # macrophage), and the short answer then kept out the macrophage studies, which name other cargo

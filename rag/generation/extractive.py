@@ -282,10 +282,13 @@ class ExtractiveBackend:
         # the things a list question asks for are named by the studies; a review lists them only when asked for
         studies_only = asks_for_source(question) != "review" and \
             not all(is_review(h) for h in studies if h.score >= peer_floor)
+        asked = gazetteer(self.search.index).names_in(question)
         for i, hit in enumerate(studies):
             own = [c for c in cands if c.hit_index == i]
             if not own or (is_review(hit) and studies_only):
                 continue  # a general review among studies' findings is padding, as in any answer
+            if not asked <= frozenset().union(*(c.terms for c in own)):
+                continue  # "Which microRNAs ... target PTEN?": a study whose passage never names PTEN is no answer
             if states_the_opposite(question, " ".join(c.text for c in own)):
                 continue  # "Which compounds reduce exosome release?" does not list a drug found to raise it
             best, named = _list_line(question, own, hit.source)
