@@ -218,15 +218,26 @@ def answer(index: Index, query: CollectionQuery) -> Answer:
                       refusal_reason="collection-empty", backend="collection")
     if query.facet is not None:
         return _facet_answer(index, sources, query)
+    asked_retracted = query.filters.retracted == "only"
     citations, items = [], []
     for n, source in enumerate(sources[:SHOWN], start=1):
         citations.append(_citation(index, n, source))
-        note = " (retracted)" if source.retracted else ""
-        items.append(f"{source.title}{note} ({_who(source)}) [{n}]")
+        items.append(f"{source.title}{_retraction(source, asked_retracted)} ({_who(source)}) [{n}]")
     noun, verb = ("study", "matches") if len(sources) == 1 else ("studies", "match")
     more = f"; and {len(sources) - SHOWN} more" if len(sources) > SHOWN else ""
-    text = f"{len(sources)} {noun} in the collection {verb} {query.described}: " + "; ".join(items) + more + "."
+    said = f"{'is' if len(sources) == 1 else 'are'} retracted" if query.described == "retracted" else \
+        f"{verb} {query.described}"
+    text = f"{len(sources)} {noun} in the collection {said}: " + "; ".join(items) + more + "."
     return Answer(text, citations=citations, backend="collection")
+
+
+def _retraction(source: Source, asked: bool) -> str:
+    """' (retracted)' after a retracted study's title; when retraction is what was asked for, with the record's
+    note on who retracted it and when (what the corpus knows of why)."""
+    if not source.retracted:
+        return ""
+    note = source.retraction_note.strip().rstrip(".")
+    return f" (retracted: {note})" if asked and note else " (retracted)"
 
 
 def _facet_answer(index: Index, sources: list[Source], query: CollectionQuery) -> Answer:

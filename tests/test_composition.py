@@ -259,6 +259,9 @@ def test_collection_questions_are_answered_from_the_metadata_as_a_cited_list(ass
     expected = {s.id for s in index.sources.values() if s.retracted}
     assert not retracted.refused and {c.source_id for c in retracted.citations} == expected
     assert all(c.retracted for c in retracted.citations) and retracted.answer.startswith(f"{len(expected)} studies")
+    assert retracted.answer.startswith(f"{len(expected)} studies in the collection are retracted: ")
+    for source_id in expected:  # each with what its record says of the retraction
+        assert index.sources[source_id].retraction_note.rstrip(".") in retracted.answer, source_id
     gastric = assistant.ask("Which studies cover gastric cancer?")
     assert gastric.citations and all(
         any("gastric" in v.lower() for v in index.sources[c.source_id].facets.get("cancer_types", []))
