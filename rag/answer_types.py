@@ -26,7 +26,7 @@ from rag.vocabulary import is_rare
 
 # head nouns of a "which/what <noun> ..." question (prefixes of normalised words) and the kind they ask for
 NOUNS = {
-    "target": ("gene", "target", "protein", "transporter", "abc", "enzyme", "receptor", "kinase", "pathway",
+    "target": ("gene", "target", "protein", "transporter", "pump", "abc", "enzyme", "receptor", "kinase", "pathway",
                "molecule", "channel", "factor", "hydrolase", "gtpase", "transferase"),
     "cargo": ("mir", "microrna", "mirna", "rna", "lncrna", "circrna", "cargo"),
     "drug": ("drug", "inhibitor", "compound", "agent", "medicine", "chemotherap"),
