@@ -61,6 +61,18 @@ def asked_kinds(question: str) -> frozenset[str]:
     return frozenset(kind for kind, nouns in NOUNS.items() if head is not None and head.startswith(nouns))
 
 
+# "How big are exosomes?", "What size ...?": the answer is a length, and a sentence states one with its unit
+_ASKS_SIZE = re.compile(r"\b(?:how (?:big|large|small|wide)|what (?:size|diameter)|(?:size|diameter) of)\b",
+                        re.IGNORECASE)
+_LENGTH = re.compile(r"\d+(?:\.\d+)?\s*(?:[-\u2013]\s*\d+(?:\.\d+)?\s*)?(?:nm|\u00b5m|nanomet|micromet)\b",
+                     re.IGNORECASE)
+
+
+def states_asked_size(question: str, sentence: str) -> bool:
+    """The question asks how big something is, and the sentence gives a length ("40-150 nm vesicles")."""
+    return bool(_ASKS_SIZE.search(question) and _LENGTH.search(sentence))
+
+
 def asks_for_list(question: str) -> bool:
     """A which/what question whose head noun is plural ("Which exosomal microRNAs ...", "Which compounds ...",
     "Which findings ...") asks for a list gathered across studies."""

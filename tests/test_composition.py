@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from rag.answer_types import asked_kinds, asks_for_list, asks_for_source, asks_for_vesicle_cargo, facet_names, gazetteer
+from rag.answer_types import (asked_kinds, asks_for_list, asks_for_source, asks_for_vesicle_cargo, facet_names,
+                              gazetteer, states_asked_size)
 from rag.assistant import Assistant
 from rag.citations import claims
 from rag.documents import Answer, Source
@@ -479,6 +480,14 @@ def test_a_list_gathers_only_studies_that_name_what_the_question_names(assistant
     cited = {c.source_id for c in answer.citations}
     assert "zhu-2019-mir223" in cited and "chevillet-2014-mirna-stoichiometry" not in cited, answer.answer
     assert all("PTEN" in c.passage for c in answer.citations), answer.answer
+
+
+def test_a_question_about_size_opens_with_a_stated_length(assistant: Assistant) -> None:
+    # session 14: opened with the Kalluri review's description of exosomes, which gives no size
+    assert states_asked_size("How big are exosomes?", "exosomes, 40-150 nm vesicles")
+    assert not states_asked_size("How do exosomes form?", "exosomes, 40-150 nm vesicles")
+    answer = assistant.ask("How big are exosomes?")
+    assert "40-150 nm" in claims(answer.answer)[0][0], answer.answer
 
 
 def test_a_reviews_passing_mention_neither_answers_nor_opens(assistant: Assistant) -> None:

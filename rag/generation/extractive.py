@@ -13,7 +13,7 @@ from typing import cast
 
 import numpy as np
 
-from rag.answer_types import asks_for_list, asks_for_source, gazetteer
+from rag.answer_types import asks_for_list, asks_for_source, gazetteer, states_asked_size
 from rag.documents import Source, surname
 from rag.evidence import carries_culture_note
 from rag.faithfulness import named_words, specific_terms
@@ -183,6 +183,9 @@ class ExtractiveBackend:
             wanted = "study"  # "Which exosomal microRNAs ...?" is answered by the studies that name them
         typed = [c for c in leads if is_review(hits[c.hit_index]) == (wanted == "review")] if wanted else []
         lead = max(typed or leads, key=lambda c: c.lead)
+        sized = [c for c in leads if states_asked_size(question, c.text)]
+        if sized:  # "How big are exosomes?" is answered by a sentence that gives a length
+            lead = max(sized, key=lambda c: c.lead)
         if wanted is None and asked and is_review(hits[lead.hit_index]) and not asked & lead.terms:
             # a review's sentence that names none of what the question names does not open before a study's that
             # does ("exosomes that carry ABC transporters ..." for "What do exosomes from M2 macrophages carry?")
