@@ -264,7 +264,8 @@ def _facet_answer(index: Index, sources: list[Source], query: CollectionQuery) -
         items.append(f"{label}: {', '.join(named)}{more}")
     one, many = _FACET_LABEL[facet]
     noun = "study" if len(sources) == 1 else "studies"
-    scope = f"the {len(sources)} {noun} in the collection" + (f" that match {query.described}" if query.described
+    verb = "matches" if len(sources) == 1 else "match"
+    scope = f"the {len(sources)} {noun} in the collection" + (f" that {verb} {query.described}" if query.described
                                                                  else "")
     if not groups:
         return Answer(f"None of {scope} names a {one}.", refused=True, refusal_reason="collection-empty",

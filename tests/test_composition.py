@@ -331,6 +331,8 @@ def test_studies_are_listed_by_a_technical_word_their_text_mentions(assistant: A
     assert {c.source_id for c in glycolysis.citations} == {"wang-2020-cirs122"}, glycolysis.answer
     glioma = assistant.ask("Which studies in the collection were done in glioma?")  # "done": how studies are said
     assert glioma.backend == "collection" and "ding-2020-circnfix-tmz" in {c.source_id for c in glioma.citations}
+    melanoma = assistant.ask("Which drugs did the melanoma study test?")  # one study: "matches"
+    assert "1 study in the collection that matches cancer type 'melanoma'" in melanoma.answer, melanoma.answer
     none = assistant.ask("Which studies looked at unicorns?")
     assert none.refused and none.refusal_reason == "collection-empty", none.answer
 
