@@ -123,8 +123,7 @@ class CollectionQuery:
     described: str  # "retracted", "cancer type 'gastric'", ... ("" for the whole collection)
     categories: frozenset[str] = frozenset()  # any of these ("circRNA studies": ncrna-circrna)
     facet: str | None = None  # the facet asked for across the matches ("Which cancers ...": cancer_types)
-    mentions: tuple[str, ...] = ()  # technical words the studies' text must mention ("hypoxia")
-    words: dict[str, frozenset[str]] | None = None  # each source's tokens, when `mentions` is asked
+    mentioned_by: frozenset[str] | None = None  # the sources whose text mentions the asked words ("hypoxia")
 
 
 def parse(question: str, known: CollectionTerms) -> CollectionQuery | None:
@@ -155,8 +154,8 @@ def parse(question: str, known: CollectionTerms) -> CollectionQuery | None:
                     f"categories {', '.join(quoted[:-1])} or {quoted[-1]}")
     if not values and not categories and facet is None and not rest:
         return None
-    return CollectionQuery(Filters.from_mapping(values), " and ".join(said), categories, facet, tuple(rest),
-                           known.words if rest else None)
+    return CollectionQuery(Filters.from_mapping(values), " and ".join(said), categories, facet,
+                           _mentioned_by(rest, known.words) if rest else None)
 
 
 def _mentionable(rest: list[str], question: str) -> bool:
@@ -198,15 +197,15 @@ def _filter_values(found: dict[str, set[str]], sources: set[str], year: str | No
 
 def matching(index: Index, query: CollectionQuery) -> list[Source]:
     found = [s for s in index.sources.values() if query.filters.matches(source_metadata(s))
-             and (not query.categories or s.category in query.categories) and _mentions(s, query)]
+             and (not query.categories or s.category in query.categories)
+             and (query.mentioned_by is None or s.id in query.mentioned_by)]
     return sorted(found, key=lambda s: (-(s.year or 0), s.title.lower()))
 
 
-def _mentions(source: Source, query: CollectionQuery) -> bool:
-    if not query.mentions or query.words is None:
-        return True
-    text = query.words.get(source.id, frozenset())
-    return all(set(tokenize(word)) <= text for word in query.mentions)
+def _mentioned_by(words: list[str], texts: dict[str, frozenset[str]]) -> frozenset[str]:
+    """The sources whose text holds every word, read as BM25 tokens ("hypoxia" meets "hypoxic")."""
+    wanted = [set(tokenize(word)) for word in words]
+    return frozenset(source for source, tokens in texts.items() if all(w <= tokens for w in wanted))
 
 
 def answer(index: Index, query: CollectionQuery) -> Answer:
