@@ -15,7 +15,7 @@ import numpy as np
 from rag import collection, prompts
 from rag.advice import is_personal_advice
 from rag.catalog import excluding_filters, options
-from rag.conversation import EntityTypes, depends_on_previous, standalone
+from rag.conversation import EntityTypes, depends_on_previous, point_at, points_back, standalone
 from rag.citations import check, citation_for, renumber
 from rag.documents import Answer
 from rag.evidence import carries_culture_note
@@ -44,6 +44,10 @@ def standalone_question(question: str, history: list[Turn], types: EntityTypes) 
 
 def _previous_question(history: list[Turn]) -> str:
     return next((t.content for t in reversed(history) if t.role == "user"), "")
+
+
+def _previous_answer(history: list[Turn]) -> str:
+    return next((t.content for t in reversed(history) if t.role == "assistant"), "")
 
 
 def _see_also(hits: list[Hit]) -> list:
@@ -102,6 +106,9 @@ def condensed_query(question: str, history: list[Turn], backend: Backend, index:
     previous = _previous_question(history)
     if not previous or not depends_on_previous(question, types):
         return question
+    listed = collection.listed_studies(_previous_answer(history))
+    if listed and points_back(question):
+        return point_at(question, listed)  # "What did it find?" after a listing: the studies it listed
     if hasattr(backend, "condense"):
         try:
             return backend.condense(question, [(t.role, t.content) for t in history])  # type: ignore[attr-defined]

@@ -281,6 +281,22 @@ def _citation(index: Index, n: int, source: Source) -> Citation:
     return citation_for(n, Hit(chunk=chunk, source=source, score=1.0, fused=0.0))
 
 
+# a listing's own words ("1 study in the collection matches ...", "3 studies in the collection are retracted: ...")
+# and how it names each study ("(Zhu et al., 2019) [1]"): read back when a follow-up points at what was listed
+_LISTING = re.compile(r"^\d+ stud(?:y|ies) in the collection ")
+_LISTED = re.compile(r"\(([^()]+? et al\.), ((?:19|20)\d\d)\) \[\d+\]")
+MAX_POINTED = 3  # studies a follow-up's "it" or "they" may stand for
+
+
+def listed_studies(answer_text: str) -> list[str]:
+    """The studies a listing answer names, as one cites them ("Zhu et al. (2019)"); [] for any other answer, or for
+    a listing too long for "they" to stand for."""
+    if not _LISTING.match(answer_text):
+        return []
+    named = [f"{who} ({year})" for who, year in _LISTED.findall(answer_text)]
+    return named if len(named) <= MAX_POINTED else []
+
+
 def _who(source: Source) -> str:
     """'Ding et al., 2020'."""
     return f"{_first_author(source)}, {source.year}" if source.year else _first_author(source)

@@ -78,7 +78,12 @@ def depends_on_previous(question: str, types: EntityTypes) -> bool:
     if len(words) <= SHORT:
         return True
     names_subject = bool(specific_terms(question) - {"exosome", "chemoresist"}) or any(types.of(set(words)).values())
-    return bool(_POINTING.search(_NOT_POINTING.sub(" ", question))) and not names_subject
+    return points_back(question) and not names_subject
+
+
+def points_back(question: str) -> bool:
+    """A pointing word ("it", "they", "their") that is not an expletive ("is it known that ...")."""
+    return bool(_POINTING.search(_NOT_POINTING.sub(" ", question)))
 
 
 def condense(question: str, previous: str, types: EntityTypes) -> str:
@@ -99,6 +104,15 @@ def condense(question: str, previous: str, types: EntityTypes) -> str:
     while kept and _PREPOSITION.match(first) and _PREPOSITION.match(kept[-1]):
         kept.pop()  # "... resistance in" + "in NSCLC?": one "in"
     return f"{' '.join(kept)} {follow}".strip()
+
+
+def point_at(question: str, studies: list[str]) -> str:
+    """The follow-up with its pointing word standing for the studies just listed: "What did it find?" after a
+    listing of one study -> "What did Zhu et al. (2019) find?" (a question that cites a study by its author is
+    answered from that study)."""
+    named = " and ".join(studies)
+    return _POINTING.sub(lambda m: f"{named}'s" if m.group(1).lower() in ("its", "their") else named, question,
+                         count=1)
 
 
 def standalone(question: str, previous: str, types: EntityTypes) -> str:

@@ -246,6 +246,18 @@ def test_a_bare_follow_up_is_answered_from_the_previous_turn(assistant: Assistan
     assert not answer.refused and "mir21" in normalize(answer.answer)  # "Which cargo?" alone: out of scope
 
 
+def test_a_follow_up_pointing_at_a_listed_study_is_answered_from_it(assistant: Assistant) -> None:
+    from rag.answering import Turn
+
+    # session 14: "What did it find?" after a one-study listing was read as the listing question plus the follow-up
+    listing = assistant.ask("Which studies looked at hypoxia?")
+    history = [Turn("user", "Which studies looked at hypoxia?"), Turn("assistant", listing.answer)]
+    answer = assistant.ask("What did it find?", history=history)
+    assert not answer.refused and {c.source_id for c in answer.citations} == {"zhu-2019-mir223"}, answer.answer
+    # without the listing in the history (a client sending user turns only) nothing is assumed about "it"
+    assert assistant.ask("What did it find?", history=history[:1]).refused
+
+
 def test_a_follow_up_naming_another_route_replaces_the_previous_one(assistant: Assistant) -> None:
     from rag.answering import Turn
 
