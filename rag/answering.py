@@ -163,7 +163,10 @@ def answer_events(search: HybridSearch, question: str, backend: Backend, k: int 
                            backend=backend.name, timings_ms={"retrieve": 0.0, "generate": 0.0, "total": _ms(started)}),
                     backend.name)
         return
-    listing = collection.parse(question, collection.terms(search.index, entity_types(search.index)))
+    known = collection.terms(search.index, entity_types(search.index))
+    # a follow-up on a listing first: "What cancers did they study?" after the retracted ones asks about those
+    listing = collection.follow_up(question, _previous_question(history or []), known) or \
+        collection.parse(question, known)
     if listing is not None:  # about the collection itself: answered from the index metadata
         yield "retrieval", []
         answer = collection.answer(search.index, listing)

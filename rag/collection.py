@@ -11,11 +11,11 @@ from __future__ import annotations
 import re
 import weakref
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rag.catalog import drug_name, options
 from rag.citations import Citation, citation_for
-from rag.conversation import GENERIC, EntityTypes
+from rag.conversation import GENERIC, EntityTypes, depends_on_previous, standalone
 from rag.documents import Answer, Source, surname
 from rag.filters import Filters, source_metadata
 from rag.generation.routes import ROUTE_HEAD_STEMS, ROUTES, route_stems
@@ -158,6 +158,21 @@ def parse(question: str, known: CollectionTerms) -> CollectionQuery | None:
                            _mentioned_by(rest, known.words) if rest else None)
 
 
+def follow_up(question: str, previous: str, known: CollectionTerms) -> CollectionQuery | None:
+    """A follow-up on a listing: a facet asked of the studies it just gave ("Which drugs did they use?", "Which
+    cancers?" after "Which studies are on lncRNAs?"), or another value in its place ("What about breast cancer?"
+    after "Which studies cover gastric cancer?")."""
+    if not previous or not depends_on_previous(question, known.types):
+        return None
+    before = parse(previous, known)
+    if before is None:
+        return None
+    asked = _ASKED_FACET.match(question)
+    if asked is not None:
+        return replace(before, facet=_facet_of(asked.group("noun")))
+    return parse(standalone(question, previous, known.types), known)  # "What about breast cancer?"
+
+
 def _mentionable(rest: list[str], question: str) -> bool:
     """A question asking for studies that mention a thing names one or two technical words and nothing else
     ("Which studies looked at hypoxia?"); a word of everyday English ("transfer", "show") makes it a question
@@ -222,12 +237,18 @@ def answer(index: Index, query: CollectionQuery) -> Answer:
     for n, source in enumerate(sources[:SHOWN], start=1):
         citations.append(_citation(index, n, source))
         items.append(f"{source.title}{_retraction(source, asked_retracted)} ({_who(source)}) [{n}]")
-    noun, verb = ("study", "matches") if len(sources) == 1 else ("studies", "match")
+    noun = "study" if len(sources) == 1 else "studies"
     more = f"; and {len(sources) - SHOWN} more" if len(sources) > SHOWN else ""
-    said = f"{'is' if len(sources) == 1 else 'are'} retracted" if query.described == "retracted" else \
-        f"{verb} {query.described}"
-    text = f"{len(sources)} {noun} in the collection {said}: " + "; ".join(items) + more + "."
+    text = f"{len(sources)} {noun} in the collection {_matches(len(sources), query.described)}: " + \
+        "; ".join(items) + more + "."
     return Answer(text, citations=citations, backend="collection")
+
+
+def _matches(n: int, described: str) -> str:
+    """'matches cancer type 'glioma'' / 'match ...' / 'are retracted', agreeing with the number of studies."""
+    if described == "retracted":
+        return "is retracted" if n == 1 else "are retracted"
+    return f"{'matches' if n == 1 else 'match'} {described}"
 
 
 def _retraction(source: Source, asked: bool) -> str:
@@ -263,9 +284,8 @@ def _facet_answer(index: Index, sources: list[Source], query: CollectionQuery) -
         items.append(f"{label}: {', '.join(named)}{more}")
     one, many = _FACET_LABEL[facet]
     noun = "study" if len(sources) == 1 else "studies"
-    verb = "matches" if len(sources) == 1 else "match"
-    scope = f"the {len(sources)} {noun} in the collection" + (f" that {verb} {query.described}" if query.described
-                                                                 else "")
+    scope = f"the {len(sources)} {noun} in the collection" + (f" that {_matches(len(sources), query.described)}"
+                                                                 if query.described else "")
     if not groups:
         return Answer(f"None of {scope} names a {one}.", refused=True, refusal_reason="collection-empty",
                       backend="collection")

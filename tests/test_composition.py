@@ -258,6 +258,26 @@ def test_a_follow_up_pointing_at_a_listed_study_is_answered_from_it(assistant: A
     assert assistant.ask("What did it find?", history=history[:1]).refused
 
 
+def test_a_follow_up_on_a_listing_asks_about_the_listed_studies(assistant: Assistant) -> None:
+    from rag.answering import Turn
+
+    def after(first: str, follow: str) -> Answer:
+        return assistant.ask(follow, history=[Turn("user", first), Turn("assistant", assistant.ask(first).answer)])
+
+    index = assistant.index()
+    drugs = after("Which studies are on lncRNAs?", "Which drugs did they use?")  # a facet of those studies
+    assert drugs.backend == "collection" and "category 'ncrna-lncrna'" in drugs.answer, drugs.answer
+    assert all(index.sources[c.source_id].category == "ncrna-lncrna" for c in drugs.citations)
+    cancers = after("Which of these studies were retracted?", "What cancers did they study?")
+    assert cancers.backend == "collection" and "that are retracted" in cancers.answer, cancers.answer
+    assert cancers.citations and all(c.retracted for c in cancers.citations)
+    breast = after("Which studies cover gastric cancer?", "What about breast cancer?")  # another value
+    assert breast.backend == "collection" and "cancer type 'breast'" in breast.answer, breast.answer
+    # a question about findings after a listing stays one
+    found = after("Which studies cover gastric cancer?", "How does miR-21 work there?")
+    assert found.backend == "extractive" and "zheng-2017-mir21" in {c.source_id for c in found.citations}
+
+
 def test_a_follow_up_naming_another_route_replaces_the_previous_one(assistant: Assistant) -> None:
     from rag.answering import Turn
 
