@@ -74,11 +74,13 @@ def _evidence_caveats(answer: Answer, index: Index) -> None:
             answer.answer = _after_first(answer.answer, f"[{c.n}]", prompts.IN_VITRO_IN_TEXT.format(n=c.n))
 
 
+_IN_VITRO_NOTE = re.compile(re.escape(prompts.IN_VITRO_IN_TEXT).replace(re.escape("{n}"), r"\d+"))
+
+
 def _says_in_vitro(text: str, n: int) -> bool:
     """The first claim citing [n] already reads as cell-culture evidence (the notes added for other references
     aside)."""
-    notes = re.escape(prompts.IN_VITRO_IN_TEXT).replace(re.escape("{n}"), r"\d+")
-    first = next((c for c in re.split(r"(?<=\])\s+", re.sub(notes, "", text)) if f"[{n}]" in c), "")
+    first = next((c for c in re.split(r"(?<=\])\s+", _IN_VITRO_NOTE.sub("", text)) if f"[{n}]" in c), "")
     return prompts.IN_VITRO_PHRASE in first.lower()
 
 

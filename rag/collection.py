@@ -66,16 +66,11 @@ class CollectionTerms:
     types: EntityTypes  # cancers, drugs and cargo (rag/conversation.py)
     categories: dict[str, frozenset[str]]  # a word of a category's name -> the categories it names
     sources: frozenset[str]  # names of the cells exosomes came from ("caf", "macrophage", "a549"), stemmed
-    words: dict[str, frozenset[str]]  # each source's text as BM25 tokens (what "mentions hypoxia" is read against)
 
     @classmethod
     def of(cls, index: Index, types: EntityTypes) -> CollectionTerms:
         found = options(index)
-        words: dict[str, set[str]] = {}
-        for chunk in index.chunks:
-            words.setdefault(chunk.source_id, set()).update(tokenize(f"{chunk.context} {chunk.text}"))
-        return cls(types, _category_words(found["category"]), _source_names(found["exosome_source"], types),
-                   {source: frozenset(tokens) for source, tokens in words.items()})
+        return cls(types, _category_words(found["category"]), _source_names(found["exosome_source"], types))
 
 
 def _category_words(categories: Iterable[str]) -> dict[str, frozenset[str]]:
@@ -123,7 +118,7 @@ class CollectionQuery:
     described: str  # "retracted", "cancer type 'gastric'", ... ("" for the whole collection)
     categories: frozenset[str] = frozenset()  # any of these ("circRNA studies": ncrna-circrna)
     facet: str | None = None  # the facet asked for across the matches ("Which cancers ...": cancer_types)
-    mentioned_by: frozenset[str] | None = None  # the sources whose text mentions the asked words ("hypoxia")
+    mentions: tuple[str, ...] = ()  # technical words the studies' text must mention ("hypoxia")
 
 
 def parse(question: str, known: CollectionTerms) -> CollectionQuery | None:
@@ -154,8 +149,7 @@ def parse(question: str, known: CollectionTerms) -> CollectionQuery | None:
                     f"categories {', '.join(quoted[:-1])} or {quoted[-1]}")
     if not values and not categories and facet is None and not rest:
         return None
-    return CollectionQuery(Filters.from_mapping(values), " and ".join(said), categories, facet,
-                           _mentioned_by(rest, known.words) if rest else None)
+    return CollectionQuery(Filters.from_mapping(values), " and ".join(said), categories, facet, tuple(rest))
 
 
 def follow_up(question: str, previous: str, known: CollectionTerms) -> CollectionQuery | None:
@@ -211,14 +205,25 @@ def _filter_values(found: dict[str, set[str]], sources: set[str], year: str | No
 
 
 def matching(index: Index, query: CollectionQuery) -> list[Source]:
+    mentioning = _mentioned_by(index, query.mentions) if query.mentions else None
     found = [s for s in index.sources.values() if query.filters.matches(source_metadata(s))
              and (not query.categories or s.category in query.categories)
-             and (query.mentioned_by is None or s.id in query.mentioned_by)]
+             and (mentioning is None or s.id in mentioning)]
     return sorted(found, key=lambda s: (-(s.year or 0), s.title.lower()))
 
 
-def _mentioned_by(words: list[str], texts: dict[str, frozenset[str]]) -> frozenset[str]:
-    """The sources whose text holds every word, read as BM25 tokens ("hypoxia" meets "hypoxic")."""
+_WORDS: weakref.WeakKeyDictionary[Index, dict[str, frozenset[str]]] = weakref.WeakKeyDictionary()
+
+
+def _mentioned_by(index: Index, words: tuple[str, ...]) -> frozenset[str]:
+    """The sources whose text holds every word, read as BM25 tokens ("hypoxia" meets "hypoxic"). Each source's
+    tokens are gathered once per index generation, on the first such question (not on every question's path)."""
+    texts = _WORDS.get(index)
+    if texts is None:
+        gathered: dict[str, set[str]] = {}
+        for chunk in index.chunks:
+            gathered.setdefault(chunk.source_id, set()).update(tokenize(f"{chunk.context} {chunk.text}"))
+        texts = _WORDS[index] = {source: frozenset(tokens) for source, tokens in gathered.items()}
     wanted = [set(tokenize(word)) for word in words]
     return frozenset(source for source, tokens in texts.items() if all(w <= tokens for w in wanted))
 
