@@ -56,9 +56,20 @@ def asked_kinds(question: str) -> frozenset[str]:
     if rest and rest[0] in _AUXILIARY:  # "what does X target": the verb says what is asked for
         # a gerund is part of the subject, not the verb: "What did silencing Rab27a do to ...?" asks for an effect
         return frozenset(kind for kind, verbs in VERBS.items()
-                         if any(w.startswith(verbs) and not w.endswith("ing") for w in rest[1:]))
+                         if any(_verb_form(w, v) for w in rest[1:] for v in verbs))
     head = _head(rest)
     return frozenset(kind for kind, nouns in NOUNS.items() if head is not None and head.startswith(nouns))
+
+
+# endings after a verb's stem that make it a noun or a gerund: "inhibitors", "regulation", "carriers", "binding"
+_NOT_A_VERB = ("ing", "or", "ors", "ion", "ions", "ers", "ment", "ments")
+
+
+def _verb_form(word: str, verb: str) -> bool:
+    """`word` is the verb `verb` (a stem: "regulat", "carr") as it follows "does"/"did" ("regulate", "carry",
+    "transfer"), not a noun or gerund made from it: "What did the screen find about secretion inhibitors?" asks for
+    a finding, not for a target."""
+    return word.startswith(verb) and not word[len(verb):].endswith(_NOT_A_VERB)
 
 
 # "How big are exosomes?", "What size ...?": the answer is a length, and a sentence states one with its unit
