@@ -141,6 +141,9 @@ def test_a_question_about_one_route_gets_that_routes_studies(assistant: Assistan
     assert route_of(search, "How could blocking exosome secretion overcome chemoresistance?") == "secretion-inhibition"
     # drug efflux is also said with its studies' verbs: cells expel, export or pump a drug out
     assert route_of(search, "Can exosomes export chemotherapy drugs from tumour cells?") == "drug-efflux"
+    # blocking secretion in everyday words: "stopping" the vesicles' "release", tumours "respond" again
+    assert route_of(search, "Can stopping exosome release make tumours respond to chemotherapy again?") == \
+        "secretion-inhibition"
     # the broad question, two routes, a particular question, a question asking for names: not one route's
     for question in ("What are the main mechanisms by which exosomes mediate chemotherapy resistance?",
                      "How do exosomal proteins and microRNAs cause drug resistance?",
@@ -148,6 +151,7 @@ def test_a_question_about_one_route_gets_that_routes_studies(assistant: Assistan
                      "How do exosomal lncRNAs make glioma resist temozolomide?",
                      "Which exosomal lncRNAs have been linked to drug resistance?",
                      "Does exosome secretion increase after chemotherapy?",  # not about blocking it
+                     "Does gemcitabine increase exosome release from fibroblasts?",
                      "Is there clinical evidence that exosomal microRNAs predict chemotherapy response?"):  # not how
         assert route_of(search, question) is None, question
     biomarker = assistant.ask("Is there any clinical evidence that exosomal microRNAs predict chemotherapy response?")

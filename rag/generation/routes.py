@@ -30,7 +30,9 @@ TOPIC = frozenset({"exosome", "chemoresist"})
 FIELD_WORDS = ("exosom", "chemo", "resist", "vesicle", "tumour", "tumor", "cancer", "drug")
 RESISTANCE = ("resist", "chemoresist")
 TREATMENT = (*RESISTANCE, "chemo", "sensiti", "therap", "treat", "drug")  # resisting or responding to treatment
-OUTCOME = (*RESISTANCE, "sensiti", "chemosensiti")  # what a route does to a tumour: resistance, or its reversal
+# what a route does to a tumour: resistance, or its reversal ("respond" the verb: a tumour responds to treatment
+# again; not "response", which a biomarker question predicts)
+OUTCOME = (*RESISTANCE, "sensiti", "chemosensiti", "respond")
 DOCUMENT_WORDS = ("review", "study", "studies", "paper", "article", "author")
 RARE_ZIPF = 3.0  # rarer than ~1 per million words: a word that names something particular
 # Each route (and each kind of non-coding RNA) as the review describes it: what its studies are searched with
@@ -48,7 +50,7 @@ ROUTE_DESCRIPTIONS: dict[str, str] = {
 ROUTE_HEADS: dict[str, str] = {
     "ncrna-mirna": "microRNAs", "ncrna-lncrna": "long non-coding RNAs", "ncrna-circrna": "circular RNAs",
     "protein-transfer": "proteins", "stromal-exosomes": "stromal cells, tumour microenvironment",
-    "drug-efflux": "drug efflux, expel, expulsion, export, pump", "secretion-inhibition": "exosome secretion",
+    "drug-efflux": "drug efflux, expel, expulsion, export, pump", "secretion-inhibition": "exosome secretion, release",
 }
 ROUTE_WORDS = frozenset(w for d in (*ROUTE_DESCRIPTIONS.values(), *ROUTE_HEADS.values())
                         for w in normalize(d).split() if w not in STOPWORDS)
@@ -116,7 +118,10 @@ def routes_named(text: str) -> set[str]:
 
 def _lowers(text: str) -> bool:
     words = normalize(text).split()
-    return any(d < 0 for d, _ in changes(text)) or any(w.startswith(("inhibit", "blocking")) for w in words)
+    # a gerund lowers too ("Can stopping exosome release ...?"); direction.changes reads finite verbs only
+    return any(d < 0 for d, _ in changes(text)) or any(w.startswith(("inhibit", "block", "stopping", "preventing",
+                                                                     "suppressing", "lowering", "reducing"))
+                                                       for w in words)
 
 
 def _asks_for_a_name(question: str) -> bool:
