@@ -17,6 +17,7 @@ from rag.catalog import drug_name, options
 from rag.citations import Citation, citation_for
 from rag.conversation import GENERIC, EntityTypes, depends_on_previous, standalone
 from rag.documents import Answer, Source, surname
+from rag.evidence import ANIMALS, CULTURE_ONLY, PATIENTS, evidence_kinds
 from rag.filters import Filters, source_metadata
 from rag.generation.routes import ROUTE_HEAD_STEMS, ROUTES, route_stems
 from rag.index import Index
@@ -57,6 +58,17 @@ _FRAME = frozenset({"which", "what", "how", "many", "list", "show", "name", "are
                     "cancer", "cancers", "drug", "drugs", "cargo", "exosome", "mirna", "involve", "involving",
                     "deal", "concern", "mention", "mentioned", "count", "number", "withdrawn", "in", "with",
                     "done", "performed", "conducted", "carried", "out", "run", "made", "focus", "focused"})
+
+
+# words that ask for studies by where their evidence comes from (rag/evidence.py reads it from each record's models)
+_EVIDENCE_WORDS = {ANIMALS: frozenset({"mice", "mouse", "murine", "animal", "animals", "vivo",
+                                       "rodent", "rodents", "rat", "rats"}),
+                   PATIENTS: frozenset({"patient", "patients", "clinical", "serum", "plasma", "tissue", "tissues",
+                                        "sample", "samples", "donor", "donors"}),
+                   CULTURE_ONLY: frozenset({"vitro", "culture", "cultured", "dish", "lines", "line"})}
+_ONLY = frozenset({"only", "alone", "just", "solely", "purely", "exclusively"})  # culture needs one: "only in vitro"
+_EVIDENCE_SAID = {ANIMALS: "experiments in animals (in vivo)", PATIENTS: "patients or human samples",
+                  CULTURE_ONLY: "cell culture only"}
 
 
 @dataclass(frozen=True)
@@ -119,6 +131,7 @@ class CollectionQuery:
     categories: frozenset[str] = frozenset()  # any of these ("circRNA studies": ncrna-circrna)
     facet: str | None = None  # the facet asked for across the matches ("Which cancers ...": cancer_types)
     mentions: tuple[str, ...] = ()  # technical words the studies' text must mention ("hypoxia")
+    evidence: str | None = None  # where the studies' evidence comes from (rag/evidence.py: animals, patients ...)
 
 
 def parse(question: str, known: CollectionTerms) -> CollectionQuery | None:
@@ -128,6 +141,8 @@ def parse(question: str, known: CollectionTerms) -> CollectionQuery | None:
     asked = _ASKED_FACET.match(question)
     facet = _facet_of(asked.group("noun")) if asked else None
     words = [w for w in normalize(question).split() if w not in STOPWORDS]
+    evidence, evidence_words = _evidence_asked(normalize(question).split())
+    words = [w for w in words if w not in evidence_words]
     facet_words = set(normalize(asked.group(0)).split()) if asked else set()
     named_categories = {w for w in words if _category_stem(w) in known.categories}
     categories = frozenset().union(*(known.categories[_category_stem(w)] for w in named_categories))
@@ -143,13 +158,31 @@ def parse(question: str, known: CollectionTerms) -> CollectionQuery | None:
     values, said = _filter_values(found, sources, year.group(0) if year else None, retracted)
     if rest:
         said.append(f"text mentioning {' and '.join(repr(w) for w in rest)}")
+    if evidence:
+        said.append(_EVIDENCE_SAID[evidence])
     if categories:
         quoted = [f"'{c}'" for c in sorted(categories)]
         said.append(f"category {quoted[0]}" if len(quoted) == 1 else
                     f"categories {', '.join(quoted[:-1])} or {quoted[-1]}")
-    if not values and not categories and facet is None and not rest:
+    if not values and not categories and facet is None and not rest and not evidence:
         return None
-    return CollectionQuery(Filters.from_mapping(values), " and ".join(said), categories, facet, tuple(rest))
+    return CollectionQuery(Filters.from_mapping(values), " and ".join(said), categories, facet, tuple(rest),
+                           evidence)
+
+
+def _evidence_asked(words: list[str]) -> tuple[str | None, frozenset[str]]:
+    """The kind of evidence a question asks its studies to have ("done in mice", "used patient samples", "only in
+    cell culture"), and the words that said it; (None, {}) for none, or for more than one kind."""
+    said = {kind: set(words) & kind_words for kind, kind_words in _EVIDENCE_WORDS.items()}
+    if said[CULTURE_ONLY]:
+        only = set(words) & _ONLY
+        said[CULTURE_ONLY] |= {"cell", "cells", *only} if only else set()
+        if not only:  # "cell lines" alone is how most studies worked, not a kind of evidence asked for
+            said[CULTURE_ONLY] = set()
+    asked = [kind for kind, found in said.items() if found]
+    if len(asked) != 1:
+        return None, frozenset()
+    return asked[0], frozenset(said[asked[0]])
 
 
 def follow_up(question: str, previous: str, known: CollectionTerms) -> CollectionQuery | None:
@@ -208,7 +241,8 @@ def matching(index: Index, query: CollectionQuery) -> list[Source]:
     mentioning = _mentioned_by(index, query.mentions) if query.mentions else None
     found = [s for s in index.sources.values() if query.filters.matches(source_metadata(s))
              and (not query.categories or s.category in query.categories)
-             and (mentioning is None or s.id in mentioning)]
+             and (mentioning is None or s.id in mentioning)
+             and (query.evidence is None or query.evidence in evidence_kinds(s))]
     return sorted(found, key=lambda s: (-(s.year or 0), s.title.lower()))
 
 

@@ -13,12 +13,16 @@ import re
 
 from rag.documents import Source
 
-# experimental systems that reach beyond a culture dish: animals, in vivo assays, patients and their samples
-_BEYOND_CULTURE = re.compile(
+# experimental systems that reach beyond a culture dish: animals and in vivo assays ("mouse" alone may be a cell
+# line's species: "MC/9 mouse mast cell line") ...
+_IN_ANIMALS = re.compile(
     r"in vivo|xenograft|\bmice\b|\bmouse (?:model|tumou?r|breast|xenograft)|\bmurine \w+ model|"
-    r"\btumou?r (?:model|growth)|"
-    r"\b(?:animal|metastasis|tumorigenesis) (?:model|assay)|patient(?!-derived)|tissue|serum|plasma|clinical|sample|"
-    r"cerebrospinal|donor|chorioallantoic|\bcam\b|tcga|in mice|rats?\b", re.IGNORECASE)
+    r"\btumou?r (?:model|growth)|\b(?:animal|metastasis|tumorigenesis) (?:model|assay)|chorioallantoic|\bcam\b|"
+    r"\brats?\b", re.IGNORECASE)
+# ... and patients and their samples
+_FROM_PATIENTS = re.compile(r"patient(?!-derived)|tissue|serum|plasma|clinical|sample|cerebrospinal|donor|tcga",
+                            re.IGNORECASE)
+ANIMALS, PATIENTS, CULTURE_ONLY = "animals", "patients", "culture-only"  # the kinds of evidence a study may have
 
 
 def in_vitro_only(source: Source) -> bool:
@@ -26,7 +30,17 @@ def in_vitro_only(source: Source) -> bool:
     models = source.facets.get("models", [])
     if source.type != "study" or not models or source.category == "exosome-biology":
         return False
-    return not any(_BEYOND_CULTURE.search(m) for m in models)
+    return not any(_IN_ANIMALS.search(m) or _FROM_PATIENTS.search(m) for m in models)
+
+
+def evidence_kinds(source: Source) -> frozenset[str]:
+    """What the study's record says its evidence comes from: animals (in vivo), patients or their samples, or cell
+    culture only (a study may have the first two; reviews and records without models have none)."""
+    models = source.facets.get("models", [])
+    if source.type != "study" or not models:
+        return frozenset()
+    kinds = {ANIMALS for m in models if _IN_ANIMALS.search(m)} | {PATIENTS for m in models if _FROM_PATIENTS.search(m)}
+    return frozenset(kinds or {CULTURE_ONLY})
 
 
 def carries_culture_note(source: Source) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import Any, Literal
 
+from rag.cancer_terms import broader_names
 from rag.documents import Chunk, Source
 from rag.normalize import normalize, spaced, stem
 
@@ -49,7 +50,8 @@ def source_metadata(source: Source) -> dict[str, Any]:
     }
     for name, values in source.facets.items():
         if values:
-            meta[f"{name}_terms"] = terms(values)
+            # a cancer type is also found by its broader names ("glioma" finds the glioblastoma studies)
+            meta[f"{name}_terms"] = terms(values + broader_names(values) if name == "cancer_types" else values)
     return meta
 
 

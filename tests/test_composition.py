@@ -16,7 +16,8 @@ from rag.assistant import Assistant
 from rag.citations import claims
 from rag.documents import Answer, Source
 from rag.evaluation import opens_with_framing, word_count
-from rag.evidence import in_vitro_only
+from rag.evidence import CULTURE_ONLY, evidence_kinds, in_vitro_only
+from rag.filters import Filters, source_metadata
 from rag.generation.direction import states_the_opposite
 from rag.generation.extractive import document_text
 from rag.generation.lead import FEATURES, MODEL_PATH, frames_the_study, interprets
@@ -375,6 +376,44 @@ def test_studies_are_listed_by_a_technical_word_their_text_mentions(assistant: A
     assert "1 study in the collection that matches cancer type 'melanoma'" in melanoma.answer, melanoma.answer
     none = assistant.ask("Which studies looked at unicorns?")
     assert none.refused and none.refusal_reason == "collection-empty", none.answer
+
+
+def test_a_cancer_type_lists_the_studies_of_its_narrower_types(assistant: Assistant) -> None:
+    # session 15: "glioma" listed Ding only; the two glioblastoma studies are glioma studies too
+    glioma = assistant.ask("Which studies on glioma are in the collection?")
+    assert {c.source_id for c in glioma.citations} == {"ding-2020-circnfix-tmz", "zhang-2019-sbf2as1",
+                                                       "zeng-2018-mir151a-tmz"}, glioma.answer
+    # narrower to broader only: a glioblastoma question is not answered by the glioma study
+    glioblastoma = assistant.ask("Which studies on glioblastoma are in the collection?")
+    assert "ding-2020-circnfix-tmz" not in {c.source_id for c in glioblastoma.citations}, glioblastoma.answer
+    assert Filters(cancer_type="glioma").matches(source_metadata(assistant.index().sources["zeng-2018-mir151a-tmz"]))
+
+
+def test_studies_are_listed_by_where_their_evidence_comes_from(assistant: Assistant) -> None:
+    # session 15: "Which studies were done in mice?" was refused
+    index = assistant.index()
+
+    def cited(answer: Answer) -> set[str]:
+        assert answer.backend == "collection" and not answer.refused, answer.answer
+        return {c.source_id for c in answer.citations}
+
+    mice = assistant.ask("Which breast cancer studies were done in mice?")
+    assert mice.answer.startswith("5 studies in the collection match cancer type 'breast' and experiments in "
+                                  "animals (in vivo)"), mice.answer
+    assert {"shen-2019-onecut2", "ma-2014-trpc5-evs"} <= cited(mice)
+    assert not cited(mice) & {"kreger-2016-survivin-paclitaxel", "wei-2014-mir221-222-tamoxifen"}  # cells only
+    patients = cited(assistant.ask("Which studies used patient serum samples?"))
+    assert {"tnbc-2021-exosomal-mirna-nac-pcr-signature", "wang-2019-hottip"} <= patients
+    culture = assistant.ask("Which studies were only done in cell culture?")
+    assert "wei-2014-mir221-222-tamoxifen" in cited(culture) and "shen-2019-onecut2" not in cited(culture)
+    # the listing is the studies whose answers carry the cell-culture note (and the exosome-biology ones without it)
+    noted = {i for i, s in index.sources.items() if in_vitro_only(s)}
+    biology = {i for i, s in index.sources.items() if s.category == "exosome-biology"}
+    assert cited(culture) <= noted | biology, cited(culture) - noted - biology
+    biology_in_culture = {i for i in biology if evidence_kinds(index.sources[i]) == {CULTURE_ONLY}}
+    assert culture.answer.startswith(f"{len(noted | biology_in_culture)} studies"), culture.answer
+    # "cell lines" without "only" asks for no kind of evidence
+    assert assistant.ask("Which studies used cell lines?").backend != "collection"
 
 
 def test_a_cell_culture_only_finding_carries_its_caveat_next_to_it(assistant: Assistant) -> None:
