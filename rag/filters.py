@@ -21,6 +21,9 @@ Retracted = Literal["include", "exclude", "only"]
 
 
 MAX_VALUE_CHARS = 200
+# what the metadata stored with each vector holds; part of the index fingerprint, so `rag ingest` rewrites an
+# index whose stored terms are older (2: a cancer type's broader names, rag/cancer_terms.py)
+METADATA_VERSION = "meta-2"
 
 
 class FilterError(ValueError):

@@ -26,7 +26,7 @@ from tqdm import tqdm
 from rag.chunking import CHUNKER_VERSION, chunk_source
 from rag.documents import Chunk, Source
 from rag.embeddings import get_embeddings
-from rag.filters import chunk_metadata
+from rag.filters import METADATA_VERSION, chunk_metadata
 from rag.index import (
     LAYOUT_VERSION,
     Index,
@@ -136,7 +136,8 @@ def load_corpus(settings: Settings) -> LoadReport:
 def fingerprint(settings: Settings, sources: list[Source], chunks: list[Chunk]) -> str:
     """Changes whenever anything that ends up in the index would change."""
     digest = hashlib.sha256()
-    for part in (settings.embedding_model, CHUNKER_VERSION, LEXICAL_VERSION, LAYOUT_VERSION, store_name(settings)):
+    for part in (settings.embedding_model, CHUNKER_VERSION, LEXICAL_VERSION, LAYOUT_VERSION, METADATA_VERSION,
+                 store_name(settings)):
         digest.update(part.encode())
     for source in sorted(sources, key=lambda s: s.id):
         digest.update(json.dumps(source.to_dict(), sort_keys=True).encode())
