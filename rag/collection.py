@@ -45,10 +45,12 @@ _FIELD = frozenset({"exosome", "drug", "cancer", "chemoresist"})  # words of the
 _FACET_LABEL = {"cancer_types": ("cancer type", "cancer types"), "drugs": ("drug", "drugs"),
                 "cargo": ("cargo", "cargoes"), "targets": ("target", "targets"),
                 "exosome_source": ("exosome source", "exosome sources")}
-_ASKS = re.compile(r"^\s*(which|what|how many|list|show|name|are there|is there|do any|does any)\b", re.IGNORECASE)
+# "why" only with retraction: the listing gives each record's retraction note, all the corpus knows of why
+_ASKS = re.compile(r"^\s*(which|what|how many|list|show|name|are there|is there|do any|does any|why(?=.*\bretract))\b",
+                   re.IGNORECASE)
 _YEAR = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
 # words that only say "studies about": they may surround the facet value without making a question about content
-_FRAME = frozenset({"which", "what", "how", "many", "list", "show", "name", "are", "is", "there", "any", "these",
+_FRAME = frozenset({"which", "what", "why", "how", "many", "list", "show", "name", "are", "is", "there", "any", "these",
                     "this", "those", "collection", "corpus", "included", "include", "cover", "covered", "covers",
                     "about", "on", "use", "used", "using", "look", "looked", "looking", "examine", "examined",
                     "investigate", "investigated", "test", "tested", "study", "studies", "paper", "papers",

@@ -306,6 +306,9 @@ def test_collection_questions_are_answered_from_the_metadata_as_a_cited_list(ass
     assert retracted.answer.startswith(f"{len(expected)} studies in the collection are retracted: ")
     for source_id in expected:  # each with what its record says of the retraction
         assert index.sources[source_id].retraction_note.rstrip(".") in retracted.answer, source_id
+    # "why" is answered by the same listing, with the notes (session 15: refused)
+    why = assistant.ask("Why are some of the studies in this collection retracted?")
+    assert why.answer == retracted.answer, why.answer
     gastric = assistant.ask("Which studies cover gastric cancer?")
     assert gastric.citations and all(
         any("gastric" in v.lower() for v in index.sources[c.source_id].facets.get("cancer_types", []))
