@@ -449,6 +449,11 @@ def test_a_list_question_gathers_one_finding_from_each_study_that_answers(assist
     parts = claims(answer.answer)
     cited = [tuple(c) for _, c in parts if c]
     assert len({c for c in cited}) >= 2 and len(cited) == len(set(cited)), answer.answer  # one line per study
+    # a list of one RNA class gathers that class's studies only (session 15: two microRNA studies followed HOTTIP)
+    index = assistant.index()
+    lnc = assistant.ask("Which exosomal lncRNAs cause resistance to cisplatin?")
+    assert lnc.citations[0].source_id == "wang-2019-hottip", lnc.answer
+    assert {index.sources[c.source_id].category for c in lnc.citations} == {"ncrna-lncrna"}, lnc.answer
 
 
 def test_a_which_question_opens_with_the_asked_for_name_then_the_sentence_that_holds_it(assistant: Assistant) -> None:

@@ -13,7 +13,7 @@ from typing import cast
 
 import numpy as np
 
-from rag.answer_types import asks_for_list, asks_for_source, gazetteer, states_asked_size
+from rag.answer_types import asks_for_list, asks_for_source, gazetteer, head_noun, states_asked_size
 from rag.documents import Source, surname
 from rag.evidence import carries_culture_note
 from rag.faithfulness import named_words, specific_terms
@@ -21,7 +21,7 @@ from rag.generation.lead import (FEATURES, QuestionTerms, distinctive_coverage, 
                                  lead_scores, local_idf, sentence_stems)
 from rag.generation.direction import states_the_opposite
 from rag.generation.routes import (ROUTE_DESCRIPTIONS, ROUTE_OF, ROUTES, is_broad, route_hits, route_of,
-                                   names_route, route_study_hits)
+                                   names_route, route_study_hits, routes_named)
 from rag.generation.short_answer import ShortAnswer, names_of_asked_kind, short_answer
 from rag.lexical import tokenize
 from rag.prompts import IN_VITRO_IN_TEXT
@@ -286,10 +286,13 @@ class ExtractiveBackend:
         studies_only = asks_for_source(question) != "review" and \
             not all(is_review(h) for h in studies if h.score >= peer_floor)
         asked = gazetteer(self.search.index).names_in(question)
+        kind = _asked_route(question)
         for i, hit in enumerate(studies):
             own = [c for c in cands if c.hit_index == i]
             if not own or (is_review(hit) and studies_only):
                 continue  # a general review among studies' findings is padding, as in any answer
+            if kind is not None and not is_review(hit) and hit.source.category not in (kind, None):
+                continue  # "Which exosomal lncRNAs ...?" is not answered by a microRNA study
             if not asked <= frozenset().union(*(c.terms for c in own)):
                 continue  # "Which microRNAs ... target PTEN?": a study whose passage never names PTEN is no answer
             if states_the_opposite(question, " ".join(c.text for c in own)):
@@ -348,6 +351,15 @@ class ExtractiveBackend:
 
     def generate(self, question: str, hits: list[Hit]) -> str:
         return " ".join(f"{p.text} [{p.hit_index + 1}]" for p in self.compose(question, hits))
+
+
+def _asked_route(question: str) -> str | None:
+    """The kind of non-coding RNA the question's head noun is ("Which exosomal lncRNAs ...?": the lncRNA studies'
+    category), or None. Only these: a study's category names the one RNA class it is about, whereas a protein or a
+    stromal cell is the subject of studies of several categories."""
+    named = routes_named(head_noun(question) or "")
+    kind = next(iter(named)) if len(named) == 1 else None
+    return kind if kind is not None and kind.startswith("ncrna-") else None
 
 
 def _study_words(hit: Hit) -> int:
