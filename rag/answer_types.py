@@ -118,6 +118,20 @@ def asks_for_source(question: str) -> str | None:
     return SOURCE_NOUNS.get(first.lower())
 
 
+# a person named as one cites a paper: "Pan et al.", "Johnstone and colleagues"
+_PERSON = re.compile(r"\b[A-Z][a-z\u00e0-\u00ff'-]+\s+(?:et\s+al\b|and\s+(?:colleagues|co-?workers)\b)")
+
+
+def asks_for_person(question: str) -> bool:
+    """"Who first described exosomes?": the answer is a person (the authors of a study)."""
+    return bool(re.match(r"\s*(?:who|whose|by whom)\b", question, re.IGNORECASE))
+
+
+def people_named(sentence: str) -> set[str]:
+    """The researchers a sentence names the way one cites them ("the discovery of exosomes by Pan et al.": Pan)."""
+    return {m.group(0).split()[0] for m in _PERSON.finditer(sentence)}
+
+
 _VESICLE = "exosome"  # normalised token of exosome, exosomal, extracellular vesicle, EV, ...
 _BORNE_BY = frozenset({"on", "in", "inside", "within", "carried", "packed", "packaged", "loaded", "enriched"})
 

@@ -587,6 +587,15 @@ def test_a_question_about_what_a_study_found_gets_no_name_as_short_answer(assist
     assert "Tipifarnib" in answer.answer, answer.answer
 
 
+def test_a_who_question_opens_with_a_sentence_naming_the_researchers(assistant: Assistant) -> None:
+    # session 15: "Who first described exosomes?" opened with Xiao's cisplatin finding, which names nobody
+    who = assistant.ask("Who first described exosomes?")
+    assert "Pan et al." in claims(who.answer)[0][0], who.answer
+    # a lead from the named researchers' own study stays
+    named = assistant.ask("Who first used the name exosomes for vesicles released by maturing reticulocytes?")
+    assert named.citations[0].source_id == "johnstone-1987-reticulocyte-exosomes", named.answer
+
+
 def test_a_reviews_passing_mention_neither_answers_nor_opens(assistant: Assistant) -> None:
     # session 13: opened "ABC. [1]" from the Santos review's sentence on ABC transporters (which names no
     # macrophage), and the short answer then kept out the macrophage studies, which name other cargo

@@ -13,7 +13,8 @@ from typing import cast
 
 import numpy as np
 
-from rag.answer_types import asks_for_list, asks_for_source, gazetteer, head_noun, states_asked_size
+from rag.answer_types import (asks_for_list, asks_for_person, asks_for_source, gazetteer, head_noun,
+                              people_named, states_asked_size)
 from rag.documents import Source, surname
 from rag.evidence import carries_culture_note
 from rag.faithfulness import named_words, specific_terms
@@ -191,6 +192,8 @@ class ExtractiveBackend:
             # does ("exosomes that carry ABC transporters ..." for "What do exosomes from M2 macrophages carry?")
             naming = [c for c in leads if asked & c.terms and not is_review(hits[c.hit_index])]
             lead = max(naming, key=lambda c: c.lead) if naming else lead
+        if asks_for_person(question):
+            lead = _naming_the_people(cands, hits, lead)
         if listing:
             # a list that one study answers opens as that study's line in a list answer would: with its finding that
             # names the asked-for things ("Tipifarnib, neticonazole ... were confirmed as inhibitors"), not with the
@@ -351,6 +354,19 @@ class ExtractiveBackend:
 
     def generate(self, question: str, hits: list[Hit]) -> str:
         return " ".join(f"{p.text} [{p.hit_index + 1}]" for p in self.compose(question, hits))
+
+
+def _naming_the_people(cands: list[Candidate], hits: list[Hit], lead: Candidate) -> Candidate:
+    """For "Who first described exosomes?": a relevant sentence that names researchers ("the discovery of exosomes
+    by Pan et al. ... and their later definition by Johnstone et al."), from a review as well as a study, opens
+    instead of a lead whose study is not by any of them (Xiao's finding names nobody); a lead from the named
+    researchers' own study stays."""
+    naming = [c for c in eligible_leads(cands, findings_only=False) if people_named(c.text)]
+    named = set().union(*(people_named(c.text) for c in naming))
+    authors = hits[lead.hit_index].source.authors
+    if not naming or (authors and surname(authors[0]) in named):
+        return lead
+    return max(naming, key=lambda c: c.lead)
 
 
 def _asked_route(question: str) -> str | None:
