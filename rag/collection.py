@@ -48,6 +48,8 @@ _FACET_LABEL = {"cancer_types": ("cancer type", "cancer types"), "drugs": ("drug
 # "why" only with retraction: the listing gives each record's retraction note, all the corpus knows of why
 _ASKS = re.compile(r"^\s*(which|what|how many|list|show|name|are there|is there|do any|does any|why(?=.*\bretract))\b",
                    re.IGNORECASE)
+# "What did GW4869 do in the fibroblast study?" asks what something did or found, not for studies
+_ASKS_WHAT_HAPPENED = re.compile(r"^\s*(?:what|which)\s+(?:do|does|did|can|could)\b", re.IGNORECASE)
 _YEAR = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
 # words that only say "studies about": they may surround the facet value without making a question about content
 _FRAME = frozenset({"which", "what", "why", "how", "many", "list", "show", "name", "are", "is", "there", "any", "these",
@@ -138,7 +140,7 @@ class CollectionQuery:
 
 def parse(question: str, known: CollectionTerms) -> CollectionQuery | None:
     """The filter (and the facet) a collection question asks for, or None for a question about findings."""
-    if not (_DOCUMENTS.search(question) and _ASKS.search(question)):
+    if not (_DOCUMENTS.search(question) and _ASKS.search(question)) or _ASKS_WHAT_HAPPENED.match(question):
         return None
     asked = _ASKED_FACET.match(question)
     facet = _facet_of(asked.group("noun")) if asked else None

@@ -587,6 +587,19 @@ def test_a_question_about_what_a_study_found_gets_no_name_as_short_answer(assist
     assert "Tipifarnib" in answer.answer, answer.answer
 
 
+def test_what_a_named_thing_did_in_a_study_is_a_question_about_findings(assistant: Assistant) -> None:
+    # session 15: listed "1 study in the collection matches drug 'gw4869' ..." instead of saying what it did
+    did = assistant.ask("What did GW4869 do in the fibroblast study?")
+    assert did.backend == "extractive" and "GW4869" in claims(did.answer)[0][0], did.answer
+    assert assistant.ask("Which studies used GW4869?").backend == "collection"
+
+
+def test_a_class_of_molecule_is_no_short_answer(assistant: Assistant) -> None:
+    # session 15: "mRNAs. [1]" opened, from Xiao's record listing "mRNAs (unspecified)" as cargo
+    answer = assistant.ask("What do exosomes from cisplatin-resistant lung cancer cells carry?")
+    assert not answer.answer.startswith(("mRNAs.", "miRNAs.")), answer.answer
+
+
 def test_a_who_question_opens_with_a_sentence_naming_the_researchers(assistant: Assistant) -> None:
     # session 15: "Who first described exosomes?" opened with Xiao's cisplatin finding, which names nobody
     who = assistant.ask("Who first described exosomes?")

@@ -19,8 +19,12 @@ from rag.answer_types import asked_kinds, asks_for_list, asks_for_vesicle_cargo,
 from rag.documents import Source
 from rag.lexical import STOPWORDS, tokenize
 from rag.normalize import normalize, stem
+from rag.ranking.signals import GENERIC_ENTITIES
 
 MAX_NAMES = 3
+# names of whole classes of molecule, which a record may list as cargo ("mRNAs (unspecified)") but which answer no
+# "what do they carry?" ("mRNAs." said nothing Xiao's sentence did not)
+CLASS_NAMES = frozenset({*GENERIC_ENTITIES, "mrna", "rna", "dna", "protein", "lipid"})
 NEAR = 2  # words between a name and the question's head noun
 # the record facets whose names answer each kind of question: a protein or RNA may be listed as a study's cargo or
 # as its target ("P-gp" is both), a drug only as a drug. A cell type is answered by the sentence itself (a short
@@ -64,7 +68,8 @@ def names_of_asked_kind(question: str, sentence: str, source: Source) -> list[st
         tokens = {stem(t) for t in normalize(word).split()}
         # a word repeating a name already found ("PTEN-PI3K/AKT" after "PTEN") adds nothing
         repeats = any(tokens & earlier for earlier in found.values())
-        if tokens & wanted and not tokens & asked and not repeats and fits_head(tokens, head):
+        if tokens & wanted and not tokens & asked and not repeats and fits_head(tokens, head) \
+                and not tokens <= CLASS_NAMES:
             found[i] = tokens
     # several names: the one next to the question's head noun ("the repair gene XRCC4") is the asked one
     near = [i for i in found if head is not None
