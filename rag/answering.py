@@ -160,7 +160,11 @@ def answer_events(search: HybridSearch, question: str, backend: Backend, k: int 
         yield _done(Answer(prompts.REFUSAL_EMPTY_QUESTION, refused=True, refusal_reason="empty",
                            backend=backend.name), backend.name)
         return
-    if is_personal_advice(question, search.query_vector(question)):
+    warnings: list[str] = []
+    query = condensed_query(question, history or [], backend, search.index, warnings)
+    # judged as understood: "What about doxorubicin?" after a research question is that question about doxorubicin,
+    # and "Should I take it?" after one about cisplatin asks about taking cisplatin
+    if is_personal_advice(query, search.query_vector(query)):
         yield _done(Answer(prompts.REFUSAL_MEDICAL_ADVICE, refused=True, refusal_reason="medical-advice",
                            backend=backend.name, timings_ms={"retrieve": 0.0, "generate": 0.0, "total": _ms(started)}),
                     backend.name)
@@ -175,8 +179,6 @@ def answer_events(search: HybridSearch, question: str, backend: Backend, k: int 
         answer.timings_ms = {"retrieve": 0.0, "generate": _ms(started), "total": _ms(started)}
         yield _done(answer, backend.name)
         return
-    warnings: list[str] = []
-    query = condensed_query(question, history or [], backend, search.index, warnings)
     hits = search.search(query, k=k, filters=filters or Filters())
     retrieved = _ms(started)
     yield "retrieval", hits

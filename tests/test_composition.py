@@ -255,6 +255,19 @@ def test_a_bare_follow_up_is_answered_from_the_previous_turn(assistant: Assistan
     assert not answer.refused and "mir21" in normalize(answer.answer)  # "Which cargo?" alone: out of scope
 
 
+def test_a_follow_up_is_judged_for_advice_as_understood(assistant: Assistant) -> None:
+    from rag.answering import Turn
+
+    # session 15: "What about doxorubicin?" after a research question was refused as personal medical advice
+    research = [Turn("user", "Which exosomal lncRNAs cause resistance to cisplatin?")]
+    answer = assistant.ask("What about doxorubicin?", history=research)
+    assert not answer.refused and answer.citations[0].source_id == "wang-h19-doxorubicin", answer.answer
+    personal = [Turn("user", "Will oxaliplatin work for me?")]
+    assert assistant.ask("What about doxorubicin?", history=personal).refusal_reason == "medical-advice"
+    cisplatin = [Turn("user", "Does cisplatin resistance in gastric cancer involve exosomes?")]
+    assert assistant.ask("Should I take it?", history=cisplatin).refusal_reason == "medical-advice"
+
+
 def test_a_follow_up_pointing_at_a_listed_study_is_answered_from_it(assistant: Assistant) -> None:
     from rag.answering import Turn
 
