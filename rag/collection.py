@@ -201,6 +201,10 @@ def follow_up(question: str, previous: str, known: CollectionTerms) -> Collectio
     asked = _ASKED_FACET.match(question)
     if asked is not None:
         return replace(before, facet=_facet_of(asked.group("noun")))
+    evidence, _ = _evidence_asked(normalize(question).split())
+    if evidence is not None and before.evidence is not None:  # "What about patients?" after "... in mice?"
+        said = before.described.replace(_EVIDENCE_SAID[before.evidence], _EVIDENCE_SAID[evidence])
+        return replace(before, evidence=evidence, described=said)
     return parse(standalone(question, previous, known.types), known)  # "What about breast cancer?"
 
 

@@ -430,6 +430,14 @@ def test_studies_are_listed_by_where_their_evidence_comes_from(assistant: Assist
     assert culture.answer.startswith(f"{len(noted | biology_in_culture)} studies"), culture.answer
     # "cell lines" without "only" asks for no kind of evidence
     assert assistant.ask("Which studies used cell lines?").backend != "collection"
+    # another kind in place of the listed one, as a follow-up
+    from rag.answering import Turn
+
+    followed = assistant.ask("What about patients?", history=[Turn("user", "Which breast cancer studies were done "
+                                                                           "in mice?")])
+    assert followed.answer.startswith("studies in the collection match cancer type 'breast' and patients or human "
+                                      "samples", followed.answer.index(" ") + 1), followed.answer
+    assert "tnbc-2021-exosomal-mirna-nac-pcr-signature" in cited(followed)
 
 
 def test_a_cell_culture_only_finding_carries_its_caveat_next_to_it(assistant: Assistant) -> None:
