@@ -185,6 +185,7 @@ def answer_events(search: HybridSearch, question: str, backend: Backend, k: int 
     names_a_source = search.names_a_source(query)
     subject = search.index.settings.subject_gate and not names_a_source
     named = search.named_sources(query) if names_a_source else frozenset()
+    hits = search.with_named(query, hits, named)
     relevant = _relevant(hits, search.query_vector(query), subject, named)
     if not hits and filters is not None and filters.active():
         # the filters, not the question, left nothing to search: say which one

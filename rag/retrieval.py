@@ -26,6 +26,9 @@ __all__ = ["COMPONENTS", "GENERIC_ENTITIES", "RELEVANCE_THRESHOLD", "SUBJECT_REV
 COMPONENTS = ("dense", "sentence", "lexical", "entity", "title")
 
 
+MAX_NAMED = 3  # papers a question may name one by one ("Ding et al. (2020), Zhang et al. (2019) and Zeng ...")
+
+
 @dataclass
 class Hit:
     chunk: Chunk
@@ -87,6 +90,26 @@ class HybridSearch:
         if method == "hybrid" and (diversify if diversify is not None else not c.entities):
             best = mmr(best, fused, self.index.vectors, k, self.weights.mmr_lambda)
         return [self._hit(r, fused[r], c) for r in best[:k]]
+
+    def with_named(self, query: str, hits: list[Hit], named: frozenset[str]) -> list[Hit]:
+        """The hits plus, for each source the question names that retrieval did not reach, its passage nearest the
+        question ("What did Ding et al. (2020), Zhang et al. (2019) and Zeng et al. (2018) find?" names three
+        papers; a question of names alone retrieves by names and years and may miss one). Scored like any hit."""
+        missing = named - {h.source.id for h in hits}
+        if not missing or len(named) > MAX_NAMED:
+            return hits  # a surname alone may name many papers: then the question's words choose among them
+        wanted = list(self.index.sources)
+        rows = [r for r in range(len(self.index.chunks)) if wanted[self.index.source_row[r]] in missing]
+        c = self.signals.candidates(query, Filters(), "hybrid", len(hits))
+        qv = self.query_vector(query)
+        nearest: dict[str, int] = {}
+        for r in rows:
+            source = self.index.chunks[r].source_id
+            if source not in nearest or float(self.index.vectors[r] @ qv) > float(self.index.vectors[nearest[source]] @ qv):
+                nearest[source] = r
+        extra = [self._hit(r, 0.0, c) if r in set(c.rows) else Hit(self.index.chunks[r], self.index.sources[
+            self.index.chunks[r].source_id], 0.0, 0.0) for r in nearest.values()]
+        return hits + extra
 
     def _hit(self, r: int, fused: float, c: Candidates) -> Hit:
         chunk = self.index.chunks[r]

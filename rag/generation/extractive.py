@@ -26,7 +26,7 @@ from rag.generation.routes import (ROUTE_DESCRIPTIONS, ROUTE_OF, ROUTES, is_broa
 from rag.generation.short_answer import ShortAnswer, names_of_asked_kind, short_answer
 from rag.lexical import tokenize
 from rag.prompts import IN_VITRO_IN_TEXT
-from rag.retrieval import RELEVANCE_THRESHOLD, SUBJECT_REVIEW, Hit, HybridSearch
+from rag.retrieval import MAX_NAMED, RELEVANCE_THRESHOLD, SUBJECT_REVIEW, Hit, HybridSearch
 
 MAX_WORDS = 95  # default answer budget (RAG_ANSWER_MAX_WORDS), attributions and notes included; the opening
 # sentence is always kept. Chosen on dev: at 90 the median answer has 83 words and fact coverage is 0.882, at 95 87
@@ -262,6 +262,10 @@ class ExtractiveBackend:
             return self._route_lines(question, hits)
         if asks_for_list(question) and sum(h.score >= PEER_SHARE * hits[0].score for h in hits) > 1:
             return self._list_lines(question, hits)  # more than one study answers about as well as the best
+        named = self.search.named_sources(question) if self.search.names_a_source(question) else frozenset()
+        if 1 < len(named & {h.source.id for h in hits}) and len(named) <= MAX_NAMED:
+            # "What did Ding et al. (2020) and Zeng et al. (2018) find?": each named paper's finding on its line
+            return self._list_lines(question, [h for h in hits if h.source.id in named], every=True)
         return self._sentences(question, hits)
 
     def _sentences(self, question: str, hits: list[Hit]) -> list[Piece]:
@@ -277,9 +281,10 @@ class ExtractiveBackend:
             pieces.append(Piece(f"{lead}{document_text(c.text)}", c.hit_index))
         return pieces
 
-    def _list_lines(self, question: str, hits: list[Hit]) -> list[Piece]:
+    def _list_lines(self, question: str, hits: list[Hit], every: bool = False) -> list[Piece]:
         """A list question ("Which exosomal microRNAs ...?") gathered across studies: each relevant study's best
-        finding on one line, in rank order, within the word budget (the first line always)."""
+        finding on one line, in rank order, within the word budget (the first line always). With `every` (the
+        papers a question names), each study gets its line however it scores."""
         cands = self.candidates(question, hits)
         pieces: list[Piece] = []
         words = 0
@@ -303,7 +308,7 @@ class ExtractiveBackend:
             best, named = _list_line(question, own, hit.source)
             # one of the answers: about as relevant as the best, or relevant and naming a thing of the asked kind
             # (a generic "Which exosomal circRNAs ...?" scores each circRNA study lower than the review it skips)
-            if hit.score < peer_floor and not (named and hit.score >= RELEVANCE_THRESHOLD):
+            if hit.score < peer_floor and not (named and hit.score >= RELEVANCE_THRESHOLD) and not every:
                 continue
             cost = len(best.text.split()) + _study_words(hit)
             if pieces and words + cost > self.max_words:

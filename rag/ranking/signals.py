@@ -31,6 +31,7 @@ GENERIC_ENTITIES = frozenset({"exosome", "chemoresist", "mirna", "lncrna", "circ
 SUBJECT_REVIEW = "review"
 _REVIEW_WORD = re.compile(r"\breview", re.IGNORECASE)
 _YEAR = re.compile(r"\b((?:19|20)\d\d)\b")
+_YEAR_AFTER_NAME = re.compile(r"(?:\s+et\s+al\.?)?,?\s*\(?((?:19|20)\d\d)\b")  # "Zhang et al. (2019)", "Zhang 2019"
 _COINED = re.compile(r"\b([A-Za-z]{3,})-?(?:19|20)\d\d\b")  # a name its title gives a document: "MISEV2018"
 
 
@@ -140,6 +141,16 @@ class CandidateSignals:
         return self.asks_about_review(query) or bool(self._cited_author and self._cited_author.search(query)) \
             or bool(self._coined_names(query))
 
+    def _cited(self, query: str) -> list[tuple[str, int | None]]:
+        """Each first author the question cites, with the year written right after the name, if any."""
+        if self._cited_author is None:
+            return []
+        cited = []
+        for match in self._cited_author.finditer(query):
+            year = _YEAR_AFTER_NAME.match(query, match.end(1))
+            cited.append((match.group(1), int(year.group(1)) if year else None))
+        return cited
+
     def _coined_names(self, query: str) -> list[str]:
         """Ids of the documents whose coined name the question writes, with or without its year."""
         words = re.findall(r"[a-z]+", query.lower())
@@ -150,13 +161,18 @@ class CandidateSignals:
         or a review by its journal or year ("the Oncologie review", "the 2022 review"; "the review" alone is the
         subject review), or by the name its title coins ("MISEV2018"). A year in the question narrows several papers
         of one surname."""
-        cited = {m.group(1) for m in self._cited_author.finditer(query)} if self._cited_author else set()
-        named = [s for name in sorted(cited) for s in self._first_authors[name]]
+        named: list[Source] = []
+        for name, year in self._cited(query):
+            # a year written with the name ("Zhang et al. (2019)") picks that paper among the surname's papers
+            papers = self._first_authors[name]
+            named += [s for s in papers if s.year == year] or papers if year else papers
         named += [self.index.sources[i] for i in self._coined_names(query)]
         years = {int(y) for y in _YEAR.findall(query)}
         if self.asks_about_review(query):
             spaced_query = normalize(query)
             reviews = self._reviews
+            # "the Zhang et al. review": that author's reviews, not every paper of the surname
+            named = [s for s in named if s in reviews] or named
             # a journal counts next to the word review only: "the Cells review", not "stromal cells"
             journal = [s for s in reviews if s.journal and any(
                 f" {phrase} " in spaced_query for phrase in _journal_phrases(normalize(s.journal).strip()))]
