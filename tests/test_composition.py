@@ -267,6 +267,8 @@ def test_papers_named_one_by_one_each_get_their_line(assistant: Assistant) -> No
     cited = [c.source_id for c in answer.citations]
     assert sorted(cited) == ["ding-2020-circnfix-tmz", "zeng-2018-mir151a-tmz", "zhang-2019-sbf2as1"], answer.answer
     assert len(claims(answer.answer)) == 3, answer.answer  # one line each
+    # each line stands alone: Zeng's had been "Here the exosomal miRNA sensitises rather than protects."
+    assert not any(text.split(": ", 1)[-1].startswith("Here") for text, _ in claims(answer.answer)), answer.answer
     # the same after a listing of them, by "they"
     listing = assistant.ask("Which studies on glioma are in the collection?")
     history = [Turn("user", "Which studies on glioma are in the collection?"), Turn("assistant", listing.answer)]

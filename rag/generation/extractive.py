@@ -46,6 +46,10 @@ PEER_SENTENCE_SHARE = 0.9  # ... and, when ordering an answer, one whose best se
 # citation check takes them for the answer's markers.
 # English determiners and pronouns that open a sentence about something the previous sentence named (closed class)
 _REFERS_BACK = re.compile(r"(?:The|This|These|Those|That|It|Its|They|Their|Such|Both|Each)\b")
+# ... and those that cannot stand alone as a study's line in a list ("The" opens most findings, "Here" leans back;
+# "This open-access review covers ..." names itself)
+_LEANS_BACK = re.compile(r"(?:(?:This|These|Those|That)\b(?!(?:\s+[\w-]+){0,2}\s+(?:review|study|article|paper|work|"
+                         r"abstract|position statement)\b)|(?:It|Its|They|Their|Such|Both|Each|Here)\b)")
 _DOC_MARKER = re.compile(r"\s?\[(\d+(?:\s*[,\u2013-]\s*\d+)*)\]")
 
 
@@ -420,6 +424,9 @@ def _list_line(question: str, own: list[Candidate], source: Source) -> tuple[Can
     """A study's line in a list answer, and whether it names a thing of the asked kind: its most answer-like
     relevant sentence that does (the list is of those names: "SBF2-AS1 was higher in ...", not "A reporter array
     pointed to ..."), a finding before the study's aim; without such a sentence, its most answer-like one."""
+    # a line stands alone: a sentence that leans on the one before ("Here the exosomal miRNA sensitises ...",
+    # "It also ...") cannot be a study's only line when it has another
+    own = [c for c in own if not _LEANS_BACK.match(c.text)] or own
     leads = eligible_leads(own)
     # its findings by their own floor: the study's aim restates the question, so it outscores every finding
     # ("The study asked whether exosomes enriched in the lncRNA SBF2-AS1 ...") and would leave none eligible
