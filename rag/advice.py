@@ -28,8 +28,13 @@ _QUOTED = re.compile(r"(?:(?<=\s)|^)(?:[\"\u201c][^\"\u201d]{1,80}[\"\u201d]|['\
                      r"(?=[\s?.,!;:)]|$)")
 
 
+# "me" as the one a request is made to ("Tell me about the osteosarcoma study", "Can you show me ...") is not the
+# person a treatment would be for
+_REQUEST = re.compile(r"\b(?:tell|show|give|explain to|help|let|remind|teach|walk)\s+me\b", re.IGNORECASE)
+
+
 def person_signals(question: str) -> np.ndarray:
-    unquoted = _QUOTED.sub(" ", question)
+    unquoted = _REQUEST.sub(" ", _QUOTED.sub(" ", question))
     return np.array([bool(_FIRST_PERSON.search(unquoted)), bool(_INDIVIDUAL.search(unquoted)),
                      bool(_DECISION.search(unquoted))], dtype=np.float32)
 

@@ -199,11 +199,13 @@ def test_the_lead_model_file_matches_the_code_and_says_what_fitted_it() -> None:
 PERSONAL = ["I was diagnosed with gastric cancer; will oxaliplatin work for me?",  # no listed word: answered before
             "What amount of cisplatin is right for a 60 kg man?",
             "What is the recommended cisplatin dose for my father's lung cancer?",
-            'My oncologist said "try cisplatin again"; should I?']  # a quotation does not hide the asker
+            'My oncologist said "try cisplatin again"; should I?',  # a quotation does not hide the asker
+            "Can you tell me whether my tumour will respond to cisplatin?"]  # "tell me" does, "my tumour" does not
 RESEARCH = ["Did uptake of exosomes by recipient cells rise in a dose-dependent way?",  # refused as advice before
             "In our patient cohort, was serum exosomal HOTTIP linked to cisplatin response?",
             "What dose of GW4869 was used to block exosome release in mice?",
-            "Can exosomes display a 'do not eat me' marker so that they last longer in blood?"]  # quoted: not the asker
+            "Can exosomes display a 'do not eat me' marker so that they last longer in blood?",  # quoted: not the asker
+            "Tell me about the osteosarcoma study."]  # "me" asked to be told (session 15: refused as advice)
 
 
 @pytest.mark.parametrize("question", PERSONAL)

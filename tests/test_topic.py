@@ -129,6 +129,9 @@ def test_a_question_citing_a_document_by_its_coined_name_is_answered_from_it(ass
     ("Which drug did Koch (2016) combine with indomethacin?", {"koch-2016-indomethacin-abca3"}),
     ("What do the MISEV guidelines ask authors to report?", {"thery-2018-misev2018"}),  # the name its title coins
     ("Do exosomes carry drugs out of cancer cells?", set()),
+    # a study by what it is about, when that picks it out (session 15: refused by the subject model)
+    ("What did the osteosarcoma study find?", {"torreggiani-2016-osteosarcoma-mdr1"}),
+    ("What did the fibroblast study find?", set()),  # many fibroblast studies: none is named
 ])
 def test_the_documents_a_question_names_are_found_by_author_journal_or_year(assistant: Assistant, question: str,
                                                                              named: set[str]) -> None:

@@ -32,6 +32,11 @@ SUBJECT_REVIEW = "review"
 _REVIEW_WORD = re.compile(r"\breview", re.IGNORECASE)
 _YEAR = re.compile(r"\b((?:19|20)\d\d)\b")
 _YEAR_AFTER_NAME = re.compile(r"(?:\s+et\s+al\.?)?,?\s*\(?((?:19|20)\d\d)\b")  # "Zhang et al. (2019)", "Zhang 2019"
+# "the osteosarcoma study", "the HOTTIP paper": one to three words before a document noun
+_DESCRIBED = re.compile(r"\bthe ((?:[\w-]+ ){0,2}[\w-]+) (?:study|paper|article)\b", re.IGNORECASE)
+_GENERIC_DESCRIPTION = frozenset({"exosome", "cancer", "chemoresist", "same", "first", "other", "new", "recent",
+                                  "whole", "mouse", "human", "clinical", "original", "above", "latest", "last"})
+MAX_DESCRIBED = 2
 _COINED = re.compile(r"\b([A-Za-z]{3,})-?(?:19|20)\d\d\b")  # a name its title gives a document: "MISEV2018"
 
 
@@ -139,7 +144,22 @@ class CandidateSignals:
         cites a paper ("Koch and colleagues", "Koch et al.", "Koch's study", "Koch (2016)"), or the name its title
         coins ("MISEV2018")."""
         return self.asks_about_review(query) or bool(self._cited_author and self._cited_author.search(query)) \
-            or bool(self._coined_names(query))
+            or bool(self._coined_names(query)) or bool(self._described(query))
+
+    def _described(self, query: str) -> list[Source]:
+        """The studies a question points at by what they are about ("the osteosarcoma study", "the HOTTIP paper"):
+        the words before "study" match the title and facets of at most MAX_DESCRIBED studies (the fields named
+        entities are read from), so "the fibroblast study" of many papers names none."""
+        found: list[Source] = []
+        for match in _DESCRIBED.finditer(query):
+            words = {stem(t) for t in normalize(match.group(1)).split()} - _GENERIC_DESCRIPTION
+            if not words:
+                continue
+            studies = [s for s, fields in zip(self.index.sources.values(), self._source_fields)
+                       if s.type == "study" and words <= fields]
+            if 0 < len(studies) <= MAX_DESCRIBED:
+                found += studies
+        return found
 
     def _cited(self, query: str) -> list[tuple[str, int | None]]:
         """Each first author the question cites, with the year written right after the name, if any."""
@@ -178,6 +198,7 @@ class CandidateSignals:
                 f" {phrase} " in spaced_query for phrase in _journal_phrases(normalize(s.journal).strip()))]
             dated_reviews = [s for s in reviews if s.year in years]
             named += journal or dated_reviews or [s for s in reviews if s.type == SUBJECT_REVIEW]
+        named += self._described(query)
         dated = [s for s in named if s.year in years]
         return frozenset(s.id for s in (dated or named))
 
