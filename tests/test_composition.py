@@ -82,6 +82,10 @@ def test_an_answer_opens_with_a_finding_not_the_studys_aim_or_methods(assistant:
     assert frames_the_study("The authors set up a quantitative high-throughput screen in prostate cancer cells.")
     assert frames_the_study("The study asked whether exosomes from macrophages contribute to resistance.")
     assert frames_the_study("Microarrays were used to compare exosomal miRNA profiles of 24 patients.")
+    # how something was measured (session 15: opened "In which cancer was UCH-L1 studied?")
+    assert frames_the_study("UCH-L1, P-gp, ERK1/2 and phospho-ERK1/2 protein levels were assessed by western blot.")
+    assert not frames_the_study("P-gp levels were raised in the recipient cells.")
+    assert "western blot" not in claims(assistant.ask("In which cancer was UCH-L1 studied?").answer)[0][0]
     assert not frames_the_study("Exosomal miR-21 lowered PTEN and raised cisplatin resistance.")
     # the authors as subject of a verb of observing state a result; of proposing, an interpretation
     assert not frames_the_study("The authors note that circRNAs are very stable and abundant in exosomes.")

@@ -40,7 +40,10 @@ _INTERPRETING = re.compile(
     r"speculate|hypothesi[sz]e|interpret|call|name|term)", re.IGNORECASE)
 _AIM_OR_METHOD = re.compile(
     r"\b(?:asked|examined|investigated|tested|aimed|sought|explored|evaluated|assessed|set out) "
-    r"(?:whether|how|if|to|the)\b|\b(?:was|were) used to\b|^using\b", re.IGNORECASE)
+    r"(?:whether|how|if|to|the)\b|\b(?:was|were) used to\b|^using\b"
+    # how something was measured: "... protein levels were assessed by western blot"
+    r"|\b(?:was|were) (?:assessed|measured|quantified|detected|analy[sz]ed|determined|evaluated|examined) "
+    r"(?:by|with|using)\b", re.IGNORECASE)
 NEAR = 3  # tokens: "suppressing FBXW7", "sponges miR-132", "M2-type macrophages"
 _ASKS_ENTITY = frozenset({"which", "what", "name", "list"})
 MODEL_PATH = Path(__file__).resolve().parent.parent / "data" / "lead_model.json"
