@@ -186,7 +186,8 @@ def answer_events(search: HybridSearch, question: str, backend: Backend, k: int 
     subject = search.index.settings.subject_gate and not names_a_source
     named = search.named_sources(query) if names_a_source else frozenset()
     hits = search.with_named(query, hits, named)
-    relevant = _relevant(hits, search.query_vector(query), subject, named)
+    cited = names_a_source and not search.asks_about_review(query) and any(h.source.id in named for h in hits)
+    relevant = _relevant(hits, search.query_vector(query), subject, named, cited)
     if not hits and filters is not None and filters.active():
         # the filters, not the question, left nothing to search: say which one
         blocking = excluding_filters(search.index, filters)
@@ -206,16 +207,21 @@ def answer_events(search: HybridSearch, question: str, backend: Backend, k: int 
 
 
 def _relevant(hits: list[Hit], vector: np.ndarray, subject: bool = True,
-              named: frozenset[str] = frozenset()) -> list[Hit]:
+              named: frozenset[str] = frozenset(), cited: bool = False) -> list[Hit]:
     """The passages an answer may use: none when the gate (best passage + the question's subject) refuses; else
     those above the relevance threshold, or the best one alone when only the subject score carried the gate. A
     question that names a document ("What did Johnstone and colleagues call the vesicles?") is answered from that
     document's passages when they were retrieved, however low they score: which paper is asked about is the
-    evidence, and a short question scores low against a whole abstract."""
+    evidence, and a short question scores low against a whole abstract. With `cited` (it names papers by author, by
+    a coined name or by what they are about, not a review), it is answered from them even when others score
+    higher; "Which review ...?" and "Is there a review ...?" name no particular review."""
     if not hits:
         return []
+    asked_of = [h for h in hits if h.source.id in named]
     if not in_scope(max(h.score for h in hits), vector, subject):
-        return [h for h in hits if h.source.id in named]
+        return asked_of
+    if cited:  # "According to Valadi, what do exosomes carry?": from Valadi, not from a review that scores higher
+        return asked_of
     return [h for h in hits if h.score >= RELEVANCE_THRESHOLD] or [max(hits, key=lambda h: h.score)]
 
 

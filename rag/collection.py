@@ -48,8 +48,13 @@ _FACET_LABEL = {"cancer_types": ("cancer type", "cancer types"), "drugs": ("drug
 # "why" only with retraction: the listing gives each record's retraction note, all the corpus knows of why
 _ASKS = re.compile(r"^\s*(which|what|how many|list|show|name|are there|is there|do any|does any|why(?=.*\bretract))\b",
                    re.IGNORECASE)
-# "What did GW4869 do in the fibroblast study?" asks what something did or found, not for studies
-_ASKS_WHAT_HAPPENED = re.compile(r"^\s*(?:what|which)\s+(?:do|does|did|can|could)\b", re.IGNORECASE)
+# "What did GW4869 do in the fibroblast study?" asks what something did or found, not for studies; "How many
+# patients were in the TNBC study?" counts something other than studies or a facet of them
+_ASKS_WHAT_HAPPENED = re.compile(
+    r"^\s*(?:(?:what|which)\s+(?:do|does|did|can|could)\b|how many\s+(?!(?:[\w-]+\s+){0,2}?(?:stud|papers?\b|"
+    r"articles?\b|sources?\b|records?\b|publications?\b|references?\b|reports?\b|reviews?\b|of\b|cancer|"
+    r"tumou?r|drugs?\b|chemo|agents?\b|cargo|targets?\b|genes\b|source cells?\b|cell types?\b|kinds?\b|"
+    r"types?\b|sorts?\b)))", re.IGNORECASE)
 _YEAR = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
 # words that only say "studies about": they may surround the facet value without making a question about content
 _FRAME = frozenset({"which", "what", "why", "how", "many", "list", "show", "name", "are", "is", "there", "any", "these",

@@ -285,6 +285,16 @@ def test_papers_named_one_by_one_each_get_their_line(assistant: Assistant) -> No
         {"zhang-2022-review"}
 
 
+def test_a_question_citing_a_paper_is_answered_from_it(assistant: Assistant) -> None:
+    # session 15: refused, and answered from the Kalluri review, respectively
+    koch = assistant.ask("What drug did Koch combine with indomethacin?")
+    assert not koch.refused and koch.citations[0].source_id == "koch-2016-indomethacin-abca3", koch.answer
+    valadi = assistant.ask("According to Valadi, what do exosomes carry?")
+    assert {c.source_id for c in valadi.citations} == {"valadi-2007-esrna"}, valadi.answer
+    # "How many patients ...?" counts patients, not studies (it had become a listing)
+    assert assistant.ask("How many patients were in the TNBC exosome study?").backend == "extractive"
+
+
 def test_a_follow_up_is_judged_for_advice_as_understood(assistant: Assistant) -> None:
     from rag.answering import Turn
 

@@ -132,6 +132,10 @@ def test_a_question_citing_a_document_by_its_coined_name_is_answered_from_it(ass
     # a study by what it is about, when that picks it out (session 15: refused by the subject model)
     ("What did the osteosarcoma study find?", {"torreggiani-2016-osteosarcoma-mdr1"}),
     ("What did the fibroblast study find?", set()),  # many fibroblast studies: none is named
+    # a surname as the subject of "did" or after "according to" (session 15: refused by the subject model)
+    ("What drug did Koch combine with indomethacin?", {"koch-2016-indomethacin-abca3"}),
+    ("According to Valadi, what do exosomes carry?", {"valadi-2007-esrna"}),
+    ("Did pan-cancer analyses find exosomal markers?", set()),  # "Pan" only as written, as a name
 ])
 def test_the_documents_a_question_names_are_found_by_author_journal_or_year(assistant: Assistant, question: str,
                                                                              named: set[str]) -> None:

@@ -61,13 +61,20 @@ def _by_coined_name(sources: Iterable[Source]) -> dict[str, list[str]]:
 
 
 def _cited_author_pattern(surnames: Iterable[str]) -> re.Pattern[str] | None:
-    """First authors' surnames followed by what marks a citation (case as written: "Pan" alone is not a name)."""
+    """First authors' surnames followed by what marks a citation (case as written: "Pan" alone is not a name), or
+    as the subject of "did"/"does" or after "according to"/"by" ("What drug did Koch combine with indomethacin?")."""
     names = sorted(surnames, key=len, reverse=True)
     if not names:
         return None
     alternatives = "|".join(re.escape(n) for n in names)
-    return re.compile(rf"\b({alternatives})(?:\s+et\s+al\b|\s+and\s+(?:colleagues|co-?workers|co-?authors)\b"
-                      rf"|'s\b|\s+\(?(?:19|20)\d\d\b)")
+    return re.compile(rf"\b(?P<cited>{alternatives})(?:\s+et\s+al\b|\s+and\s+(?:colleagues|co-?workers|co-?authors)\b"
+                      rf"|'s\b|\s+\(?(?:19|20)\d\d\b)"
+                      rf"|\b(?i:did|does|do|according\s+to|by)\s+(?P<subject>{alternatives})\b")
+
+
+def _surname(match: re.Match[str]) -> str:
+    """The surname a citation pattern matched, whichever way it was cited."""
+    return match.group("cited") or match.group("subject")
 
 
 @dataclass
@@ -167,8 +174,9 @@ class CandidateSignals:
             return []
         cited = []
         for match in self._cited_author.finditer(query):
-            year = _YEAR_AFTER_NAME.match(query, match.end(1))
-            cited.append((match.group(1), int(year.group(1)) if year else None))
+            name = _surname(match)
+            year = _YEAR_AFTER_NAME.match(query, match.end("cited" if match.group("cited") else "subject"))
+            cited.append((name, int(year.group(1)) if year else None))
         return cited
 
     def _coined_names(self, query: str) -> list[str]:
