@@ -5,26 +5,11 @@ can disagree with it."""
 
 from __future__ import annotations
 
-import re
-
 from rag.citations import claims
 from rag.documents import Answer, Citation
 from rag.lexical import STOPWORDS
-from rag.normalize import is_entity, normalize
+from rag.normalize import normalize, specific_terms
 from rag.vocabulary import is_rare
-
-# A token is specific when it names something checkable: it has a digit (miR-21, A549, 2.5-fold, 5-FU), or it was
-# written as a symbol in capitals (PTEN, CDA) or with a capital inside the word (CircNFIX, circNFIX, TrpC5, mTOR),
-# or the synonym table / miRNA rule knows it. Tokens are taken from the normalised whole sentence, so "miR-32-5p" is
-# one token (mir32) and "circular RNA" one entity (circrna).
-_SYMBOL = re.compile(r"\b(?:[A-Z][A-Z0-9]+|[A-Za-z0-9]*[a-z0-9][A-Z][A-Za-z0-9]*)\b")
-
-
-def specific_terms(sentence: str) -> set[str]:
-    """Normalised specific tokens of a sentence."""
-    symbols = {normalize(s).strip() for s in _SYMBOL.findall(sentence)}
-    return {t for t in normalize(sentence).split()
-            if any(ch.isdigit() for ch in t) or is_entity(t) or t in symbols}
 
 
 def named_words(sentence: str) -> set[str]:

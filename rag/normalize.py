@@ -124,3 +124,17 @@ def stem(token: str) -> str:
     if len(token) > 3 and token.endswith("s") and not token.endswith(("ss", "us", "is")) and not token[-2].isdigit():
         return token[:-1]
     return token
+
+
+# A token is specific when it names something checkable: it has a digit (miR-21, A549, 2.5-fold, 5-FU), or it was
+# written as a symbol in capitals (PTEN, CDA) or with a capital inside the word (CircNFIX, circNFIX, TrpC5, mTOR),
+# or the synonym table / miRNA rule knows it. Tokens are taken from the normalised whole sentence, so "miR-32-5p" is
+# one token (mir32) and "circular RNA" one entity (circrna).
+_SYMBOL = re.compile(r"\b(?:[A-Z][A-Z0-9]+|[A-Za-z0-9]*[a-z0-9][A-Z][A-Za-z0-9]*)\b")
+
+
+def specific_terms(sentence: str) -> set[str]:
+    """Normalised specific tokens of a sentence."""
+    symbols = {normalize(s).strip() for s in _SYMBOL.findall(sentence)}
+    return {t for t in normalize(sentence).split()
+            if any(ch.isdigit() for ch in t) or is_entity(t) or t in symbols}

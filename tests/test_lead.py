@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from rag.assistant import Assistant
 from rag.citations import claims
-from rag.faithfulness import specific_terms
+from rag.normalize import specific_terms
 from rag.generation.lead import QuestionTerms, distinctive_coverage, local_idf, sentence_stems
 from rag.settings import Settings
 

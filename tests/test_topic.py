@@ -136,6 +136,10 @@ def test_a_question_citing_a_document_by_its_coined_name_is_answered_from_it(ass
     ("What drug did Koch combine with indomethacin?", {"koch-2016-indomethacin-abca3"}),
     ("According to Valadi, what do exosomes carry?", {"valadi-2007-esrna"}),
     ("Did pan-cancer analyses find exosomal markers?", set()),  # "Pan" only as written, as a name
+    # a question of one name that one study's title holds (session 15: "What is PART1?" was refused)
+    ("What is PART1?", {"kang-2018-part1"}),
+    ("What is PD-L1?", set()),  # no title holds it
+    ("What does PKM2 do in normal muscle cells?", set()),  # more than the name: judged like any question
 ])
 def test_the_documents_a_question_names_are_found_by_author_journal_or_year(assistant: Assistant, question: str,
                                                                              named: set[str]) -> None:

@@ -17,7 +17,8 @@ from rag.answer_types import (asks_for_list, asks_for_person, asks_for_source, g
                               people_named, states_asked_size)
 from rag.documents import Source, surname
 from rag.evidence import carries_culture_note
-from rag.faithfulness import named_words, specific_terms
+from rag.faithfulness import named_words
+from rag.normalize import specific_terms
 from rag.generation.lead import (FEATURES, QuestionTerms, distinctive_coverage, features, frames_the_study, interprets,
                                  lead_scores, local_idf, sentence_stems)
 from rag.generation.direction import states_the_opposite

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.faithfulness import specific_terms
+from rag.normalize import specific_terms
 from rag.lexical import english_stemmer, tokenize
 
 FEATURES = ("bias", "cosine", "coverage", "novel_specific", "has_novel", "novel_density", "first_sentence",

@@ -16,8 +16,8 @@ from rag import lay_terms
 from rag.documents import Source, surname
 from rag.filters import Filters
 from rag.index import Index
-from rag.lexical import tokenize
-from rag.normalize import canonical_entities, normalize, stem, synonyms
+from rag.lexical import STOPWORDS, tokenize
+from rag.normalize import canonical_entities, normalize, specific_terms, stem, synonyms
 from rag.vocabulary import Vocabulary, use_common_words
 
 if TYPE_CHECKING:
@@ -37,6 +37,7 @@ _DESCRIBED = re.compile(r"\bthe ((?:[\w-]+ ){0,2}[\w-]+) (?:study|paper|article)
 _GENERIC_DESCRIPTION = frozenset({"exosome", "cancer", "chemoresist", "same", "first", "other", "new", "recent",
                                   "whole", "mouse", "human", "clinical", "original", "above", "latest", "last"})
 MAX_DESCRIBED = 2
+_DEFINING = frozenset({"mean", "means", "stand", "stands", "known", "tell", "explain", "define", "definition"})
 _COINED = re.compile(r"\b([A-Za-z]{3,})-?(?:19|20)\d\d\b")  # a name its title gives a document: "MISEV2018"
 
 
@@ -151,7 +152,18 @@ class CandidateSignals:
         cites a paper ("Koch and colleagues", "Koch et al.", "Koch's study", "Koch (2016)"), or the name its title
         coins ("MISEV2018")."""
         return self.asks_about_review(query) or bool(self._cited_author and self._cited_author.search(query)) \
-            or bool(self._coined_names(query)) or bool(self._described(query))
+            or bool(self._coined_names(query)) or bool(self._described(query)) or bool(self._only_a_title_name(query))
+
+    def _only_a_title_name(self, query: str) -> list[Source]:
+        """"What is PART1?": a question whose only content is one specific name that the titles of at most
+        MAX_DESCRIBED studies hold asks about those studies' subject (a question with more content, such as "What
+        does PKM2 do in normal muscle cells?", is judged like any other)."""
+        words = [w for w in normalize(query).split() if w not in STOPWORDS and w not in _DEFINING]
+        if len(words) != 1 or words[0] not in specific_terms(query):
+            return []
+        titled = [s for s in self.index.sources.values()
+                  if s.type == "study" and words[0] in normalize(s.title).split()]
+        return titled if len(titled) <= MAX_DESCRIBED else []
 
     def _described(self, query: str) -> list[Source]:
         """The studies a question points at by what they are about ("the osteosarcoma study", "the HOTTIP paper"):
@@ -206,7 +218,7 @@ class CandidateSignals:
                 f" {phrase} " in spaced_query for phrase in _journal_phrases(normalize(s.journal).strip()))]
             dated_reviews = [s for s in reviews if s.year in years]
             named += journal or dated_reviews or [s for s in reviews if s.type == SUBJECT_REVIEW]
-        named += self._described(query)
+        named += self._described(query) + self._only_a_title_name(query)
         dated = [s for s in named if s.year in years]
         return frozenset(s.id for s in (dated or named))
 
