@@ -63,14 +63,15 @@ def _by_coined_name(sources: Iterable[Source]) -> dict[str, list[str]]:
 
 def _cited_author_pattern(surnames: Iterable[str]) -> re.Pattern[str] | None:
     """First authors' surnames followed by what marks a citation (case as written: "Pan" alone is not a name), or
-    as the subject of "did"/"does" or after "according to"/"by" ("What drug did Koch combine with indomethacin?")."""
+    as the subject of "did" (a study is reported in the past: "What drug did Koch combine with indomethacin?", not
+    "Which kinase does Koch inhibit?") or after "according to" or "by"."""
     names = sorted(surnames, key=len, reverse=True)
     if not names:
         return None
     alternatives = "|".join(re.escape(n) for n in names)
     return re.compile(rf"\b(?P<cited>{alternatives})(?:\s+et\s+al\b|\s+and\s+(?:colleagues|co-?workers|co-?authors)\b"
                       rf"|'s\b|\s+\(?(?:19|20)\d\d\b)"
-                      rf"|\b(?i:did|does|do|according\s+to|by)\s+(?P<subject>{alternatives})\b")
+                      rf"|\b(?i:did|according\s+to|by)\s+(?P<subject>{alternatives})\b")
 
 
 def _surname(match: re.Match[str]) -> str:
