@@ -55,6 +55,8 @@ _ASKS_WHAT_HAPPENED = re.compile(
     r"articles?\b|sources?\b|records?\b|publications?\b|references?\b|reports?\b|reviews?\b|of\b|cancer|"
     r"tumou?r|drugs?\b|chemo|agents?\b|cargo|targets?\b|genes\b|source cells?\b|cell types?\b|kinds?\b|"
     r"types?\b|sorts?\b)))", re.IGNORECASE)
+# a surname as written, after "by" or before "'s" ("studies by Wang", "Zhang's papers")
+_AUTHOR = re.compile(r"\bby ([A-Z][\w'-]+)|\b([A-Z][\w-]+)'s\b")
 _YEAR = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
 # words that only say "studies about": they may surround the facet value without making a question about content
 _FRAME = frozenset({"which", "what", "why", "how", "many", "list", "show", "name", "are", "is", "there", "any", "these",
@@ -87,11 +89,13 @@ class CollectionTerms:
     types: EntityTypes  # cancers, drugs and cargo (rag/conversation.py)
     categories: dict[str, frozenset[str]]  # a word of a category's name -> the categories it names
     sources: frozenset[str]  # names of the cells exosomes came from ("caf", "macrophage", "a549"), stemmed
+    authors: frozenset[str] = frozenset()  # first authors' surnames, normalised ("wang", "au yeung" as "yeung")
 
     @classmethod
     def of(cls, index: Index, types: EntityTypes) -> CollectionTerms:
         found = options(index)
-        return cls(types, _category_words(found["category"]), _source_names(found["exosome_source"], types))
+        return cls(types, _category_words(found["category"]), _source_names(found["exosome_source"], types),
+                   frozenset(_first_author_key(s) for s in index.sources.values()) - {""})
 
 
 def _category_words(categories: Iterable[str]) -> dict[str, frozenset[str]]:
@@ -141,6 +145,7 @@ class CollectionQuery:
     facet: str | None = None  # the facet asked for across the matches ("Which cancers ...": cancer_types)
     mentions: tuple[str, ...] = ()  # technical words the studies' text must mention ("hypoxia")
     evidence: str | None = None  # where the studies' evidence comes from (rag/evidence.py: animals, patients ...)
+    author: str | None = None  # a first author's surname, normalised ("Which studies by Wang ...?")
 
 
 def parse(question: str, known: CollectionTerms) -> CollectionQuery | None:
@@ -149,9 +154,11 @@ def parse(question: str, known: CollectionTerms) -> CollectionQuery | None:
         return None
     asked = _ASKED_FACET.match(question)
     facet = _facet_of(asked.group("noun")) if asked else None
-    words = [w for w in normalize(question).split() if w not in STOPWORDS]
+    # a lone letter is a possessive's ("Zhang's" -> "zhang s") or an initial: it says nothing
+    words = [w for w in normalize(question).split() if w not in STOPWORDS and not (len(w) == 1 and w.isalpha())]
     evidence, evidence_words = _evidence_asked(normalize(question).split())
-    words = [w for w in words if w not in evidence_words]
+    author = _author_asked(question, known)
+    words = [w for w in words if w not in evidence_words and w != author]
     facet_words = set(normalize(asked.group(0)).split()) if asked else set()
     named_categories = {w for w in words if _category_stem(w) in known.categories}
     categories = frozenset().union(*(known.categories[_category_stem(w)] for w in named_categories))
@@ -169,14 +176,31 @@ def parse(question: str, known: CollectionTerms) -> CollectionQuery | None:
         said.append(f"text mentioning {' and '.join(repr(w) for w in rest)}")
     if evidence:
         said.append(_EVIDENCE_SAID[evidence])
+    if author:
+        said.append(f"first author '{author.title()}'")
     if categories:
         quoted = [f"'{c}'" for c in sorted(categories)]
         said.append(f"category {quoted[0]}" if len(quoted) == 1 else
                     f"categories {', '.join(quoted[:-1])} or {quoted[-1]}")
-    if not values and not categories and facet is None and not rest and not evidence:
+    if not values and not categories and facet is None and not rest and not evidence and not author:
         return None
     return CollectionQuery(Filters.from_mapping(values), " and ".join(said), categories, facet, tuple(rest),
-                           evidence)
+                           evidence, author)
+
+
+def _author_asked(question: str, known: CollectionTerms) -> str | None:
+    """A first author the question lists studies by ("Which studies by Wang ...?", "List Zhang's papers"): a known
+    surname written with its capital (so that "pan-cancer" names no one)."""
+    for match in _AUTHOR.finditer(question):
+        name = normalize(match.group(1) or match.group(2)).strip()
+        if name in known.authors:
+            return name
+    return None
+
+
+def _first_author_key(source: Source) -> str:
+    first = source.authors[0] if source.authors and source.authors[0] != "et al." else ""
+    return normalize(surname(first)).strip().split()[-1] if first else ""
 
 
 def _evidence_asked(words: list[str]) -> tuple[str | None, frozenset[str]]:
@@ -255,7 +279,8 @@ def matching(index: Index, query: CollectionQuery) -> list[Source]:
     found = [s for s in index.sources.values() if query.filters.matches(source_metadata(s))
              and (not query.categories or s.category in query.categories)
              and (mentioning is None or s.id in mentioning)
-             and (query.evidence is None or query.evidence in evidence_kinds(s))]
+             and (query.evidence is None or query.evidence in evidence_kinds(s))
+             and (query.author is None or _first_author_key(s) == query.author)]
     return sorted(found, key=lambda s: (-(s.year or 0), s.title.lower()))
 
 

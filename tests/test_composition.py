@@ -434,6 +434,18 @@ def test_studies_are_listed_by_a_technical_word_their_text_mentions(assistant: A
     assert none.refused and none.refusal_reason == "collection-empty", none.answer
 
 
+def test_studies_are_listed_by_their_first_author(assistant: Assistant) -> None:
+    # session 15: "Which studies by Wang are in the collection?" was answered with one Wang paper's findings
+    index = assistant.index()
+    wang = assistant.ask("Which studies by Wang are in the collection?")
+    expected = {i for i, s in index.sources.items() if s.authors and s.authors[0].split()[0] == "Wang"}
+    assert wang.backend == "collection" and {c.source_id for c in wang.citations} == expected, wang.answer
+    assert wang.answer.startswith(f"{len(expected)} studies in the collection match first author 'Wang'")
+    zhang = assistant.ask("How many studies by Zhang used cisplatin?")  # with a drug
+    assert {c.source_id for c in zhang.citations} == {"zhang-2021-caf-mir130a-cisplatin-nsclc", "zhang-2020-mir522"}
+    assert assistant.ask("List Zhang's papers").backend == "collection"  # the possessive
+
+
 def test_a_cancer_type_lists_the_studies_of_its_narrower_types(assistant: Assistant) -> None:
     # session 15: "glioma" listed Ding only; the two glioblastoma studies are glioma studies too
     glioma = assistant.ask("Which studies on glioma are in the collection?")
