@@ -652,6 +652,15 @@ def test_a_question_about_size_opens_with_a_stated_length(assistant: Assistant) 
     assert "40-150 nm" in claims(answer.answer)[0][0], answer.answer
 
 
+def test_the_products_example_question_gives_the_fibroblast_study_its_mechanism(assistant: Assistant) -> None:
+    # session 15: "fibroblast" alone was not read as CAF (only "cancer-associated fibroblast" was), so the answer
+    # gave Richards one sentence and filled up with a miR-155 and a macrophage study; the Snail sentence was missing
+    assert normalize("fibroblast exosomes").split()[0] == normalize("CAFs").strip()
+    answer = assistant.ask("How do fibroblast exosomes make pancreatic cancer resist gemcitabine?")
+    assert {c.source_id for c in answer.citations} == {"richards-2017-caf-exosomes"}, answer.answer
+    assert "Snail" in answer.answer, answer.answer
+
+
 def test_a_question_about_what_a_study_found_gets_no_name_as_short_answer(assistant: Assistant) -> None:
     # session 15: "ESCRT. [1]" opened, copied from a methods sentence, and the finding naming the inhibitors was
     # left out of the budget
