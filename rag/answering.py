@@ -75,13 +75,15 @@ def _evidence_caveats(answer: Answer, index: Index) -> None:
 
 
 _IN_VITRO_NOTE = re.compile(re.escape(prompts.IN_VITRO_IN_TEXT).replace(re.escape("{n}"), r"\d+"))
+_IN_VITRO_SAID = re.compile(prompts.IN_VITRO_SAID, re.IGNORECASE)
 
 
 def _says_in_vitro(text: str, n: int) -> bool:
-    """The first claim citing [n] already reads as cell-culture evidence (the notes added for other references
-    aside)."""
-    first = next((c for c in re.split(r"(?<=\])\s+", _IN_VITRO_NOTE.sub("", text)) if f"[{n}]" in c), "")
-    return prompts.IN_VITRO_PHRASE in first.lower()
+    """The claim the note would follow (the first citing [n] that is more than a bare name: _after_first) already
+    reads as cell-culture evidence (the notes added for other references aside)."""
+    citing = [c for c in re.split(r"(?<=\])\s+", _IN_VITRO_NOTE.sub("", text)) if f"[{n}]" in c]
+    first = next((c for c in citing if len(c.split("[", 1)[0].split()) > SHORT_ANSWER_WORDS), "")
+    return bool(_IN_VITRO_SAID.search(first))
 
 
 def _after_first(text: str, marker: str, insert: str) -> str:

@@ -19,7 +19,10 @@ REFUSAL_FILTERED = ("No source matches the filter {filters}, so nothing was sear
 RETRACTED_WARNING = "cites a retracted study: {title} ({source_id}). {note}"
 RETRACTED_IN_TEXT = "Caution: reference {n} has been retracted ({note}); treat its findings as unreliable."
 IN_VITRO_IN_TEXT = "Reference {n} is cell-culture evidence only."
-IN_VITRO_PHRASE = "cell-culture evidence"  # a claim saying this needs no note
+# a claim saying this needs no note: "cell-culture evidence", "the evidence summarised comes from cell culture",
+# "the study is in vitro", "Only in vitro work is described"
+IN_VITRO_SAID = (r"cell-culture evidence|\b(?:comes?|came) from cell culture\b|\b(?:is|are|was|were) in vitro\b"
+                 r"|\bin vitro only\b|\bonly in vitro\b")
 FALLBACK_WARNING = "{backend} unavailable ({reason}); extractive answer shown"
 
 # The marker an LLM returns when the sources do not answer the question.
