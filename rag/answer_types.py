@@ -17,10 +17,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rag.faithfulness import named_words
-from rag.normalize import normalize, specific_terms, stem
 from rag.documents import Source
 from rag.index import Index
 from rag.lexical import STOPWORDS
+from rag.normalize import normalize, specific_terms, stem
 from rag.ranking.signals import GENERIC_ENTITIES
 from rag.vocabulary import is_rare
 

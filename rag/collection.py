@@ -154,9 +154,10 @@ def parse(question: str, known: CollectionTerms) -> CollectionQuery | None:
         return None
     asked = _ASKED_FACET.match(question)
     facet = _facet_of(asked.group("noun")) if asked else None
+    tokens = normalize(question).split()
+    evidence, evidence_words = _evidence_asked(tokens)
     # a lone letter is a possessive's ("Zhang's" -> "zhang s") or an initial: it says nothing
-    words = [w for w in normalize(question).split() if w not in STOPWORDS and not (len(w) == 1 and w.isalpha())]
-    evidence, evidence_words = _evidence_asked(normalize(question).split())
+    words = [w for w in tokens if w not in STOPWORDS and not (len(w) == 1 and w.isalpha())]
     author = _author_asked(question, known)
     words = [w for w in words if w not in evidence_words and w != author]
     facet_words = set(normalize(asked.group(0)).split()) if asked else set()
@@ -199,19 +200,18 @@ def _author_asked(question: str, known: CollectionTerms) -> str | None:
 
 
 def _first_author_key(source: Source) -> str:
-    first = source.authors[0] if source.authors and source.authors[0] != "et al." else ""
-    return normalize(surname(first)).strip().split()[-1] if first else ""
+    """The first author's surname as a question writes it, normalised ("au yeung" as "yeung"); "" without one."""
+    name = _first_surname(source)
+    return normalize(name).strip().split()[-1] if name else ""
 
 
 def _evidence_asked(words: list[str]) -> tuple[str | None, frozenset[str]]:
     """The kind of evidence a question asks its studies to have ("done in mice", "used patient samples", "only in
     cell culture"), and the words that said it; (None, {}) for none, or for more than one kind."""
     said = {kind: set(words) & kind_words for kind, kind_words in _EVIDENCE_WORDS.items()}
-    if said[CULTURE_ONLY]:
-        only = set(words) & _ONLY
-        said[CULTURE_ONLY] |= {"cell", "cells", *only} if only else set()
-        if not only:  # "cell lines" alone is how most studies worked, not a kind of evidence asked for
-            said[CULTURE_ONLY] = set()
+    only = set(words) & _ONLY
+    # "cell lines" without "only" is how most studies worked, not a kind of evidence asked for
+    said[CULTURE_ONLY] = said[CULTURE_ONLY] | {"cell", "cells"} | only if said[CULTURE_ONLY] and only else set()
     asked = [kind for kind, found in said.items() if found]
     if len(asked) != 1:
         return None, frozenset()
@@ -400,5 +400,10 @@ def _who(source: Source) -> str:
 
 
 def _first_author(source: Source) -> str:
+    name = _first_surname(source)
+    return f"{name} et al." if name else "unknown authors"
+
+
+def _first_surname(source: Source) -> str:
     first = source.authors[0] if source.authors and source.authors[0] != "et al." else ""
-    return f"{surname(first)} et al." if first else "unknown authors"
+    return surname(first) if first else ""

@@ -14,9 +14,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rag.catalog import CANCER_SITES
-from rag.normalize import is_entity, normalize, specific_terms
 from rag.generation.routes import routes_named
 from rag.lexical import STOPWORDS
+from rag.normalize import is_entity, normalize, specific_terms
 from rag.vocabulary import is_technical
 
 _CONTINUATION = re.compile(r"^\s*(and|what about|how about|also|same for|same|but|or)\b", re.IGNORECASE)

@@ -98,18 +98,12 @@ class HybridSearch:
         missing = named - {h.source.id for h in hits}
         if not missing or len(named) > MAX_NAMED:
             return hits  # a surname alone may name many papers: then the question's words choose among them
-        wanted = list(self.index.sources)
-        rows = [r for r in range(len(self.index.chunks)) if wanted[self.index.source_row[r]] in missing]
         c = self.signals.candidates(query, Filters(), "hybrid", len(hits))
         qv = self.query_vector(query)
-        nearest: dict[str, int] = {}
-        for r in rows:
-            source = self.index.chunks[r].source_id
-            if source not in nearest or float(self.index.vectors[r] @ qv) > float(self.index.vectors[nearest[source]] @ qv):
-                nearest[source] = r
-        extra = [self._hit(r, 0.0, c) if r in set(c.rows) else Hit(self.index.chunks[r], self.index.sources[
-            self.index.chunks[r].source_id], 0.0, 0.0) for r in nearest.values()]
-        return hits + extra
+        rows = [r for r, chunk in enumerate(self.index.chunks) if chunk.source_id in missing]
+        by_cosine = sorted(rows, key=lambda r: float(self.index.vectors[r] @ qv))
+        nearest = {self.index.chunks[r].source_id: r for r in by_cosine}  # a source's last row is its nearest
+        return hits + [self._hit(r, 0.0, c) for r in nearest.values()]
 
     def _hit(self, r: int, fused: float, c: Candidates) -> Hit:
         chunk = self.index.chunks[r]

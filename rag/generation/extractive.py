@@ -18,7 +18,6 @@ from rag.answer_types import (asks_for_list, asks_for_person, asks_for_source, g
 from rag.documents import Source, surname
 from rag.evidence import carries_culture_note
 from rag.faithfulness import named_words
-from rag.normalize import specific_terms
 from rag.generation.lead import (FEATURES, QuestionTerms, distinctive_coverage, features, frames_the_study, interprets,
                                  lead_scores, local_idf, sentence_stems)
 from rag.generation.direction import states_the_opposite
@@ -26,6 +25,7 @@ from rag.generation.routes import (ROUTE_DESCRIPTIONS, ROUTE_OF, ROUTES, is_broa
                                    names_route, route_study_hits, routes_named)
 from rag.generation.short_answer import ShortAnswer, names_of_asked_kind, short_answer
 from rag.lexical import tokenize
+from rag.normalize import specific_terms
 from rag.prompts import IN_VITRO_IN_TEXT
 from rag.retrieval import MAX_NAMED, RELEVANCE_THRESHOLD, SUBJECT_REVIEW, Hit, HybridSearch
 

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.normalize import specific_terms
 from rag.lexical import english_stemmer, tokenize
+from rag.normalize import specific_terms
 
 FEATURES = ("bias", "cosine", "coverage", "novel_specific", "has_novel", "novel_density", "first_sentence",
             "relative_position", "top_source", "source_score", "length", "asks_entity_x_novel", "cosine_x_novel",

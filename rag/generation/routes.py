@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from rag.answer_types import asks_for_list
 from rag.catalog import CANCER_SITES
-from rag.normalize import normalize, specific_terms
 from rag.filters import Filters
 from rag.generation.direction import changes
 from rag.lexical import STOPWORDS, english_stemmer
+from rag.normalize import normalize, specific_terms
 from rag.retrieval import SUBJECT_REVIEW, Hit, HybridSearch
 from rag.vocabulary import is_rare
 

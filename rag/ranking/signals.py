@@ -74,11 +74,6 @@ def _cited_author_pattern(surnames: Iterable[str]) -> re.Pattern[str] | None:
                       rf"|\b(?i:did|according\s+to|by)\s+(?P<subject>{alternatives})\b")
 
 
-def _surname(match: re.Match[str]) -> str:
-    """The surname a citation pattern matched, whichever way it was cited."""
-    return match.group("cited") or match.group("subject")
-
-
 @dataclass
 class Candidates:
     rows: list[int]
@@ -187,9 +182,9 @@ class CandidateSignals:
             return []
         cited = []
         for match in self._cited_author.finditer(query):
-            name = _surname(match)
-            year = _YEAR_AFTER_NAME.match(query, match.end("cited" if match.group("cited") else "subject"))
-            cited.append((name, int(year.group(1)) if year else None))
+            group = "cited" if match.group("cited") else "subject"  # the two ways the pattern finds a surname
+            year = _YEAR_AFTER_NAME.match(query, match.end(group))
+            cited.append((match.group(group), int(year.group(1)) if year else None))
         return cited
 
     def _coined_names(self, query: str) -> list[str]:
