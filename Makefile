@@ -45,6 +45,7 @@ gate: index
 	$(RAG) eval --questions evals/questions/gate_report3.jsonl --out evals/out/gate_report3 --floors evals/floors_gate3.json --quiet
 	$(RAG) eval --questions evals/questions/gate_report4.jsonl --out evals/out/gate_report4 --floors evals/floors_gate4.json --quiet
 	$(RAG) eval --questions evals/questions/gate_report5.jsonl --out evals/out/gate_report5 --floors evals/floors_gate5.json --quiet
+	$(RAG) eval --questions evals/questions/gate_report6.jsonl --out evals/out/gate_report6 --floors evals/floors_gate6.json --quiet
 	$(RAG) eval --questions evals/questions/technical_report.jsonl --out evals/out/technical_report --floors evals/floors_technical.json --quiet
 	$(RAG) eval --questions evals/questions/route_report2.jsonl --out evals/out/route_report2 --floors evals/floors_routes.json --quiet
 	$(PY) evals/check_conversations.py

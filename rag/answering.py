@@ -196,6 +196,10 @@ def answer_events(search: HybridSearch, question: str, backend: Backend, k: int 
         which = blocking[0] if len(blocking) == 1 else " and ".join(blocking) + " (together)"
         answer = Answer(prompts.REFUSAL_FILTERED.format(filters=which), refused=True,
                         refusal_reason="filters-exclude-all", backend=backend.name)
+    elif unmentioned := (search.unmentioned_names(query) if not names_a_source else []):
+        # what the question asks about is a name the corpus never uses: no passage can speak to it, whatever scores
+        answer = Answer(prompts.REFUSAL_UNMENTIONED.format(names=_joined(unmentioned)), see_also=_see_also(hits),
+                        refused=True, refusal_reason="unmentioned-name", backend=backend.name)
     elif not relevant:
         answer = Answer(prompts.REFUSAL_OUT_OF_SCOPE, see_also=_see_also(hits), refused=True,
                         refusal_reason="out-of-scope", backend=backend.name)
@@ -225,6 +229,10 @@ def _relevant(hits: list[Hit], vector: np.ndarray, subject: bool = True,
     if cited:  # "According to Valadi, what do exosomes carry?": from Valadi, not from a review that scores higher
         return asked_of
     return [h for h in hits if h.score >= RELEVANCE_THRESHOLD] or [max(hits, key=lambda h: h.score)]
+
+
+def _joined(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
 
 
 def _done(answer: Answer, requested: str) -> Event:

@@ -126,6 +126,9 @@ def stem(token: str) -> str:
     return token
 
 
+# Entities too generic to tell one study from another in this corpus (every study is about exosomes and resistance).
+GENERIC_ENTITIES = frozenset({"exosome", "chemoresist", "mirna", "lncrna", "circrna", "ncrna"})
+
 # A token is specific when it names something checkable: it has a digit (miR-21, A549, 2.5-fold, 5-FU), or it was
 # written as a symbol in capitals (PTEN, CDA) or with a capital inside the word (CircNFIX, circNFIX, TrpC5, mTOR),
 # or the synonym table / miRNA rule knows it. Tokens are taken from the normalised whole sentence, so "miR-32-5p" is

@@ -4,6 +4,11 @@ REFUSAL_OUT_OF_SCOPE = (
     "The corpus does not cover this question: none of the review or the studies it discusses is relevant enough "
     "to answer it. The closest sources are listed under 'see also'."
 )
+REFUSAL_UNMENTIONED = (
+    "The corpus does not mention {names}: no document of it uses the name, so it cannot answer this question. "
+    "If it is another name for something the studies discuss, ask with that name. The closest sources are listed "
+    "under 'see also'."
+)
 REFUSAL_NO_SUPPORT = (
     "The corpus does not say: the retrieved passages do not support an answer to this question. "
     "The closest sources are listed under 'see also'."

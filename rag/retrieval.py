@@ -74,6 +74,9 @@ class HybridSearch:
     def named_sources(self, query: str) -> frozenset[str]:
         return self.signals.named_sources(query)
 
+    def unmentioned_names(self, query: str) -> list[str]:
+        return self.signals.unmentioned_names(query)
+
     def search(self, query: str, k: int = 5, filters: Filters | None = None, method: Method = "hybrid",
                diversify: bool | None = None) -> list[Hit]:
         c = self.signals.candidates(query, filters or Filters(), method, k)

@@ -16,12 +16,14 @@ from importlib.metadata import version
 from pathlib import Path
 
 from rag.atomic import write_atomic
-from rag.lexical import STOPWORDS, english_stemmer, fold_derivation
-from rag.normalize import normalize
+from rag.lexical import STOPWORDS, english_stemmer, fold_derivation, tokenize
+from rag.normalize import GENERIC_ENTITIES, canonical_entities, joined_compounds, normalize, specific_terms
 
 RARE_ZIPF = 3.5
 LOWEST_ZIPF = 1.5  # words down to here are written with their frequency (unknown_rarity grades rarity below 3.5)
 _PLAIN_WORD = re.compile(r"[a-z]+")
+_ROMAN = re.compile(r"[ivx]+")  # "stage III": a numeral, not a symbol
+_WORD = re.compile(r"[^\s,;:?!()\[\]\"]+")
 # Every plain English word at or above LOWEST_ZIPF with its Zipf frequency, written by `rag ingest` from wordfreq's list into the data
 # folder: a new process then looks words up in a set instead of importing wordfreq (half a second of a cold
 # `rag ask`). Words that are not plain letters still go to wordfreq, whose tokeniser splits them.
@@ -73,7 +75,9 @@ def is_technical(word: str) -> bool:
 
 class Vocabulary:
     def __init__(self, tokens: Iterable[str]) -> None:
-        self._stems = set(english_stemmer().stemWords(list(tokens)))
+        tokens = list(tokens)
+        self._tokens = frozenset(tokens)
+        self._stems = set(english_stemmer().stemWords(tokens))
 
     def known_share(self, question: str, explained: frozenset[str] = frozenset()) -> float:
         """Share of the question's technical words that the corpus knows (1.0 when it has none). `explained` words
@@ -90,9 +94,52 @@ class Vocabulary:
         unknown = [w for w in _technical_words(question, explained) if not self.knows(w)]
         return max((RARE_ZIPF - (0.0 if any(ch.isdigit() for ch in w) else zipf(w)) for w in unknown), default=0.0)
 
+    def unmentioned_names(self, question: str) -> list[str]:
+        """The specific names of a question (gene and protein symbols, named entities: MHC, PD-1, TGF-beta) as the
+        question spells them, when the corpus mentions none of them: the corpus cannot say anything about what such
+        a question asks, however well its other words ("exosomes", "tumour cells") match. Empty when the question
+        also names something specific the corpus knows ("Which TRIM protein does circ_0091741 act through?" may be
+        answered under a member's name), and for a question in capitals, whose every word looks like a symbol.
+        Each name is judged whole ("PD-1" is not mentioned because "PD" and "1" are). Quantities and numerals are no
+        names; the subject's class words (exosome, microRNA) are no anchor."""
+        words = question.split()
+        if sum(w.isupper() for w in words) * 2 > len(words):
+            return []
+        if any(e not in GENERIC_ENTITIES and self.mentions(e) for e in canonical_entities(question)):
+            return []  # a multi-word entity the corpus knows ("non-small cell lung cancer") anchors the question
+        names = [_name_part(w.strip(".'")) for w in _WORD.findall(question) if _is_name(w)]
+        unknown = [w for w in names if not self._mentions_name(w)]
+        return list(dict.fromkeys(unknown)) if unknown and len(unknown) == len(names) else []
+
+    def _mentions_name(self, word: str) -> bool:
+        entities = [e for e in canonical_entities(word) if e not in GENERIC_ENTITIES]
+        if entities and all(self.mentions(e) for e in entities):
+            return True  # another spelling of a name the corpus uses ("MDR-1" for P-gp)
+        compounds = joined_compounds(word)  # "PD-1" as the corpus would write it: the token "pd1"
+        return all(c in self._tokens for c in compounds) if compounds else self.mentions(word)
+
+    def mentions(self, word: str) -> bool:
+        """The index holds the word as its BM25 tokeniser writes it ("KRAS" is the token "kra")."""
+        return all(token in self._tokens for token in tokenize(word))
+
     def knows(self, word: str) -> bool:
         # the index vocabulary is the BM25 one, where a noun is written as its adjective ("ferroptotic")
         return english_stemmer().stemWord(fold_derivation(word)) in self._stems
+
+
+def _name_part(word: str) -> str:
+    """The name in a word joined to an ordinary one ("HIV-infected" -> "HIV", "ONECUT2-targeting" -> "ONECUT2");
+    a compound of short parts is one name ("PD-L1", "BCR-ABL", "TGF-beta")."""
+    parts = re.split(r"[-_/]", word)
+    plain = [p for p in parts if p.isalpha() and p.islower() and len(p) > 4]
+    return "-".join(p for p in parts if p not in plain) if plain and len(plain) < len(parts) else word
+
+
+def _is_name(word: str) -> bool:
+    """A word that names something specific (rag.normalize.specific_terms), not a quantity, a numeral or a class."""
+    # a long number is an identifier ("circ_0091741"), a short one a quantity
+    return any(not (t.isdigit() and len(t) < 4) and not _ROMAN.fullmatch(t) and t not in STOPWORDS
+               and t not in GENERIC_ENTITIES for t in specific_terms(word))
 
 
 @lru_cache(maxsize=4096)  # known_share and unknown_rarity read the same words of each question

@@ -59,6 +59,33 @@ def test_near_domain_questions_with_relevant_looking_passages_are_refused(assist
     assert answer.refused and answer.refusal_reason == "out-of-scope" and not answer.citations
 
 
+# Written for this test, in no question set: each names one molecule the corpus never mentions and nothing
+# specific it does, and the curve plus the subject model answered each before session 16's check
+UNMENTIONED = [
+    ("Do exosomes released by melanoma cells carry PD-1 ligands that silence T cells?", "PD-1"),
+    ("Is CD81 the best marker to count exosomes in plasma?", "CD81"),
+]
+
+
+@pytest.mark.parametrize(("question", "name"), UNMENTIONED)
+def test_a_question_about_a_name_the_corpus_never_uses_is_refused_naming_it(assistant: Assistant, question: str,
+                                                                            name: str) -> None:
+    answer = assistant.ask(question)
+    assert answer.refused and answer.refusal_reason == "unmentioned-name" and not answer.citations
+    assert f"does not mention {name}:" in answer.answer and answer.see_also
+
+
+@pytest.mark.parametrize("question", [
+    "Which TRIM protein carries the autophagy signal of exosomal circ_0091741 in gastric cancer?",  # a known anchor
+    "Which uptake route let engineered exosomes reach oncogenic KRAS in pancreatic tumours?",  # the BM25 token "kra"
+    "HOW DO EXOSOMES FROM CAFS MAKE PANCREATIC CANCER RESIST GEMCITABINE?",  # capitals: every word looks a symbol
+])
+def test_names_the_corpus_knows_or_a_shouted_question_are_not_refused_as_unmentioned(assistant: Assistant,
+                                                                                   question: str) -> None:
+    assert assistant.searcher().unmentioned_names(question) == []
+    assert not assistant.ask(question).refused
+
+
 @pytest.mark.parametrize(("question", "study"), IN_SCOPE)
 def test_in_scope_questions_stay_answered_from_their_study(assistant: Assistant, question: str, study: str) -> None:
     answer = assistant.ask(question)

@@ -17,7 +17,7 @@ from rag.documents import Source, surname
 from rag.filters import Filters
 from rag.index import Index
 from rag.lexical import STOPWORDS, tokenize
-from rag.normalize import canonical_entities, normalize, specific_terms, stem, synonyms
+from rag.normalize import GENERIC_ENTITIES, canonical_entities, normalize, specific_terms, stem, synonyms
 from rag.vocabulary import Vocabulary, use_common_words
 
 if TYPE_CHECKING:
@@ -25,8 +25,6 @@ if TYPE_CHECKING:
 
 Method = Literal["hybrid", "bm25", "dense"]
 
-# Entities too generic to tell one study from another in this corpus (every study is about exosomes and resistance).
-GENERIC_ENTITIES = frozenset({"exosome", "chemoresist", "mirna", "lncrna", "circrna", "ncrna"})
 # Source.type of the subject review's record (the pack's review.json); studies are "study", user files "document".
 SUBJECT_REVIEW = "review"
 _REVIEW_WORD = re.compile(r"\breview", re.IGNORECASE)
@@ -149,6 +147,10 @@ class CandidateSignals:
         coins ("MISEV2018")."""
         return self.asks_about_review(query) or bool(self._cited_author and self._cited_author.search(query)) \
             or bool(self._coined_names(query)) or bool(self._described(query)) or bool(self._only_a_title_name(query))
+
+    def unmentioned_names(self, query: str) -> list[str]:
+        """The question's specific names, when the corpus mentions none of them (rag/vocabulary.py)."""
+        return self._vocabulary.unmentioned_names(query)
 
     def _only_a_title_name(self, query: str) -> list[Source]:
         """"What is PART1?": a question whose only content is one specific name that the titles of at most
