@@ -140,6 +140,15 @@ def test_a_broad_mechanism_question_gets_the_review_and_one_line_per_route(assis
     assert len({c.source_id for c in answer.citations}) == len(ROUTES) + 1
 
 
+def test_a_yes_no_question_about_the_whole_field_is_not_given_the_map_of_routes(assistant: Assistant) -> None:
+    # session 16: these got the review's framing and six route lines, none of which says whether or where
+    question = "Has exosome-driven drug resistance been shown in living animals or only in dishes of cells?"
+    assert not is_broad(question) and not is_broad("Can exosomes carry drugs into resistant tumours?")
+    assert is_broad("Which exosomal proteins have been shown to transfer chemoresistance?")  # a list: the map
+    answer = assistant.ask(question)
+    assert not answer.refused and not any(f"{label}: " in answer.answer for label, _categories in ROUTES)
+
+
 def test_a_question_about_one_route_gets_that_routes_studies(assistant: Assistant) -> None:
     search = assistant.searcher()
     assert route_of(search, "How do lncRNAs in exosomes cause drug resistance?") == "ncrna-lncrna"

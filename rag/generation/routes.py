@@ -7,6 +7,7 @@ line each (`route_of`)."""
 
 from __future__ import annotations
 
+import re
 from rag.answer_types import asks_for_list
 from rag.catalog import CANCER_SITES
 from rag.filters import Filters
@@ -65,15 +66,30 @@ ROUTE_HEAD_STEMS = {category: route_stems(heads) - route_stems("cells") for cate
 
 
 def is_broad(question: str) -> bool:
-    """About exosomes and resistance to treatment and naming nothing in particular: no drug, cargo, gene or cancer
-    (specific terms), no rare word besides the field's own ("macrophage", "microenvironment", a journal's name
-    make a question particular), and not asking for a document ("which review ...")."""
+    """About exosomes and resistance to treatment, asking how it works, and naming nothing in particular: no drug,
+    cargo, gene or cancer (specific terms), no rare word besides the field's own ("macrophage",
+    "microenvironment", a journal's name make a question particular), and not asking for a document ("which
+    review ..."). A yes/no question about the whole field ("Is it shown in patients or only in cell lines?", "Can
+    exosomes deliver drugs to resistant tumours?") is answered from its passages, not with the map."""
     words = [w for w in normalize(question).split() if w not in STOPWORDS and len(w) > 1]
     about = any(w.startswith("exosom") for w in words) and any(w.startswith(RESISTANCE) for w in words)
     particular = bool(specific_terms(question) - TOPIC) or any(w in CANCER_SITES for w in words)
     rare = [w for w in words if is_rare(w, RARE_ZIPF) and not w.startswith(FIELD_WORDS)]
     asks_for_document = any(w.startswith(DOCUMENT_WORDS) for w in words)
-    return about and not particular and not rare and not asks_for_document
+    # a list question about the whole field ("Which exosomal proteins transfer resistance?") gets the map too: its
+    # routes' lines name the things asked for
+    asks_mechanism = asks_how(question) or asks_for_list(question)
+    return about and asks_mechanism and not particular and not rare and not asks_for_document
+
+
+# how a question asks for a mechanism: "how"/"why" (not "how many"/"how much"), or a noun for one
+_HOW = re.compile(r"^\s*(?:how|why)\b(?!\s+(?:many|much|often|long|big|large|small|fast|far|well)\b)|"
+                  r"\b(?:mechanism|way|route|pathway|process|means|role)s?\b|\bexplain", re.IGNORECASE)
+
+
+def asks_how(question: str) -> bool:
+    """The question asks how something works ("How do exosomes ...?", "What are the mechanisms ...?")."""
+    return bool(_HOW.search(question))
 
 
 def about_a_route_only(question: str) -> bool:
