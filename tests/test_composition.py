@@ -140,6 +140,13 @@ def test_a_broad_mechanism_question_gets_the_review_and_one_line_per_route(assis
     assert len({c.source_id for c in answer.citations}) == len(ROUTES) + 1
 
 
+def test_a_list_question_about_one_route_lists_that_routes_studies(assistant: Assistant) -> None:
+    # session 16: exosome-packed paclitaxel (Kim) and engineered exosomes (Kamerkar) led "block exosome release"
+    answer = assistant.ask("Which compounds have been used to block exosome release in cancer models?")
+    categories = [assistant.index().sources[c.source_id].category for c in answer.citations]
+    assert len(categories) >= 2 and set(categories) == {"secretion-inhibition"}
+
+
 def test_a_yes_no_question_about_the_whole_field_is_not_given_the_map_of_routes(assistant: Assistant) -> None:
     # session 16: these got the review's framing and six route lines, none of which says whether or where
     question = "Has exosome-driven drug resistance been shown in living animals or only in dishes of cells?"

@@ -21,8 +21,8 @@ from rag.faithfulness import named_words
 from rag.generation.lead import (FEATURES, QuestionTerms, distinctive_coverage, features, frames_the_study, interprets,
                                  lead_scores, local_idf, sentence_stems)
 from rag.generation.direction import states_the_opposite
-from rag.generation.routes import (ROUTE_DESCRIPTIONS, ROUTE_OF, ROUTES, is_broad, route_hits, route_of,
-                                   names_route, route_study_hits, routes_named)
+from rag.generation.routes import (ROUTE_DESCRIPTIONS, ROUTE_OF, ROUTES, is_broad, names_route, route_hits,
+                                   route_listed, route_of, route_study_hits, routes_named)
 from rag.generation.short_answer import ShortAnswer, names_of_asked_kind, short_answer
 from rag.lexical import tokenize
 from rag.normalize import specific_terms
@@ -256,6 +256,9 @@ class ExtractiveBackend:
         route = route_of(self.search, question)
         if route is not None:
             return route_study_hits(self.search, question, route, hits) or hits
+        listed = route_listed(self.search, question)
+        if listed is not None:
+            return route_study_hits(self.search, question, listed, hits, k=MAX_LIST_STUDIES) or hits
         return route_hits(self.search, question) if is_broad(question) else hits
 
     def compose(self, question: str, hits: list[Hit]) -> list[Piece]:
@@ -263,6 +266,8 @@ class ExtractiveBackend:
         route = route_of(self.search, question)
         if route is not None and all(h.source.category == route or is_review(h) for h in hits):
             return self._one_route_lines(question, hits, route)
+        if route is None and route_listed(self.search, question) is not None:
+            return self._list_lines(question, hits)  # the route's studies, one line each
         if is_broad(question):
             return self._route_lines(question, hits)
         if asks_for_list(question) and sum(h.score >= PEER_SHARE * hits[0].score for h in hits) > 1:

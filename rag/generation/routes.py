@@ -92,11 +92,13 @@ def asks_how(question: str) -> bool:
     return bool(_HOW.search(question))
 
 
-def about_a_route_only(question: str) -> bool:
-    """About exosomes and naming nothing particular beyond the words the routes are described in ("lncRNAs",
-    "stromal", "efflux", "secretion"): no other specific term, cancer, rare word or document."""
+def about_a_route_only(question: str, treatment: bool = True) -> bool:
+    """About exosomes (and, with `treatment`, about treatment) and naming nothing particular beyond the words the
+    routes are described in ("lncRNAs", "stromal", "efflux", "secretion"): no other specific term, cancer, rare
+    word or document."""
     words = [w for w in normalize(question).split() if w not in STOPWORDS and len(w) > 1]
-    about = any(w.startswith(("exosom", "vesicle")) for w in words) and any(w.startswith(TREATMENT) for w in words)
+    about = any(w.startswith(("exosom", "vesicle")) for w in words) and \
+        (not treatment or any(w.startswith(TREATMENT) for w in words))
     particular = bool(specific_terms(question) - TOPIC - ROUTE_WORDS) or any(w in CANCER_SITES for w in words)
     rare = [w for w in words if is_rare(w, RARE_ZIPF) and not w.startswith(FIELD_WORDS) and w not in ROUTE_WORDS]
     asks_for_document = any(w.startswith(DOCUMENT_WORDS) for w in words)
@@ -119,6 +121,25 @@ def route_of(search: HybridSearch, question: str) -> str | None:
     # is not about that. Drug efflux names its outcome itself: the drug leaves the cell.
     said = normalize(question).split()
     return route if route == "drug-efflux" or any(w.startswith(OUTCOME) for w in said) else None
+
+
+def route_listed(search: HybridSearch, question: str) -> str | None:
+    """The one route whose things a list question asks for ("Which drugs have been used to block exosome release?",
+    "Which exosomal proteins transfer chemoresistance?"): the route's studies hold the names asked for, while
+    retrieval alone ranks any study using the question's words first (exosome-packed paclitaxel for "block exosome
+    release"). Like `route_of`, but for a question that asks for names."""
+    if not (asks_for_list(question) and _asks_for_a_name(question)):
+        return None
+    named = routes_named(question)
+    if len(named) != 1 or not _present(search, next(iter(named))):
+        return None
+    route = next(iter(named))
+    # drug efflux and blocking secretion name what they do themselves (a drug leaves, release falls: "Which
+    # compounds block exosome release?"); the other routes' things are asked for as causes of resistance
+    own_outcome = route in ("drug-efflux", "secretion-inhibition")
+    if not about_a_route_only(question, treatment=not own_outcome):
+        return None
+    return route if own_outcome or any(w.startswith(OUTCOME) for w in normalize(question).split()) else None
 
 
 def routes_named(text: str) -> set[str]:
