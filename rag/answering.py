@@ -24,6 +24,7 @@ from rag.index import Index
 from rag.generation import Backend, BackendError, NoAnswer
 from rag.generation.extractive import ExtractiveBackend
 from rag.logs import fields
+from rag.ranking.signals import THE_REVIEW
 from rag.retrieval import RELEVANCE_THRESHOLD, Hit, HybridSearch
 from rag.topic import in_scope
 
@@ -188,7 +189,10 @@ def answer_events(search: HybridSearch, question: str, backend: Backend, k: int 
     subject = search.index.settings.subject_gate and not names_a_source
     named = search.named_sources(query) if names_a_source else frozenset()
     hits = search.with_named(query, hits, named)
-    cited = names_a_source and not search.asks_about_review(query) and any(h.source.id in named for h in hits)
+    # a review question is answered from the reviews it names only when it names one: "the review" (the subject
+    # review), not "which review ...?"
+    asks_any_review = search.asks_about_review(query) and not THE_REVIEW.search(query)
+    cited = names_a_source and not asks_any_review and any(h.source.id in named for h in hits)
     relevant = _relevant(hits, search.query_vector(query), subject, named, cited)
     if not hits and filters is not None and filters.active():
         # the filters, not the question, left nothing to search: say which one

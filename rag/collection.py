@@ -23,6 +23,7 @@ from rag.generation.routes import ROUTE_HEAD_STEMS, ROUTES, route_stems
 from rag.index import Index
 from rag.lexical import STOPWORDS, tokenize
 from rag.normalize import is_entity, normalize, spaced, stem
+from rag.ranking.signals import THE_REVIEW
 from rag.retrieval import Hit
 from rag.vocabulary import is_technical
 
@@ -162,9 +163,14 @@ def parse(question: str, known: CollectionTerms) -> CollectionQuery | None:
     words = [w for w in words if w not in evidence_words and w != author]
     facet_words = set(normalize(asked.group(0)).split()) if asked else set()
     named_categories = {w for w in words if _category_stem(w) in known.categories}
+    if THE_REVIEW.search(question):  # "the review" is the subject review, whose literature is the collection
+        words = [w for w in words if w != "review"]
+        named_categories.discard("review")
     categories = frozenset().union(*(known.categories[_category_stem(w)] for w in named_categories))
     found = known.types.of(set(words) - named_categories - facet_words)
-    sources = {w for w in words if stem(w) in known.sources} - named_categories - set().union(*found.values())
+    # the facet's own noun names no source ("Which tumour types ...?" asks for cancers, not tumour-derived exosomes)
+    sources = {w for w in words if stem(w) in known.sources} - named_categories - set().union(*found.values()) \
+        - facet_words
     retracted = any(w.startswith(("retract", "withdrawn")) for w in words)
     year = _YEAR.search(question)
     said_words = set().union(*found.values()) | named_categories | sources | facet_words

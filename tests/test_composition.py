@@ -418,6 +418,15 @@ def test_studies_are_listed_by_the_cell_their_exosomes_came_from_and_by_category
     assert ncrna.answer.startswith(f"{len(grouped)} studies") and "categories 'ncrna-circrna'" in ncrna.answer
 
 
+def test_the_review_is_the_subject_review_not_the_category_of_reviews(assistant: Assistant) -> None:
+    # session 16: "the review" listed the other reviews' cancers, and its findings came from Colombo's review
+    listing = assistant.ask("Which tumour types does the review cover?")
+    assert "category 'review'" not in listing.answer and len(listing.citations) > 9
+    said = assistant.ask("What does this review say about blocking exosome secretion?")
+    assert {c.source_id for c in said.citations} == {"zhang-2022-review"}
+    assert "category 'review'" in assistant.ask("Which reviews cover breast cancer?").answer
+
+
 def test_a_question_about_findings_is_not_taken_for_a_collection_question(assistant: Assistant) -> None:
     answer = assistant.ask("Which study showed that exosomal miR-500a-3p promotes cisplatin resistance?")
     assert answer.backend == "extractive" and "miR-500a-3p" in answer.answer

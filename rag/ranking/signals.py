@@ -28,6 +28,8 @@ Method = Literal["hybrid", "bm25", "dense"]
 # Source.type of the subject review's record (the pack's review.json); studies are "study", user files "document".
 SUBJECT_REVIEW = "review"
 _REVIEW_WORD = re.compile(r"\breview", re.IGNORECASE)
+# "the review", "this review" (singular, no name or journal before it): the review the corpus is built around
+THE_REVIEW = re.compile(r"\b(?:the|this)\s+review\b(?!s)", re.IGNORECASE)
 _YEAR = re.compile(r"\b((?:19|20)\d\d)\b")
 _YEAR_AFTER_NAME = re.compile(r"(?:\s+et\s+al\.?)?,?\s*\(?((?:19|20)\d\d)\b")  # "Zhang et al. (2019)", "Zhang 2019"
 # "the osteosarcoma study", "the HOTTIP paper": one to three words before a document noun
