@@ -1,17 +1,18 @@
 """Every piece of text the assistant says on its own behalf, and every LLM prompt, lives here."""
 
+# where a refusal's closest sources are; the browser app says where they sit on its page instead
+SEE_ALSO_SENTENCE = "The closest sources are listed under 'see also'."
 REFUSAL_OUT_OF_SCOPE = (
     "The corpus does not cover this question: none of the review or the studies it discusses is relevant enough "
-    "to answer it. The closest sources are listed under 'see also'."
+    f"to answer it. {SEE_ALSO_SENTENCE}"
 )
 REFUSAL_UNMENTIONED = (
     "The corpus does not mention {names}: no document of it uses the name, so it cannot answer this question. "
-    "If it is another name for something the studies discuss, ask with that name. The closest sources are listed "
-    "under 'see also'."
+    f"If it is another name for something the studies discuss, ask with that name. {SEE_ALSO_SENTENCE}"
 )
 REFUSAL_NO_SUPPORT = (
     "The corpus does not say: the retrieved passages do not support an answer to this question. "
-    "The closest sources are listed under 'see also'."
+    f"{SEE_ALSO_SENTENCE}"
 )
 REFUSAL_MEDICAL_ADVICE = (
     "I cannot give personal medical advice such as doses or treatment choices for a patient. Please ask the "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rag import prompts
 from rag.documents import Answer, Citation
 from ui import render
 from ui.app import render_plain
@@ -26,6 +27,14 @@ def test_chat_message_links_only_known_citations() -> None:
     html = render.chat_message(answer)
     assert '<a class="cite" href="#src-1">[1]</a>' in html and 'href="#src-7"' not in html
     assert "<img" not in html and "](javascript" not in html and "<script" not in html
+
+
+def test_a_refusal_says_once_where_its_closest_sources_are() -> None:
+    refusal = Answer(prompts.REFUSAL_UNMENTIONED.format(names="PD-L1"), see_also=[_citation()], refused=True,
+                     refusal_reason="unmentioned-name")
+    message = render.chat_message(refusal)
+    assert message.count("closest sources") == 1 and "beside the chat" in message
+    assert r"does not mention PD\-L1" in message  # Markdown-escaped
 
 
 def test_source_card_escapes_everything_and_links_from_identifiers_only() -> None:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from rag import prompts
 from rag.documents import Answer, Citation, surname
 
 MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
@@ -58,7 +59,9 @@ def chat_message(answer: Answer) -> str:
     """The assistant's message: retraction warnings first, then the answer with [n] links to the sources panel."""
     numbers = {c.n for c in answer.citations}
     parts = [f"> ⚠ {md_text(w)}" for w in answer.warnings if "retracted" in w]
-    parts.append(md_answer(answer.answer, lambda n: f'<a class="cite" href="#src-{n}">[{n}]</a>' if n in numbers
+    # a refusal's pointer to its closest sources is said once, as where they sit on this page
+    text = answer.answer.replace(f" {prompts.SEE_ALSO_SENTENCE}", "") if answer.refused else answer.answer
+    parts.append(md_answer(text, lambda n: f'<a class="cite" href="#src-{n}">[{n}]</a>' if n in numbers
                            else md_text(f"[{n}]")))
     if answer.refused and answer.see_also:
         parts.append("*The closest sources are listed beside the chat under 'See also'.*")
