@@ -138,6 +138,13 @@ def test_a_question_citing_a_study_by_its_author_is_answered_from_that_study(ass
     assert not answer.refused and {c.source_id for c in answer.citations} == {"johnstone-1987-reticulocyte-exosomes"}
 
 
+def test_a_question_about_animals_is_searched_as_in_vivo(assistant: Assistant) -> None:
+    # session 16: refused by the subject model, and "living animals" met no study's "in vivo"
+    answer = assistant.ask("Was the CircNFIX work tested in living animals?")
+    assert not answer.refused and answer.citations[0].source_id == "ding-2020-circnfix-tmz"
+    assert "in vivo" in claims(answer.answer)[0][0].lower()
+
+
 def test_a_question_citing_a_document_by_its_coined_name_is_answered_from_it(assistant: Assistant) -> None:
     # session 14: the subject model refused this (its margin is below zero), though the guidelines are in the corpus
     question = "What did the MISEV2018 guidelines recommend?"
@@ -159,6 +166,7 @@ def test_a_question_citing_a_document_by_its_coined_name_is_answered_from_it(ass
     # a study by what it is about, when that picks it out (session 15: refused by the subject model)
     ("What did the osteosarcoma study find?", {"torreggiani-2016-osteosarcoma-mdr1"}),
     ("What did the fibroblast study find?", set()),  # many fibroblast studies: none is named
+    ("Was the CircNFIX work tested in living animals?", {"ding-2020-circnfix-tmz"}),  # "work" too (session 16)
     # a surname as the subject of "did" or after "according to" (session 15: refused by the subject model)
     ("What drug did Koch combine with indomethacin?", {"koch-2016-indomethacin-abca3"}),
     ("According to Valadi, what do exosomes carry?", {"valadi-2007-esrna"}),
