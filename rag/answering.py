@@ -18,12 +18,13 @@ from rag.catalog import excluding_filters, options
 from rag.conversation import EntityTypes, depends_on_previous, point_at, points_back, standalone
 from rag.citations import check, citation_for, renumber
 from rag.documents import Answer
-from rag.evidence import carries_culture_note
+from rag.evidence import carries_culture_note, evidence_asked, evidence_kinds
 from rag.filters import Filters
 from rag.index import Index
 from rag.generation import Backend, BackendError, NoAnswer
 from rag.generation.extractive import ExtractiveBackend
 from rag.logs import fields
+from rag.normalize import normalize
 from rag.ranking.signals import THE_REVIEW
 from rag.retrieval import RELEVANCE_THRESHOLD, Hit, HybridSearch
 from rag.topic import in_scope
@@ -65,14 +66,32 @@ def _retraction_warnings(answer: Answer) -> None:
             answer.answer = _after_first(answer.answer, f"[{c.n}]", prompts.RETRACTED_IN_TEXT.format(n=c.n, note=note))
 
 
-def _evidence_caveats(answer: Answer, index: Index) -> None:
+def _evidence_caveats(answer: Answer, index: Index, asked: tuple[str, str] | None = None) -> None:
     """A study whose record lists only cell-culture models (rag/evidence.py) gets a note right after the first
     sentence that cites it, so its finding is read as in vitro evidence; not when that sentence says so itself (a
-    summary may end "... (cell-culture evidence only)")."""
+    summary may end "... (cell-culture evidence only)"). With `asked` (a kind of evidence and the one study the
+    question names: "Was the HOTTIP study done in animals?"), that study's note says instead whether its record
+    lists that kind, with its models: the answer to the question, which its findings may not state."""
     for c in answer.citations:
         source = index.sources.get(c.source_id)
-        if source is not None and carries_culture_note(source) and not _says_in_vitro(answer.answer, c.n):
+        if source is None:
+            continue
+        if asked is not None and asked[1] == c.source_id:
+            kind, models = asked[0], source.facets.get("models", [])
+            verdict = prompts.EVIDENCE_VERDICT[(kind, kind in evidence_kinds(source))]
+            note = prompts.EVIDENCE_ASKED_IN_TEXT.format(n=c.n, verdict=verdict, models="; ".join(models))
+            answer.answer = _after_first(answer.answer, f"[{c.n}]", note)
+        elif carries_culture_note(source) and not _says_in_vitro(answer.answer, c.n):
             answer.answer = _after_first(answer.answer, f"[{c.n}]", prompts.IN_VITRO_IN_TEXT.format(n=c.n))
+
+
+def _evidence_asked_of(search: HybridSearch, query: str, named: frozenset[str]) -> tuple[str, str] | None:
+    """The kind of evidence a question asks of the one study it names, when its record lists models."""
+    kind, _ = evidence_asked(normalize(query).split())
+    studies = [search.index.sources[i] for i in named if search.index.sources[i].type == "study"]
+    if kind is None or len(studies) != 1 or not studies[0].facets.get("models"):
+        return None
+    return kind, studies[0].id
 
 
 _IN_VITRO_NOTE = re.compile(re.escape(prompts.IN_VITRO_IN_TEXT).replace(re.escape("{n}"), r"\d+"))
@@ -211,7 +230,7 @@ def answer_events(search: HybridSearch, question: str, backend: Backend, k: int 
         answer = yield from _generate(search, query, relevant, backend, stream)
     answer.warnings[:0] = warnings
     _retraction_warnings(answer)
-    _evidence_caveats(answer, search.index)
+    _evidence_caveats(answer, search.index, _evidence_asked_of(search, query, named))
     answer.timings_ms = {"retrieve": retrieved, "generate": round(_ms(started) - retrieved, 2), "total": _ms(started)}
     yield _done(answer, backend.name)
 

@@ -17,7 +17,7 @@ from rag.catalog import drug_name, options
 from rag.citations import Citation, citation_for
 from rag.conversation import GENERIC, EntityTypes, depends_on_previous, standalone
 from rag.documents import Answer, Source, surname
-from rag.evidence import ANIMALS, CULTURE_ONLY, PATIENTS, evidence_kinds
+from rag.evidence import ANIMALS, CULTURE_ONLY, PATIENTS, evidence_asked, evidence_kinds
 from rag.filters import Filters, source_metadata
 from rag.generation.routes import ROUTE_HEAD_STEMS, ROUTES, route_stems
 from rag.index import Index
@@ -72,13 +72,6 @@ _FRAME = frozenset({"which", "what", "why", "how", "many", "list", "show", "name
                     "done", "performed", "conducted", "carried", "out", "run", "made", "focus", "focused"})
 
 
-# words that ask for studies by where their evidence comes from (rag/evidence.py reads it from each record's models)
-_EVIDENCE_WORDS = {ANIMALS: frozenset({"mice", "mouse", "murine", "animal", "animals", "vivo",
-                                       "rodent", "rodents", "rat", "rats"}),
-                   PATIENTS: frozenset({"patient", "patients", "clinical", "serum", "plasma", "tissue", "tissues",
-                                        "sample", "samples", "donor", "donors"}),
-                   CULTURE_ONLY: frozenset({"vitro", "culture", "cultured", "dish", "lines", "line"})}
-_ONLY = frozenset({"only", "alone", "just", "solely", "purely", "exclusively"})  # culture needs one: "only in vitro"
 _EVIDENCE_SAID = {ANIMALS: "experiments in animals (in vivo)", PATIENTS: "patients or human samples",
                   CULTURE_ONLY: "cell culture only"}
 
@@ -156,7 +149,7 @@ def parse(question: str, known: CollectionTerms) -> CollectionQuery | None:
     asked = _ASKED_FACET.match(question)
     facet = _facet_of(asked.group("noun")) if asked else None
     tokens = normalize(question).split()
-    evidence, evidence_words = _evidence_asked(tokens)
+    evidence, evidence_words = evidence_asked(tokens)
     # a lone letter is a possessive's ("Zhang's" -> "zhang s") or an initial: it says nothing
     words = [w for w in tokens if w not in STOPWORDS and not (len(w) == 1 and w.isalpha())]
     author = _author_asked(question, known)
@@ -211,19 +204,6 @@ def _first_author_key(source: Source) -> str:
     return normalize(name).strip().split()[-1] if name else ""
 
 
-def _evidence_asked(words: list[str]) -> tuple[str | None, frozenset[str]]:
-    """The kind of evidence a question asks its studies to have ("done in mice", "used patient samples", "only in
-    cell culture"), and the words that said it; (None, {}) for none, or for more than one kind."""
-    said = {kind: set(words) & kind_words for kind, kind_words in _EVIDENCE_WORDS.items()}
-    only = set(words) & _ONLY
-    # "cell lines" without "only" is how most studies worked, not a kind of evidence asked for
-    said[CULTURE_ONLY] = said[CULTURE_ONLY] | {"cell", "cells"} | only if said[CULTURE_ONLY] and only else set()
-    asked = [kind for kind, found in said.items() if found]
-    if len(asked) != 1:
-        return None, frozenset()
-    return asked[0], frozenset(said[asked[0]])
-
-
 def follow_up(question: str, previous: str, known: CollectionTerms) -> CollectionQuery | None:
     """A follow-up on a listing: a facet asked of the studies it just gave ("Which drugs did they use?", "Which
     cancers?" after "Which studies are on lncRNAs?"), or another value in its place ("What about breast cancer?"
@@ -236,7 +216,7 @@ def follow_up(question: str, previous: str, known: CollectionTerms) -> Collectio
     asked = _ASKED_FACET.match(question)
     if asked is not None:
         return replace(before, facet=_facet_of(asked.group("noun")))
-    evidence, _ = _evidence_asked(normalize(question).split())
+    evidence, _ = evidence_asked(normalize(question).split())
     if evidence is not None and before.evidence is not None:  # "What about patients?" after "... in mice?"
         said = before.described.replace(_EVIDENCE_SAID[before.evidence], _EVIDENCE_SAID[evidence])
         return replace(before, evidence=evidence, described=said)

@@ -25,6 +25,29 @@ _FROM_PATIENTS = re.compile(r"patient(?!-derived)|tissue|serum|plasma|clinical|s
 ANIMALS, PATIENTS, CULTURE_ONLY = "animals", "patients", "culture-only"  # the kinds of evidence a study may have
 
 
+# words that ask where a study's evidence comes from ("done in mice", "used patient samples", "only in cell
+# culture"): collection listings by evidence, and the note on a named study's evidence (rag/answering.py)
+_EVIDENCE_WORDS = {ANIMALS: frozenset({"mice", "mouse", "murine", "animal", "animals", "vivo",
+                                       "rodent", "rodents", "rat", "rats"}),
+                   PATIENTS: frozenset({"patient", "patients", "clinical", "serum", "plasma", "tissue", "tissues",
+                                        "sample", "samples", "donor", "donors"}),
+                   CULTURE_ONLY: frozenset({"vitro", "culture", "cultured", "dish", "lines", "line"})}
+_ONLY = frozenset({"only", "alone", "just", "solely", "purely", "exclusively"})  # culture needs one: "only in vitro"
+
+
+def evidence_asked(words: list[str]) -> tuple[str | None, frozenset[str]]:
+    """The kind of evidence a question (its normalised words) asks about ("done in mice", "used patient samples",
+    "only in cell culture"), and the words that said it; (None, {}) for none, or for more than one kind."""
+    said = {kind: set(words) & kind_words for kind, kind_words in _EVIDENCE_WORDS.items()}
+    only = set(words) & _ONLY
+    # "cell lines" without "only" is how most studies worked, not a kind of evidence asked for
+    said[CULTURE_ONLY] = said[CULTURE_ONLY] | {"cell", "cells"} | only if said[CULTURE_ONLY] and only else set()
+    asked = [kind for kind, found in said.items() if found]
+    if len(asked) != 1:
+        return None, frozenset()
+    return asked[0], frozenset(said[asked[0]])
+
+
 def in_vitro_only(source: Source) -> bool:
     """Does the study's record list experimental systems, all of them cell culture?"""
     models = source.facets.get("models", [])

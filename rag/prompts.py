@@ -25,6 +25,13 @@ REFUSAL_FILTERED = ("No source matches the filter {filters}, so nothing was sear
 RETRACTED_WARNING = "cites a retracted study: {title} ({source_id}). {note}"
 RETRACTED_IN_TEXT = "Caution: reference {n} has been retracted ({note}); treat its findings as unreliable."
 IN_VITRO_IN_TEXT = "Reference {n} is cell-culture evidence only."
+# a question about where one named study's evidence comes from ("Was the HOTTIP study done in animals?") is told
+# what its record lists, yes or no, and the models themselves
+EVIDENCE_ASKED_IN_TEXT = "Reference {n}'s record lists {verdict} among its models ({models})."
+EVIDENCE_VERDICT = {("animals", True): "experiments in animals", ("animals", False): "no experiments in animals",
+                    ("patients", True): "patients or their samples",
+                    ("patients", False): "no patients or patient samples",
+                    ("culture-only", True): "cell culture only", ("culture-only", False): "more than cell culture"}
 # a claim saying this needs no note: "cell-culture evidence", "the evidence summarised comes from cell culture",
 # "the study is in vitro", "Only in vitro work is described"
 IN_VITRO_SAID = (r"cell-culture evidence|\b(?:comes?|came) from cell culture\b|\b(?:is|are|was|were) in vitro\b"

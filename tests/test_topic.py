@@ -138,6 +138,20 @@ def test_a_question_citing_a_study_by_its_author_is_answered_from_that_study(ass
     assert not answer.refused and {c.source_id for c in answer.citations} == {"johnstone-1987-reticulocyte-exosomes"}
 
 
+@pytest.mark.parametrize(("question", "verdict"), [
+    ("Did the HOTTIP study use mice?", "lists no experiments in animals"),  # patients' serum and cell lines
+    ("Was the Kreger study only done in cell culture?", "lists cell culture only"),  # a surname before "study"
+    ("Were patients included in the miR-223 study?", "lists patients or their samples"),
+])
+def test_a_question_about_where_a_named_studys_evidence_comes_from_is_told_from_its_record(
+        assistant: Assistant, question: str, verdict: str) -> None:
+    # session 16: the answers gave the studies' findings, none of which says whether mice or patients were used
+    answer = assistant.ask(question)
+    assert not answer.refused and len({c.source_id for c in answer.citations}) == 1
+    assert f"Reference 1's record {verdict} among its models (" in answer.answer
+    assert "is cell-culture evidence only" not in answer.answer  # the note that answers replaces the general one
+
+
 def test_a_question_about_animals_is_searched_as_in_vivo(assistant: Assistant) -> None:
     # session 16: refused by the subject model, and "living animals" met no study's "in vivo"
     answer = assistant.ask("Was the CircNFIX work tested in living animals?")

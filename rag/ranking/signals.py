@@ -62,15 +62,16 @@ def _by_coined_name(sources: Iterable[Source]) -> dict[str, list[str]]:
 
 
 def _cited_author_pattern(surnames: Iterable[str]) -> re.Pattern[str] | None:
-    """First authors' surnames followed by what marks a citation (case as written: "Pan" alone is not a name), or
-    as the subject of "did" (a study is reported in the past: "What drug did Koch combine with indomethacin?", not
-    "Which kinase does Koch inhibit?") or after "according to" or "by"."""
+    """First authors' surnames followed by what marks a citation ("et al.", "'s", a year, or "study" as in "the
+    Kreger study"; case as written: "Pan" alone is not a name), or as the subject of "did" (a study is reported in
+    the past: "What drug did Koch combine with indomethacin?", not "Which kinase does Koch inhibit?") or after
+    "according to" or "by"."""
     names = sorted(surnames, key=len, reverse=True)
     if not names:
         return None
     alternatives = "|".join(re.escape(n) for n in names)
     return re.compile(rf"\b(?P<cited>{alternatives})(?:\s+et\s+al\b|\s+and\s+(?:colleagues|co-?workers|co-?authors)\b"
-                      rf"|'s\b|\s+\(?(?:19|20)\d\d\b)"
+                      rf"|'s\b|\s+\(?(?:19|20)\d\d\b|\s+(?:study|paper|article|work)\b)"
                       rf"|\b(?i:did|according\s+to|by)\s+(?P<subject>{alternatives})\b")
 
 
