@@ -6,6 +6,7 @@ anything the corpus does not."""
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from functools import cached_property
@@ -138,7 +139,7 @@ class ExtractiveBackend:
         own = [c for c in cands if c.hit_index == lead.hit_index]
         # a review's passing mention ("exosomes that carry ABC transporters ...") is not a finding to answer with
         short = None if is_review(hits[lead.hit_index]) else \
-            short_answer(question, own, TOP_SOURCE_FLOOR * best, hits[lead.hit_index].source)
+            short_answer(question, own, floor_of(TOP_SOURCE_FLOOR, best), hits[lead.hit_index].source)
         chosen = [lead]
         if short is not None and short.source is not lead:
             # the sentence the short answer quotes is always shown: it opens when it states a finding, and follows
@@ -246,7 +247,7 @@ class ExtractiveBackend:
             if is_review(hits[cand.hit_index]) and not is_review(hits[main]):
                 return False  # a general review next to a study's finding is padding
         floor = SUPPORT_FLOOR if cand.hit_index == main else OTHER_SOURCE_FLOOR
-        if cand.in_context < floor * best:
+        if cand.in_context < floor_of(floor, best):
             return False  # much weaker than the best sentence: it would dilute the answer
         return not any(float(cand.vector @ c.vector) > REDUNDANT_COSINE for c in chosen)
 
@@ -400,11 +401,18 @@ def _study_words(hit: Hit) -> int:
     return len(attribution(hit).split()) + note
 
 
+def floor_of(share: float, best: float) -> float:
+    """A share of the best sentence's score as a floor; none when the best is not positive (a question that
+    matches no sentence's words, "What did Crow and colleagues find?", answered from the paper it names, scores
+    every sentence below zero, and a share of a negative best would lie above the best itself)."""
+    return share * best if best > 0 else -math.inf
+
+
 def eligible_leads(cands: list[Candidate], findings_only: bool = True) -> list[Candidate]:
     """Sentences relevant enough to open an answer: the lead model ranks these only, so a sentence full of new
     terms but off the question (an instruction planted in a document, a list of methods) never opens."""
     best = max(c.score for c in cands)
-    relevant = [c for c in cands if c.in_context >= TOP_SOURCE_FLOOR * best]
+    relevant = [c for c in cands if c.in_context >= floor_of(TOP_SOURCE_FLOOR, best)]
     # an answer opens with a finding, never with the study's aim or methods, unless there is nothing else
     findings = [c for c in relevant if not c.frames] if findings_only else []
     return findings or relevant
