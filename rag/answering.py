@@ -221,8 +221,8 @@ def answer_events(search: HybridSearch, question: str, backend: Backend, k: int 
                         refusal_reason="filters-exclude-all", backend=backend.name)
     elif unmentioned := (search.unmentioned_names(query) if not names_a_source else []):
         # what the question asks about is a name the corpus never uses: no passage can speak to it, whatever scores
-        answer = Answer(prompts.REFUSAL_UNMENTIONED.format(names=_joined(unmentioned)), see_also=_see_also(hits),
-                        refused=True, refusal_reason="unmentioned-name", backend=backend.name)
+        answer = Answer(_unmentioned_text(unmentioned), see_also=_see_also(hits), refused=True,
+                        refusal_reason="unmentioned-name", backend=backend.name)
     elif not relevant:
         answer = Answer(prompts.REFUSAL_OUT_OF_SCOPE, see_also=_see_also(hits), refused=True,
                         refusal_reason="out-of-scope", backend=backend.name)
@@ -254,8 +254,12 @@ def _relevant(hits: list[Hit], vector: np.ndarray, subject: bool = True,
     return [h for h in hits if h.score >= RELEVANCE_THRESHOLD] or [max(hits, key=lambda h: h.score)]
 
 
-def _joined(names: list[str]) -> str:
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+def _unmentioned_text(names: list[str]) -> str:
+    """The refusal naming what the corpus never mentions ("BRCA2 or PALB2")."""
+    if len(names) == 1:
+        return prompts.REFUSAL_UNMENTIONED.format(names=names[0], which="the name", one="it")
+    joined = ", ".join(names[:-1]) + " or " + names[-1]
+    return prompts.REFUSAL_UNMENTIONED.format(names=joined, which="these names", one="one of them")
 
 
 def _done(answer: Answer, requested: str) -> Event:

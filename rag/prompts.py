@@ -6,9 +6,9 @@ REFUSAL_OUT_OF_SCOPE = (
     "The corpus does not cover this question: none of the review or the studies it discusses is relevant enough "
     f"to answer it. {SEE_ALSO_SENTENCE}"
 )
-REFUSAL_UNMENTIONED = (
-    "The corpus does not mention {names}: no document of it uses the name, so it cannot answer this question. "
-    f"If it is another name for something the studies discuss, ask with that name. {SEE_ALSO_SENTENCE}"
+REFUSAL_UNMENTIONED = (  # {which}: "the name" or "these names"; {one}: "it" or "one of them"
+    "The corpus does not mention {names}: no document of it uses {which}, so it cannot answer this question. "
+    f"If {{one}} is another name for something the studies discuss, ask with that name. {SEE_ALSO_SENTENCE}"
 )
 REFUSAL_NO_SUPPORT = (
     "The corpus does not say: the retrieved passages do not support an answer to this question. "

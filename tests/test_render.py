@@ -30,7 +30,8 @@ def test_chat_message_links_only_known_citations() -> None:
 
 
 def test_a_refusal_says_once_where_its_closest_sources_are() -> None:
-    refusal = Answer(prompts.REFUSAL_UNMENTIONED.format(names="PD-L1"), see_also=[_citation()], refused=True,
+    refusal = Answer(prompts.REFUSAL_UNMENTIONED.format(names="PD-L1", which="the name", one="it"),
+                     see_also=[_citation()], refused=True,
                      refusal_reason="unmentioned-name")
     message = render.chat_message(refusal)
     assert message.count("closest sources") == 1 and "beside the chat" in message

@@ -64,6 +64,7 @@ def test_near_domain_questions_with_relevant_looking_passages_are_refused(assist
 UNMENTIONED = [
     ("Do exosomes released by melanoma cells carry PD-1 ligands that silence T cells?", "PD-1"),
     ("Is CD81 the best marker to count exosomes in plasma?", "CD81"),
+    ("Do BRCA2 and PALB2 travel in exosomes between tumour cells?", "BRCA2 or PALB2"),  # "these names"
 ]
 
 
@@ -73,6 +74,7 @@ def test_a_question_about_a_name_the_corpus_never_uses_is_refused_naming_it(assi
     answer = assistant.ask(question)
     assert answer.refused and answer.refusal_reason == "unmentioned-name" and not answer.citations
     assert f"does not mention {name}:" in answer.answer and answer.see_also
+    assert ("uses these names" in answer.answer) == (" or " in name)
 
 
 @pytest.mark.parametrize("question", [
