@@ -162,6 +162,12 @@ def test_a_question_matching_no_sentence_of_the_paper_it_names_is_still_answered
     assert len(claims(answer.answer)) >= 2
 
 
+def test_two_studies_described_together_each_get_their_line(assistant: Assistant) -> None:
+    # session 16: refused, then answered from HOTTIP alone (a line had to name both HOTTIP and H19)
+    answer = assistant.ask("What did the HOTTIP and H19 studies show?")
+    assert {c.source_id for c in answer.citations} == {"wang-2019-hottip", "wang-h19-doxorubicin"}
+
+
 def test_a_question_about_animals_is_searched_as_in_vivo(assistant: Assistant) -> None:
     # session 16: refused by the subject model, and "living animals" met no study's "in vivo"
     answer = assistant.ask("Was the CircNFIX work tested in living animals?")
@@ -191,6 +197,7 @@ def test_a_question_citing_a_document_by_its_coined_name_is_answered_from_it(ass
     ("What did the osteosarcoma study find?", {"torreggiani-2016-osteosarcoma-mdr1"}),
     ("What did the fibroblast study find?", set()),  # many fibroblast studies: none is named
     ("Was the CircNFIX work tested in living animals?", {"ding-2020-circnfix-tmz"}),  # "work" too (session 16)
+    ("Compare the HOTTIP and H19 studies.", {"wang-2019-hottip", "wang-h19-doxorubicin"}),  # two descriptions
     # a surname as the subject of "did" or after "according to" (session 15: refused by the subject model)
     ("What drug did Koch combine with indomethacin?", {"koch-2016-indomethacin-abca3"}),
     ("According to Valadi, what do exosomes carry?", {"valadi-2007-esrna"}),

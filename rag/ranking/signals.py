@@ -33,7 +33,9 @@ THE_REVIEW = re.compile(r"\b(?:the|this)\s+review\b(?!s)", re.IGNORECASE)
 _YEAR = re.compile(r"\b((?:19|20)\d\d)\b")
 _YEAR_AFTER_NAME = re.compile(r"(?:\s+et\s+al\.?)?,?\s*\(?((?:19|20)\d\d)\b")  # "Zhang et al. (2019)", "Zhang 2019"
 # "the osteosarcoma study", "the HOTTIP paper": one to three words before a document noun
-_DESCRIBED = re.compile(r"\bthe ((?:[\w-]+ ){0,2}[\w-]+) (?:study|paper|article|work|report|experiments?)\b", re.IGNORECASE)
+_DESCRIBED = re.compile(r"\bthe ((?:[\w-]+ ){0,2}[\w-]+) (?:stud(?:y|ies)|papers?|articles?|work|reports?|experiments?)\b",
+                        re.IGNORECASE)
+_AND = re.compile(r"\s+(?:and|&)\s+|\s*,\s*", re.IGNORECASE)  # "the HOTTIP and H19 studies": two descriptions
 _GENERIC_DESCRIPTION = frozenset({"exosome", "cancer", "chemoresist", "same", "first", "other", "new", "recent",
                                   "whole", "mouse", "human", "clinical", "original", "above", "latest", "last"})
 MAX_DESCRIBED = 2
@@ -172,13 +174,14 @@ class CandidateSignals:
         entities are read from), so "the fibroblast study" of many papers names none."""
         found: list[Source] = []
         for match in _DESCRIBED.finditer(query):
-            words = {stem(t) for t in normalize(match.group(1)).split()} - _GENERIC_DESCRIPTION
-            if not words:
-                continue
-            studies = [s for s, fields in zip(self.index.sources.values(), self._source_fields)
-                       if s.type == "study" and words <= fields]
-            if 0 < len(studies) <= MAX_DESCRIBED:
-                found += studies
+            for description in _AND.split(match.group(1)):  # "the HOTTIP and H19 studies" describes two
+                words = {stem(t) for t in normalize(description).split()} - _GENERIC_DESCRIPTION
+                if not words:
+                    continue
+                studies = [s for s, fields in zip(self.index.sources.values(), self._source_fields)
+                           if s.type == "study" and words <= fields]
+                if 0 < len(studies) <= MAX_DESCRIBED:
+                    found += studies
         return found
 
     def _cited(self, query: str) -> list[tuple[str, int | None]]:
