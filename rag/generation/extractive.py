@@ -312,9 +312,10 @@ class ExtractiveBackend:
                 continue  # a general review among studies' findings is padding, as in any answer
             if kind is not None and not is_review(hit) and hit.source.category not in (kind, None):
                 continue  # "Which exosomal lncRNAs ...?" is not answered by a microRNA study
+            # "Which microRNAs ... target PTEN?": a study whose passage never names PTEN is no answer (but papers
+            # named one by one each answer: "the HOTTIP and H19 studies" names HOTTIP in one of them only)
             if not every and not asked <= frozenset().union(*(c.terms for c in own)):
-                continue  # "Which microRNAs ... target PTEN?": a study whose passage never names PTEN is no answer
-                # (papers named one by one each answer: "the HOTTIP and H19 studies" names HOTTIP in one only)
+                continue
             if states_the_opposite(question, " ".join(c.text for c in own)):
                 continue  # "Which compounds reduce exosome release?" does not list a drug found to raise it
             best, named = _list_line(question, own, hit.source)

@@ -131,10 +131,12 @@ def route_listed(search: HybridSearch, question: str) -> str | None:
     if not (asks_for_list(question) and _asks_for_a_name(question)):
         return None
     named = routes_named(question)
-    # a list of one RNA class is gathered from retrieval within that class already (extractive._asked_route)
-    if len(named) != 1 or next(iter(named)).startswith("ncrna-") or not _present(search, next(iter(named))):
+    if len(named) != 1:
         return None
     route = next(iter(named))
+    # a list of one RNA class is gathered from retrieval within that class already (extractive._asked_route)
+    if route.startswith("ncrna-") or not _present(search, route):
+        return None
     # drug efflux and blocking secretion name what they do themselves (a drug leaves, release falls: "Which
     # compounds block exosome release?"); the other routes' things are asked for as causes of resistance
     own_outcome = route in ("drug-efflux", "secretion-inhibition")

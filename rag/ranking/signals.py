@@ -33,8 +33,8 @@ THE_REVIEW = re.compile(r"\b(?:the|this)\s+review\b(?!s)", re.IGNORECASE)
 _YEAR = re.compile(r"\b((?:19|20)\d\d)\b")
 _YEAR_AFTER_NAME = re.compile(r"(?:\s+et\s+al\.?)?,?\s*\(?((?:19|20)\d\d)\b")  # "Zhang et al. (2019)", "Zhang 2019"
 # "the osteosarcoma study", "the HOTTIP paper": one to three words before a document noun
-_DESCRIBED = re.compile(r"\bthe ((?:[\w-]+ ){0,2}[\w-]+) (?:stud(?:y|ies)|papers?|articles?|work|reports?|experiments?)\b",
-                        re.IGNORECASE)
+_DESCRIBED = re.compile(
+    r"\bthe ((?:[\w-]+ ){0,2}[\w-]+) (?:stud(?:y|ies)|papers?|articles?|work|reports?|experiments?)\b", re.IGNORECASE)
 _AND = re.compile(r"\s+(?:and|&)\s+|\s*,\s*", re.IGNORECASE)  # "the HOTTIP and H19 studies": two descriptions
 _GENERIC_DESCRIPTION = frozenset({"exosome", "cancer", "chemoresist", "same", "first", "other", "new", "recent",
                                   "whole", "mouse", "human", "clinical", "original", "above", "latest", "last"})
