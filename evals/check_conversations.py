@@ -16,7 +16,8 @@ import json
 import sys
 from pathlib import Path
 
-from rag.answering import Turn, entity_types, standalone_question
+from rag.answering import Turn, standalone_question
+from rag.conversation import entity_types
 from rag.assistant import Assistant
 from rag.settings import get_settings
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import re
 import time
-import weakref
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -14,8 +13,8 @@ import numpy as np
 
 from rag import collection, prompts
 from rag.advice import is_personal_advice
-from rag.catalog import excluding_filters, options
-from rag.conversation import EntityTypes, depends_on_previous, point_at, points_back, standalone
+from rag.catalog import excluding_filters
+from rag.conversation import EntityTypes, depends_on_previous, entity_types, point_at, points_back, standalone
 from rag.citations import check, citation_for, renumber
 from rag.documents import Answer
 from rag.evidence import carries_culture_note, evidence_asked, evidence_kinds
@@ -139,18 +138,6 @@ def condensed_query(question: str, history: list[Turn], backend: Backend, index:
         except BackendError as exc:
             warnings.append(f"{backend.name} could not condense the follow-up ({exc}); used the previous question's terms")
     return standalone(question, previous, types)
-
-
-_TYPES: weakref.WeakKeyDictionary[Index, EntityTypes] = weakref.WeakKeyDictionary()
-
-
-def entity_types(index: Index) -> EntityTypes:
-    """Cancer, drug and cargo names of this index generation (computed once per generation)."""
-    types = _TYPES.get(index)
-    if types is None:
-        facets = options(index)
-        types = _TYPES[index] = EntityTypes.from_facets(facets["cancer_type"], facets["drug"], facets["cargo"])
-    return types
 
 
 # What answer_events yields: ("retrieval", list[Hit]) once the passages are known, ("delta", str) for answer text as

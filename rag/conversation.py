@@ -10,11 +10,13 @@ corpus names them, not because a list does.
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from rag.catalog import CANCER_SITES
+from rag.catalog import CANCER_SITES, options
 from rag.generation.routes import routes_named
+from rag.index import Index
 from rag.lexical import STOPWORDS
 from rag.normalize import is_entity, normalize, specific_terms
 from rag.vocabulary import is_technical
@@ -63,6 +65,18 @@ class EntityTypes:
     def of(self, tokens: set[str]) -> dict[str, set[str]]:
         drugs = (tokens & self.drug) | {t for t in tokens - self.cargo - self.cancer if _INN_STEM.fullmatch(t)}
         return {"cancer": tokens & self.cancer, "drug": drugs, "cargo": tokens & self.cargo}
+
+
+_TYPES: weakref.WeakKeyDictionary[Index, EntityTypes] = weakref.WeakKeyDictionary()
+
+
+def entity_types(index: Index) -> EntityTypes:
+    """Cancer, drug and cargo names of this index generation (computed once per generation)."""
+    types = _TYPES.get(index)
+    if types is None:
+        facets = options(index)
+        types = _TYPES[index] = EntityTypes.from_facets(facets["cancer_type"], facets["drug"], facets["cargo"])
+    return types
 
 
 def _content(text: str) -> list[str]:

@@ -8,7 +8,8 @@ import subprocess
 
 import pytest
 
-from rag.answering import Turn, entity_types, standalone_question
+from rag.answering import Turn, standalone_question
+from rag.conversation import entity_types
 from rag.assistant import Assistant
 from rag.citations import check, claims
 from rag.settings import Settings

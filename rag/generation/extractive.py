@@ -24,6 +24,7 @@ from rag.generation.lead import (FEATURES, QuestionTerms, distinctive_coverage, 
 from rag.generation.direction import states_the_opposite
 from rag.generation.routes import (ROUTE_DESCRIPTIONS, ROUTE_OF, ROUTES, is_broad, names_route, route_hits,
                                    route_listed, route_of, route_study_hits, routes_named)
+from rag.generation.setting import setting_studies
 from rag.generation.short_answer import ShortAnswer, names_of_asked_kind, short_answer
 from rag.lexical import tokenize
 from rag.normalize import specific_terms
@@ -260,7 +261,20 @@ class ExtractiveBackend:
         listed = route_listed(self.search, question)
         if listed is not None:
             return route_study_hits(self.search, question, listed, hits, k=MAX_LIST_STUDIES) or hits
-        return route_hits(self.search, question) if is_broad(question) else hits
+        if is_broad(question):
+            return route_hits(self.search, question)
+        return self._setting_hits(question, hits) or hits
+
+    def _setting_hits(self, question: str, hits: list[Hit]) -> list[Hit]:
+        """For a how-question about a setting several sound studies share (rag/generation/setting.py), those
+        studies' passages in rank order (a study retrieval missed is added when the setting has few); else none."""
+        setting = setting_studies(question, self.search.index)
+        if len(setting) < 2:
+            return []
+        if len(setting) <= MAX_NAMED:
+            hits = self.search.with_named(question, hits, setting)
+        own = [h for h in hits if h.source.id in setting]
+        return own if len({h.source.id for h in own}) > 1 else []
 
     def compose(self, question: str, hits: list[Hit]) -> list[Piece]:
         """The answer as sentences, each naming its study the first time that study speaks."""
@@ -276,8 +290,17 @@ class ExtractiveBackend:
         named = self.search.named_sources(question) if self.search.names_a_source(question) else frozenset()
         if 1 < len(named & {h.source.id for h in hits}) and len(named) <= MAX_NAMED:
             # "What did Ding et al. (2020) and Zeng et al. (2018) find?": each named paper's finding on its line
-            return self._list_lines(question, [h for h in hits if h.source.id in named], every=True)
+            return self._lines_of(question, hits, named)
+        setting = setting_studies(question, self.search.index)
+        if len(hits) > 1 and all(h.source.id in setting for h in hits):
+            # "How do exosomes make glioblastoma resistant to temozolomide?": each study of the setting (evidence)
+            return self._list_lines(question, hits, every=True)
         return self._sentences(question, hits)
+
+    def _lines_of(self, question: str, hits: list[Hit], sources: frozenset[str]) -> list[Piece]:
+        """Each of `sources`' finding on its line, each piece pointing into `hits` (its markers cite those)."""
+        kept = [h for h in hits if h.source.id in sources]
+        return [Piece(p.text, hits.index(kept[p.hit_index])) for p in self._list_lines(question, kept, every=True)]
 
     def _sentences(self, question: str, hits: list[Hit]) -> list[Piece]:
         """The short answer, the lead and its support (select), each study named the first time it speaks."""
@@ -443,7 +466,6 @@ def _list_line(question: str, own: list[Candidate], source: Source) -> tuple[Can
     # a line stands alone: a sentence that leans on the one before ("Here the exosomal miRNA sensitises ...",
     # "It also ...") cannot be a study's only line when it has another
     own = [c for c in own if not _LEANS_BACK.match(c.text)] or own
-    leads = eligible_leads(own)
     # its findings by their own floor: the study's aim restates the question, so it outscores every finding
     # ("The study asked whether exosomes enriched in the lncRNA SBF2-AS1 ...") and would leave none eligible
     findings = eligible_leads([c for c in own if not c.frames] or own)
@@ -451,7 +473,7 @@ def _list_line(question: str, own: list[Candidate], source: Source) -> tuple[Can
         naming = [c for c in pool if names_of_asked_kind(question, c.text, source)]
         if naming:
             return max(naming, key=lambda c: c.lead), True
-    return max(leads, key=lambda c: c.lead), False
+    return max(findings, key=lambda c: c.lead), False
 
 
 def is_review(hit: Hit) -> bool:

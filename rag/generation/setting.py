@@ -1,0 +1,55 @@
+"""A mechanism question about a setting, a cancer or a drug or both and nothing more particular ("How do exosomes
+make glioblastoma resistant to temozolomide?", "Why does gastric cancer stop responding to cisplatin?"), is asked of
+every study of that setting: each is one answer (miR-151a loss, SBF2-AS1, ...). Ranked sentence by sentence, the
+study whose summary repeats the question's words fills the answer alone. So the studies are found as a collection
+question finds them, from the index metadata (the record's cancer types and drugs), and each gives one finding.
+
+A question that names anything else the corpus knows (a cargo, a gene, the cell the exosomes came from: "How do
+macrophage exosomes make pancreatic cancer resist gemcitabine?") asks about one study's finding and is answered as
+any other question.
+"""
+
+from __future__ import annotations
+
+from rag import lay_terms
+from rag.answer_types import asks_for_list, gazetteer
+from rag.collection import terms
+from rag.conversation import entity_types
+from rag.filters import Filters, source_metadata
+from rag.generation.routes import asks_how
+from rag.index import Index
+from rag.lexical import STOPWORDS
+from rag.normalize import normalize, specific_terms, stem
+
+FIELD_TERMS = frozenset({"exosome", "chemoresist"})  # specific_terms' names for the subject itself
+
+
+def setting_studies(question: str, index: Index) -> frozenset[str]:
+    """The ids of the sound primary studies of the question's setting (none retracted, no review), when the
+    question asks how or why and names only a cancer and/or a drug; empty otherwise."""
+    if not asks_how(question) or asks_for_list(question):
+        return frozenset()
+    types = entity_types(index)
+    # read in the literature's terms: "pump proteins" names P-gp, "brain tumours" glioma (rag/lay_terms.py)
+    text = lay_terms.read(question).expanded(question)
+    words = {w for w in normalize(text).split() if w not in STOPWORDS}
+    found = types.of(words)
+    setting = found["cancer"] | found["drug"]
+    if not setting or found["cargo"] or _names_more(text, words, setting, index):
+        return frozenset()
+    values = {field: " ".join(sorted(found[kind])) for field, kind in (("cancer_type", "cancer"), ("drug", "drug"))
+              if found[kind]}
+    wanted = Filters.from_mapping(values)
+    return frozenset(s.id for s in index.sources.values()
+                     if not s.is_review and not s.retracted and wanted.matches(source_metadata(s)))
+
+
+def _names_more(text: str, words: set[str], setting: set[str], index: Index) -> bool:
+    """Something particular besides the setting: a name some record lists, a gene or RNA symbol, or the cell the
+    exosomes came from ("macrophage", "CAFs")."""
+    if gazetteer(index).names_in(text) - setting:
+        return True
+    if specific_terms(text) - FIELD_TERMS - setting:
+        return True
+    sources = terms(index, entity_types(index)).sources
+    return any(stem(w) in sources for w in words)
