@@ -877,3 +877,12 @@ def test_each_named_papers_line_cites_its_own_passage_wherever_it_ranks(assistan
     text = backend.generate(question, backend.evidence(question, hits))
     cited = [hits[int(m) - 1].source.id for m in re.findall(r"\[(\d+)\]", text)]
     assert cited and set(cited) == {"ding-2020-circnfix-tmz", "zeng-2018-mir151a-tmz"}, text
+
+
+def test_the_lead_comes_from_a_study_of_everything_the_question_names(assistant: Assistant) -> None:
+    # written for this test (session 17); before, a study of A549 cells' own exosomes (cisplatin and lung cancer,
+    # no fibroblasts) opened, and the two studies of fibroblast exosomes in lung cancer followed
+    answer = assistant.ask("How do CAF exosomes help lung cancer cells survive cisplatin?")
+    first_source = answer.citations[0].source_id
+    assert first_source in {"wang-2021-caf-mir103a3p-cisplatin-nsclc", "zhang-2021-caf-mir130a-cisplatin-nsclc"}, \
+        answer.answer

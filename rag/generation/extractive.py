@@ -24,8 +24,8 @@ from rag.generation.lead import (FEATURES, QuestionTerms, distinctive_coverage, 
 from rag.generation.direction import states_the_opposite
 from rag.generation.routes import (ROUTE_DESCRIPTIONS, ROUTE_OF, ROUTES, is_broad, names_route, route_hits,
                                    route_listed, route_of, route_study_hits, routes_named)
-from rag.generation.setting import setting_studies
-from rag.generation.short_answer import ShortAnswer, names_of_asked_kind, short_answer
+from rag.generation.setting import named_cancer, of_cancer, setting_studies
+from rag.generation.short_answer import CLASS_NAMES, ShortAnswer, names_of_asked_kind, short_answer
 from rag.lexical import tokenize
 from rag.normalize import specific_terms
 from rag.prompts import IN_VITRO_IN_TEXT
@@ -136,7 +136,7 @@ class ExtractiveBackend:
             return None, []
         best = max(c.score for c in cands)
         asked = gazetteer(self.search.index).names_in(question)
-        lead = self._lead(question, cands, hits, asked)
+        lead = self._lead(question, cands, hits, asked, frozenset(named_cancer(question, self.search.index)))
         own = [c for c in cands if c.hit_index == lead.hit_index]
         # a review's passing mention ("exosomes that carry ABC transporters ...") is not a finding to answer with
         short = None if is_review(hits[lead.hit_index]) else \
@@ -173,7 +173,8 @@ class ExtractiveBackend:
         return short, [lead, *rest]
 
     @staticmethod
-    def _lead(question: str, cands: list[Candidate], hits: list[Hit], asked: frozenset[str] = frozenset()) -> Candidate:
+    def _lead(question: str, cands: list[Candidate], hits: list[Hit], asked: frozenset[str] = frozenset(),
+              cancer: frozenset[str] = frozenset()) -> Candidate:
         """The sentence that opens: the lead model's choice among the eligible ones. When the question asks which
         review or study says something ("Which review goes cancer by cancer ...?", "Who first named ...?"), only
         sources of that type are eligible; and a review is identified by what it covers rather than by a finding,
@@ -199,6 +200,10 @@ class ExtractiveBackend:
             # does ("exosomes that carry ABC transporters ..." for "What do exosomes from M2 macrophages carry?")
             naming = [c for c in leads if asked & c.terms and not is_review(hits[c.hit_index])]
             lead = max(naming, key=lambda c: c.lead) if naming else lead
+        # "CAF", "cisplatin"; not a class word ("RNAs", "taxane", "small RNA")
+        specific = (asked & specific_terms(question)) - CLASS_NAMES
+        if wanted is None and not listing and specific:
+            lead = _covering_lead(lead, leads, cands, hits, specific, cancer)
         if asks_for_person(question):
             lead = _naming_the_people(cands, hits, lead)
         if listing:
@@ -441,6 +446,29 @@ def eligible_leads(cands: list[Candidate], findings_only: bool = True) -> list[C
     # an answer opens with a finding, never with the study's aim or methods, unless there is nothing else
     findings = [c for c in relevant if not c.frames] if findings_only else []
     return findings or relevant
+
+
+def _covering_lead(lead: Candidate, leads: list[Candidate], cands: list[Candidate], hits: list[Hit],
+                   asked: frozenset[str], cancer: frozenset[str]) -> Candidate:
+    """The lead from a study that names everything the question names (Gazetteer.names_in: "CAF", "cisplatin")
+    and is of the cancer it names, when such a study offers an eligible lead and the lead model's choice's does not:
+    "How do CAF exosomes help lung cancer cells survive cisplatin?" opened with a study of A549 cells' own exosomes
+    (cisplatin and lung, no CAFs) while two studies of CAF exosomes in lung cancer were retrieved."""
+    names: dict[int, set[str]] = {}
+    for cand in cands:
+        names.setdefault(cand.hit_index, set()).update(cand.terms)
+
+    def covers(c: Candidate, with_cancer: bool) -> bool:
+        return asked <= names[c.hit_index] and \
+            (not with_cancer or not cancer or of_cancer(hits[c.hit_index].source, cancer))
+
+    for with_cancer in (True, False):  # the names and the cancer; failing that, the names
+        if covers(lead, with_cancer):
+            return lead
+        covering = [c for c in leads if covers(c, with_cancer)]
+        if covering:
+            return max(covering, key=lambda c: c.lead)
+    return lead
 
 
 def _named_by(lead: Candidate, cands: list[Candidate], asked: frozenset[str]) -> frozenset[str]:

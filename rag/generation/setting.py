@@ -15,7 +15,8 @@ from rag import lay_terms
 from rag.answer_types import asks_for_list, gazetteer
 from rag.collection import terms
 from rag.conversation import entity_types
-from rag.filters import Filters, source_metadata
+from rag.documents import Source
+from rag.filters import source_metadata
 from rag.generation.routes import asks_how
 from rag.index import Index
 from rag.lexical import STOPWORDS
@@ -37,11 +38,28 @@ def setting_studies(question: str, index: Index) -> frozenset[str]:
     setting = found["cancer"] | found["drug"]
     if not setting or found["cargo"] or _names_more(text, words, setting, index):
         return frozenset()
-    values = {field: " ".join(sorted(found[kind])) for field, kind in (("cancer_type", "cancer"), ("drug", "drug"))
-              if found[kind]}
-    wanted = Filters.from_mapping(values)
+    wanted = {"cancer_types_terms": found["cancer"], "drugs_terms": found["drug"]}
     return frozenset(s.id for s in index.sources.values()
-                     if not s.is_review and not s.retracted and wanted.matches(source_metadata(s)))
+                     if not s.is_review and not s.retracted and _matches(s, wanted))
+
+
+def named_cancer(question: str, index: Index) -> set[str]:
+    """The cancer a question names ("... help lung cancer cells survive cisplatin?"; its normalised words), if it
+    names one the index knows: a study of another cancer answers it less well than one of that cancer."""
+    # as written: the lay table gives a plain name its alternatives ("brain tumour": glioma or glioblastoma)
+    return entity_types(index).of({w for w in normalize(question).split() if w not in STOPWORDS})["cancer"]
+
+
+def of_cancer(source: Source, cancer: set[str]) -> bool:
+    """The study's record lists a cancer of these words ("head and neck cancer" for {"head", "neck"})."""
+    return _matches(source, {"cancer_types_terms": cancer})
+
+
+def _matches(source: Source, wanted: dict[str, set[str]]) -> bool:
+    """Every word of each wanted facet is a word of the record's facet, as the filters read them
+    (rag/filters.py: stemmed, with a cancer's broader names)."""
+    meta = source_metadata(source)
+    return all({stem(w) for w in words} <= set(meta.get(field, ())) for field, words in wanted.items())
 
 
 def _names_more(text: str, words: set[str], setting: set[str], index: Index) -> bool:
