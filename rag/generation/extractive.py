@@ -287,7 +287,10 @@ class ExtractiveBackend:
         if route is not None and all(h.source.category == route or is_review(h) for h in hits):
             return self._one_route_lines(question, hits, route)
         if route is None and route_listed(self.search, question) is not None:
-            return self._list_lines(question, hits)  # the route's studies, one line each
+            # the route's studies, one line each: each is one of the things asked for, and a general review's
+            # sentence that the route's proteins exist ("vesicles carrying genetic material, proteins ...") is none
+            studies = frozenset(h.source.id for h in hits if not is_review(h))
+            return self._lines_of(question, hits, studies) if studies else self._list_lines(question, hits)
         if is_broad(question):
             return self._route_lines(question, hits)
         if asks_for_list(question) and sum(h.score >= PEER_SHARE * hits[0].score for h in hits) > 1:
