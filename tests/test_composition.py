@@ -894,3 +894,12 @@ def test_a_list_of_one_routes_things_is_given_by_its_studies_not_a_general_revie
     answer = assistant.ask("Which proteins in exosomes cause drug resistance?")
     assert not any("review" in c.source_id for c in answer.citations), answer.answer
     assert re.search(r"UCH-L1|Survivin|GSTP1|TrpC5", claims(answer.answer)[0][0]), answer.answer
+
+
+def test_a_retracted_claim_does_not_open_what_a_sound_source_can_answer(assistant: Assistant) -> None:
+    # written for this test (session 17); before, the retracted miR-32-5p paper's claimed mechanism opened
+    answer = assistant.ask("Do cancer cells send their drug resistance to other cells?")
+    assert answer.citations[0].source_id != "fu-2018-mir32-5p", answer.answer
+    # asked about what only the retracted paper claims, it still leads, with its caution
+    claimed = assistant.ask("Which target and pathway were claimed for exosomal miR-32-5p in liver cancer?")
+    assert claimed.citations[0].source_id == "fu-2018-mir32-5p" and "retracted" in claimed.answer, claimed.answer

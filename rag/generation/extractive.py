@@ -14,7 +14,7 @@ from typing import cast
 
 import numpy as np
 
-from rag.answer_types import (asks_for_list, asks_for_person, asks_for_source, gazetteer, head_noun,
+from rag.answer_types import (asked_kinds, asks_for_list, asks_for_person, asks_for_source, gazetteer, head_noun,
                               people_named, states_asked_size)
 from rag.documents import Source, surname
 from rag.evidence import carries_culture_note
@@ -204,6 +204,8 @@ class ExtractiveBackend:
         specific = (asked & specific_terms(question)) - CLASS_NAMES
         if wanted is None and not listing and specific:
             lead = _covering_lead(lead, leads, cands, hits, specific, cancer)
+        if hits[lead.hit_index].source.retracted:
+            lead = _sound_lead(question, lead, leads, cands, hits, specific)
         if asks_for_person(question):
             lead = _naming_the_people(cands, hits, lead)
         if listing:
@@ -472,6 +474,23 @@ def _covering_lead(lead: Candidate, leads: list[Candidate], cands: list[Candidat
         if covering:
             return max(covering, key=lambda c: c.lead)
     return lead
+
+
+def _sound_lead(question: str, lead: Candidate, leads: list[Candidate], cands: list[Candidate], hits: list[Hit],
+                specific: frozenset[str]) -> Candidate:
+    """A retracted study's claim does not open an answer that a sound source's eligible sentence can open (one of a
+    source naming every specific thing the question names): "Do cancer cells send their drug resistance to other
+    cells?" opened with the retracted miR-32-5p paper. A question asking for a named thing ("Which lncRNA was
+    reported to drive trastuzumab resistance?") keeps the lead model's choice, with its caution (rag/answering.py):
+    the thing may be named by the retracted paper only, and a sound study's sentence naming another thing of that
+    kind would answer a different question."""
+    names: dict[int, set[str]] = {}
+    for cand in cands:
+        names.setdefault(cand.hit_index, set()).update(cand.terms)
+    if asked_kinds(question):
+        return lead  # what a which-question asks for may be named by the retracted paper only
+    sound = [c for c in leads if not hits[c.hit_index].source.retracted and specific <= names[c.hit_index]]
+    return max(sound, key=lambda c: c.lead) if sound else lead
 
 
 def _named_by(lead: Candidate, cands: list[Candidate], asked: frozenset[str]) -> frozenset[str]:
