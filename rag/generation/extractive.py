@@ -136,7 +136,7 @@ class ExtractiveBackend:
             return None, []
         best = max(c.score for c in cands)
         asked = gazetteer(self.search.index).names_in(question)
-        lead = self._lead(question, cands, hits, asked, frozenset(named_cancer(question, self.search.index)))
+        lead = self._lead(question, cands, hits, asked, named_cancer(question, self.search.index))
         own = [c for c in cands if c.hit_index == lead.hit_index]
         # a review's passing mention ("exosomes that carry ABC transporters ...") is not a finding to answer with
         short = None if is_review(hits[lead.hit_index]) else \
@@ -179,7 +179,9 @@ class ExtractiveBackend:
         review or study says something ("Which review goes cancer by cancer ...?", "Who first named ...?"), only
         sources of that type are eligible; and a review is identified by what it covers rather than by a finding,
         so for one review the sentence that best matches the description (the most relevant) opens rather than the
-        one with the most new names."""
+        one with the most new names. Otherwise a study of every specific thing the question names (and of its
+        `cancer`) opens before one that is not, and a sound source before a retracted one (_covering_lead,
+        _sound_lead)."""
         wanted = asks_for_source(question)
         if wanted == "review" and not asks_for_list(question):
             # what a review covers is said in "aim" sentences ("The authors present ..."): those count here
@@ -455,25 +457,19 @@ def eligible_leads(cands: list[Candidate], findings_only: bool = True) -> list[C
 
 def _covering_lead(lead: Candidate, leads: list[Candidate], cands: list[Candidate], hits: list[Hit],
                    asked: frozenset[str], cancer: frozenset[str]) -> Candidate:
-    """The lead from a study that names everything the question names (Gazetteer.names_in: "CAF", "cisplatin")
-    and is of the cancer it names, when such a study offers an eligible lead and the lead model's choice's does not:
-    "How do CAF exosomes help lung cancer cells survive cisplatin?" opened with a study of A549 cells' own exosomes
-    (cisplatin and lung, no CAFs) while two studies of CAF exosomes in lung cancer were retrieved."""
-    names: dict[int, set[str]] = {}
-    for cand in cands:
-        names.setdefault(cand.hit_index, set()).update(cand.terms)
+    """The lead from a study that covers more of the question: names everything it names (Gazetteer.names_in: "CAF",
+    "cisplatin") and is of the cancer it names. A study replaces the lead model's choice only when it covers at least
+    as much on both counts and more on one: "How do CAF exosomes help lung cancer cells survive cisplatin?" opened
+    with a study of A549 cells' own exosomes (cisplatin and lung, no CAFs) while two studies of CAF exosomes in lung
+    cancer were retrieved; but a gastric cisplatin study is not replaced by a head and neck CAF one."""
+    names = _study_names(cands)
 
-    def covers(c: Candidate, with_cancer: bool) -> bool:
-        return asked <= names[c.hit_index] and \
-            (not with_cancer or not cancer or of_cancer(hits[c.hit_index].source, cancer))
+    def coverage(c: Candidate) -> tuple[bool, bool]:
+        return asked <= names[c.hit_index], not cancer or of_cancer(hits[c.hit_index].source, cancer)
 
-    for with_cancer in (True, False):  # the names and the cancer; failing that, the names
-        if covers(lead, with_cancer):
-            return lead
-        covering = [c for c in leads if covers(c, with_cancer)]
-        if covering:
-            return max(covering, key=lambda c: c.lead)
-    return lead
+    mine = coverage(lead)
+    better = [c for c in leads if coverage(c) != mine and all(a >= b for a, b in zip(coverage(c), mine))]
+    return max(better, key=lambda c: (coverage(c), c.lead)) if better else lead
 
 
 def _sound_lead(question: str, lead: Candidate, leads: list[Candidate], cands: list[Candidate], hits: list[Hit],
@@ -484,13 +480,19 @@ def _sound_lead(question: str, lead: Candidate, leads: list[Candidate], cands: l
     reported to drive trastuzumab resistance?") keeps the lead model's choice, with its caution (rag/answering.py):
     the thing may be named by the retracted paper only, and a sound study's sentence naming another thing of that
     kind would answer a different question."""
+    if asked_kinds(question):
+        return lead  # what a which-question asks for may be named by the retracted paper only
+    names = _study_names(cands)
+    sound = [c for c in leads if not hits[c.hit_index].source.retracted and specific <= names[c.hit_index]]
+    return max(sound, key=lambda c: c.lead) if sound else lead
+
+
+def _study_names(cands: list[Candidate]) -> dict[int, set[str]]:
+    """The things each retrieved study names anywhere in its passage (its sentences' terms), by hit index."""
     names: dict[int, set[str]] = {}
     for cand in cands:
         names.setdefault(cand.hit_index, set()).update(cand.terms)
-    if asked_kinds(question):
-        return lead  # what a which-question asks for may be named by the retracted paper only
-    sound = [c for c in leads if not hits[c.hit_index].source.retracted and specific <= names[c.hit_index]]
-    return max(sound, key=lambda c: c.lead) if sound else lead
+    return names
 
 
 def _named_by(lead: Candidate, cands: list[Candidate], asked: frozenset[str]) -> frozenset[str]:

@@ -11,6 +11,8 @@ any other question.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Set
+
 from rag import lay_terms
 from rag.answer_types import asks_for_list, gazetteer
 from rag.collection import terms
@@ -43,19 +45,19 @@ def setting_studies(question: str, index: Index) -> frozenset[str]:
                      if not s.is_review and not s.retracted and _matches(s, wanted))
 
 
-def named_cancer(question: str, index: Index) -> set[str]:
+def named_cancer(question: str, index: Index) -> frozenset[str]:
     """The cancer a question names ("... help lung cancer cells survive cisplatin?"; its normalised words), if it
     names one the index knows: a study of another cancer answers it less well than one of that cancer."""
     # as written: the lay table gives a plain name its alternatives ("brain tumour": glioma or glioblastoma)
-    return entity_types(index).of({w for w in normalize(question).split() if w not in STOPWORDS})["cancer"]
+    return frozenset(entity_types(index).of({w for w in normalize(question).split() if w not in STOPWORDS})["cancer"])
 
 
-def of_cancer(source: Source, cancer: set[str]) -> bool:
+def of_cancer(source: Source, cancer: Set[str]) -> bool:
     """The study's record lists a cancer of these words ("head and neck cancer" for {"head", "neck"})."""
     return _matches(source, {"cancer_types_terms": cancer})
 
 
-def _matches(source: Source, wanted: dict[str, set[str]]) -> bool:
+def _matches(source: Source, wanted: Mapping[str, Set[str]]) -> bool:
     """Every word of each wanted facet is a word of the record's facet, as the filters read them
     (rag/filters.py: stemmed, with a cancer's broader names)."""
     meta = source_metadata(source)
