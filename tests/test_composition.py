@@ -859,6 +859,9 @@ def test_setting_studies_are_the_sound_studies_of_the_named_cancer_and_drug(pack
     gastric = setting_studies("Why does gastric cancer stop responding to cisplatin?", index)
     assert gastric == {"lin-2020-mir500a3p-cisplatin-gastric", "wang-2019-hottip", "zhang-2020-mir522",
                        "zheng-2017-mir21"}
+    # a drug class read through the lay table names alternatives: any of them is the setting's drug
+    platinum = setting_studies("How do exosomes make lung cancer resistant to platinum chemotherapy?", index)
+    assert {"xiao-2014-a549-cisplatin", "wang-2021-caf-mir103a3p-cisplatin-nsclc"} <= platinum
     # the only liver cancer and 5-FU study is retracted: no setting of sound studies
     assert setting_studies("How do exosomes make liver cancer resistant to 5-FU?", index) == frozenset()
     # a named cargo, a yes/no question and a list question are not asked of a setting

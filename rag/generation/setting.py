@@ -40,9 +40,11 @@ def setting_studies(question: str, index: Index) -> frozenset[str]:
     setting = found["cancer"] | found["drug"]
     if not setting or found["cargo"] or _names_more(text, words, setting, index):
         return frozenset()
-    wanted = {"cancer_types_terms": found["cancer"], "drugs_terms": found["drug"]}
+    # a drug word is one drug's name, and several are alternatives (the lay table reads "platinum drugs" as
+    # cisplatin, oxaliplatin or carboplatin); a cancer's words are parts of one name ("head and neck")
     return frozenset(s.id for s in index.sources.values()
-                     if not s.is_review and not s.retracted and _matches(s, wanted))
+                     if not s.is_review and not s.retracted and of_cancer(s, found["cancer"])
+                     and (not found["drug"] or any(_matches(s, {"drugs_terms": {d}}) for d in found["drug"])))
 
 
 def named_cancer(question: str, index: Index) -> frozenset[str]:
