@@ -24,7 +24,7 @@ from rag.generation.lead import (FEATURES, QuestionTerms, distinctive_coverage, 
 from rag.generation.direction import states_the_opposite
 from rag.generation.routes import (ROUTE_DESCRIPTIONS, ROUTE_OF, ROUTES, is_broad, names_route, route_hits,
                                    route_listed, route_of, route_study_hits, routes_named)
-from rag.generation.setting import named_cancer, of_cancer, setting_studies
+from rag.generation.setting import setting_studies, studies_of_named_cancer
 from rag.generation.short_answer import CLASS_NAMES, ShortAnswer, names_of_asked_kind, short_answer
 from rag.lexical import tokenize
 from rag.normalize import specific_terms
@@ -136,7 +136,7 @@ class ExtractiveBackend:
             return None, []
         best = max(c.score for c in cands)
         asked = gazetteer(self.search.index).names_in(question)
-        lead = self._lead(question, cands, hits, asked, named_cancer(question, self.search.index))
+        lead = self._lead(question, cands, hits, asked, studies_of_named_cancer(question, self.search.index))
         own = [c for c in cands if c.hit_index == lead.hit_index]
         # a review's passing mention ("exosomes that carry ABC transporters ...") is not a finding to answer with
         short = None if is_review(hits[lead.hit_index]) else \
@@ -174,13 +174,13 @@ class ExtractiveBackend:
 
     @staticmethod
     def _lead(question: str, cands: list[Candidate], hits: list[Hit], asked: frozenset[str] = frozenset(),
-              cancer: frozenset[str] = frozenset()) -> Candidate:
+              of_cancer: frozenset[str] | None = None) -> Candidate:
         """The sentence that opens: the lead model's choice among the eligible ones. When the question asks which
         review or study says something ("Which review goes cancer by cancer ...?", "Who first named ...?"), only
         sources of that type are eligible; and a review is identified by what it covers rather than by a finding,
         so for one review the sentence that best matches the description (the most relevant) opens rather than the
-        one with the most new names. Otherwise a study of every specific thing the question names (and of its
-        `cancer`) opens before one that is not, and a sound source before a retracted one (_covering_lead,
+        one with the most new names. Otherwise a study of every specific thing the question names (and among
+        `of_cancer`, the studies of the cancer it names) opens before one that is not, and a sound source before a retracted one (_covering_lead,
         _sound_lead)."""
         wanted = asks_for_source(question)
         if wanted == "review" and not asks_for_list(question):
@@ -205,7 +205,7 @@ class ExtractiveBackend:
         # "CAF", "cisplatin"; not a class word ("RNAs", "taxane", "small RNA")
         specific = (asked & specific_terms(question)) - CLASS_NAMES
         if wanted is None and not listing and specific:
-            lead = _covering_lead(lead, leads, cands, hits, specific, cancer)
+            lead = _covering_lead(lead, leads, cands, hits, specific, of_cancer)
         if hits[lead.hit_index].source.retracted:
             lead = _sound_lead(question, lead, leads, cands, hits, specific)
         if asks_for_person(question):
@@ -456,20 +456,19 @@ def eligible_leads(cands: list[Candidate], findings_only: bool = True) -> list[C
 
 
 def _covering_lead(lead: Candidate, leads: list[Candidate], cands: list[Candidate], hits: list[Hit],
-                   asked: frozenset[str], cancer: frozenset[str]) -> Candidate:
+                   asked: frozenset[str], of_cancer: frozenset[str] | None) -> Candidate:
     """The lead from a study that covers more of the question: names everything it names (Gazetteer.names_in: "CAF",
-    "cisplatin") and is of the cancer it names. A study replaces the lead model's choice only when it covers at least
-    as much on both counts and more on one: "How do CAF exosomes help lung cancer cells survive cisplatin?" opened
-    with a study of A549 cells' own exosomes (cisplatin and lung, no CAFs) while two studies of CAF exosomes in lung
-    cancer were retrieved; but a gastric cisplatin study is not replaced by a head and neck CAF one."""
-    names = _study_names(cands)
-
-    def coverage(c: Candidate) -> tuple[bool, bool]:
-        return asked <= names[c.hit_index], not cancer or of_cancer(hits[c.hit_index].source, cancer)
-
-    mine = coverage(lead)
-    better = [c for c in leads if coverage(c) != mine and all(a >= b for a, b in zip(coverage(c), mine))]
-    return max(better, key=lambda c: (coverage(c), c.lead)) if better else lead
+    "cisplatin") and is among `of_cancer`, the studies of the cancer it names. A study replaces the lead model's
+    choice only when it covers at least as much on both counts and more on one: "How do CAF exosomes help lung cancer
+    cells survive cisplatin?" opened with a study of A549 cells' own exosomes (cisplatin and lung, no CAFs) while two
+    studies of CAF exosomes in lung cancer were retrieved; but a gastric cisplatin study is not replaced by a head
+    and neck CAF one."""
+    coverage = {i: (asked <= named, of_cancer is None or hits[i].source.id in of_cancer)
+                for i, named in _study_names(cands).items()}
+    mine = coverage[lead.hit_index]
+    better = [c for c in leads if coverage[c.hit_index] != mine
+              and all(a >= b for a, b in zip(coverage[c.hit_index], mine))]
+    return max(better, key=lambda c: (coverage[c.hit_index], c.lead)) if better else lead
 
 
 def _sound_lead(question: str, lead: Candidate, leads: list[Candidate], cands: list[Candidate], hits: list[Hit],

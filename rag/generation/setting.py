@@ -12,13 +12,12 @@ any other question.
 from __future__ import annotations
 
 from collections.abc import Mapping, Set
+from typing import Any
 
 from rag import lay_terms
 from rag.answer_types import asks_for_list, gazetteer
 from rag.collection import terms
 from rag.conversation import entity_types
-from rag.documents import Source
-from rag.filters import source_metadata
 from rag.generation.routes import asks_how
 from rag.index import Index
 from rag.lexical import STOPWORDS
@@ -32,41 +31,42 @@ def setting_studies(question: str, index: Index) -> frozenset[str]:
     question asks how or why and names only a cancer and/or a drug; empty otherwise."""
     if not asks_how(question) or asks_for_list(question):
         return frozenset()
-    types = entity_types(index)
     # read in the literature's terms: "pump proteins" names P-gp, "brain tumours" glioma (rag/lay_terms.py)
     text = lay_terms.read(question).expanded(question)
-    words = {w for w in normalize(text).split() if w not in STOPWORDS}
-    found = types.of(words)
+    found = _types_of(text, index)
     setting = found["cancer"] | found["drug"]
-    if not setting or found["cargo"] or _names_more(text, words, setting, index):
+    if not setting or found["cargo"] or _names_more(text, setting, index):
         return frozenset()
     # a drug word is one drug's name, and several are alternatives (the lay table reads "platinum drugs" as
     # cisplatin, oxaliplatin or carboplatin); a cancer's words are parts of one name ("head and neck")
-    return frozenset(s.id for s in index.sources.values()
-                     if not s.is_review and not s.retracted and of_cancer(s, found["cancer"])
-                     and (not found["drug"] or any(_matches(s, {"drugs_terms": {d}}) for d in found["drug"])))
+    return frozenset(s.id for s, meta in zip(index.sources.values(), index.source_metadata)
+                     if not s.is_review and not s.retracted and _lists_all(meta, "cancer_types_terms", found["cancer"])
+                     and (not found["drug"] or any(_lists_all(meta, "drugs_terms", {d}) for d in found["drug"])))
 
 
-def named_cancer(question: str, index: Index) -> frozenset[str]:
-    """The cancer a question names ("... help lung cancer cells survive cisplatin?"; its normalised words), if it
-    names one the index knows: a study of another cancer answers it less well than one of that cancer."""
+def studies_of_named_cancer(question: str, index: Index) -> frozenset[str] | None:
+    """The ids of the sources whose record lists the cancer a question names ("... help lung cancer cells survive
+    cisplatin?"), or None when it names none the index knows: a study of another cancer answers it less well."""
     # as written: the lay table gives a plain name its alternatives ("brain tumour": glioma or glioblastoma)
-    return frozenset(entity_types(index).of({w for w in normalize(question).split() if w not in STOPWORDS})["cancer"])
+    cancer = _types_of(question, index)["cancer"]
+    if not cancer:
+        return None
+    return frozenset(s.id for s, meta in zip(index.sources.values(), index.source_metadata)
+                     if _lists_all(meta, "cancer_types_terms", cancer))
 
 
-def of_cancer(source: Source, cancer: Set[str]) -> bool:
-    """The study's record lists a cancer of these words ("head and neck cancer" for {"head", "neck"})."""
-    return _matches(source, {"cancer_types_terms": cancer})
+def _types_of(text: str, index: Index) -> dict[str, set[str]]:
+    """The cancers, drugs and cargo the text names (rag/conversation.EntityTypes)."""
+    return entity_types(index).of({w for w in normalize(text).split() if w not in STOPWORDS})
 
 
-def _matches(source: Source, wanted: Mapping[str, Set[str]]) -> bool:
-    """Every word of each wanted facet is a word of the record's facet, as the filters read them
-    (rag/filters.py: stemmed, with a cancer's broader names)."""
-    meta = source_metadata(source)
-    return all({stem(w) for w in words} <= set(meta.get(field, ())) for field, words in wanted.items())
+def _lists_all(meta: Mapping[str, Any], field: str, words: Set[str]) -> bool:
+    """Every word is a word of the record's facet as the filters read it (rag/filters.source_metadata, kept once per
+    source by the index: stemmed, with a cancer's broader names); "head and neck cancer" for {"head", "neck"}."""
+    return {stem(w) for w in words} <= set(meta.get(field, ()))
 
 
-def _names_more(text: str, words: set[str], setting: set[str], index: Index) -> bool:
+def _names_more(text: str, setting: set[str], index: Index) -> bool:
     """Something particular besides the setting: a name some record lists, a gene or RNA symbol, or the cell the
     exosomes came from ("macrophage", "CAFs")."""
     if gazetteer(index).names_in(text) - setting:
@@ -74,4 +74,4 @@ def _names_more(text: str, words: set[str], setting: set[str], index: Index) -> 
     if specific_terms(text) - FIELD_TERMS - setting:
         return True
     sources = terms(index, entity_types(index)).sources
-    return any(stem(w) in sources for w in words)
+    return any(stem(w) in sources for w in normalize(text).split())
