@@ -147,6 +147,24 @@ def test_a_list_question_about_one_route_lists_that_routes_studies(assistant: As
     assert len(categories) >= 2 and set(categories) == {"secretion-inhibition"}
 
 
+def test_a_list_of_one_rna_class_gives_that_class_studies_findings(assistant: Assistant) -> None:
+    # session 18: only HOTTIP was given, and SBF2-AS1's line was about its promoter, not resistance
+    index = assistant.index()
+    answer = assistant.ask("Which exosomal lncRNAs are linked to chemoresistance?")
+    studies = {c.source_id for c in answer.citations}
+    assert len(studies) >= 3 and {index.sources[s].category for s in studies} == {"ncrna-lncrna"}, answer.answer
+    sbf2 = next(text for text, ids in claims(answer.answer) if "SBF2-AS1" in text)
+    assert "resist" in sbf2 and "promoter" not in sbf2, sbf2
+    # no circRNA study of cisplatin is in the corpus: the circRNA studies, not lncRNA or miRNA ones of cisplatin
+    circ = assistant.ask("Which circRNAs in exosomes promote cisplatin resistance?")
+    assert {index.sources[c.source_id].category for c in circ.citations} == {"ncrna-circrna"}, circ.answer
+    assert len(circ.citations) >= 2
+    # retrieval finds reviews and one microRNA study: the list is searched within the class
+    mirna = assistant.ask("Which exosomal microRNAs cause drug resistance?")
+    assert len(mirna.citations) >= 2 and \
+        {index.sources[c.source_id].category for c in mirna.citations} == {"ncrna-mirna"}, mirna.answer
+
+
 def test_a_yes_no_question_about_the_whole_field_is_not_given_the_map_of_routes(assistant: Assistant) -> None:
     # session 16: these got the review's framing and six route lines, none of which says whether or where
     question = "Has exosome-driven drug resistance been shown in living animals or only in dishes of cells?"
@@ -165,12 +183,15 @@ def test_a_question_about_one_route_gets_that_routes_studies(assistant: Assistan
     # blocking secretion in everyday words: "stopping" the vesicles' "release", tumours "respond" again
     assert route_of(search, "Can stopping exosome release make tumours respond to chemotherapy again?") == \
         "secretion-inhibition"
+    # ... and blocking secretion is about treatment when a treatment is named, however its effect is said
+    assert route_of(search, "Can blocking exosome release make chemotherapy work better?") == "secretion-inhibition"
     # the broad question, two routes, a particular question, a question asking for names: not one route's
     for question in ("What are the main mechanisms by which exosomes mediate chemotherapy resistance?",
                      "How do exosomal proteins and microRNAs cause drug resistance?",
                      "How many copies of a given microRNA does a typical exosome carry?",
                      "How do exosomal lncRNAs make glioma resist temozolomide?",
                      "Which exosomal lncRNAs have been linked to drug resistance?",
+                     "Does blocking exosome secretion reduce tumour growth?",  # no treatment named
                      "Does exosome secretion increase after chemotherapy?",  # not about blocking it
                      "Does gemcitabine increase exosome release from fibroblasts?",
                      "Is there clinical evidence that exosomal microRNAs predict chemotherapy response?"):  # not how

@@ -19,10 +19,12 @@ from rag.answer_types import (asked_kinds, asks_for_list, asks_for_person, asks_
 from rag.documents import Source, surname
 from rag.evidence import carries_culture_note
 from rag.faithfulness import named_words
+from rag.filters import Filters
 from rag.generation.lead import (FEATURES, QuestionTerms, distinctive_coverage, features, frames_the_study, interprets,
                                  lead_scores, local_idf, sentence_stems)
 from rag.generation.direction import states_the_opposite
 from rag.generation.routes import (ROUTE_DESCRIPTIONS, ROUTE_OF, ROUTES, is_broad, names_route, route_hits,
+                                   states_outcome_asked,
                                    route_listed, route_of, route_study_hits, routes_named)
 from rag.generation.setting import setting_studies, studies_of_named_cancer
 from rag.generation.short_answer import CLASS_NAMES, ShortAnswer, names_of_asked_kind, short_answer
@@ -272,7 +274,35 @@ class ExtractiveBackend:
             return route_study_hits(self.search, question, listed, hits, k=MAX_LIST_STUDIES) or hits
         if is_broad(question):
             return route_hits(self.search, question)
-        return self._setting_hits(question, hits) or hits
+        return self._class_hits(question, hits) or self._setting_hits(question, hits) or hits
+
+    def _class_hits(self, question: str, hits: list[Hit]) -> list[Hit]:
+        """For a list of one RNA class of whose studies retrieval found fewer than two ("Which circRNAs in exosomes
+        promote cisplatin resistance?" retrieves lncRNA and miRNA studies of cisplatin, "Which exosomal microRNAs
+        cause drug resistance?" reviews), that class's studies closest to the question: the things asked for are
+        of that kind, whatever else the question names; else none."""
+        kind = _asked_route(question)
+        if kind is None or not asks_for_list(question) or self._of_the_class(question, hits) > 1:
+            return []
+        return self.search.search(f"{question} {ROUTE_DESCRIPTIONS[kind]}", k=MAX_LIST_STUDIES,
+                                  filters=Filters(category=kind))
+
+    def _of_a_class_only(self, question: str, hits: list[Hit]) -> bool:
+        """The hits are the asked RNA class's studies, none naming what else the question names (the class's
+        studies _class_hits found): each is one of the things asked for, as far as the corpus goes."""
+        kind = _asked_route(question)
+        if kind is None or not asks_for_list(question) or len(hits) < 2 or \
+                any(h.source.category != kind for h in hits):
+            return False
+        asked = gazetteer(self.search.index).names_in(question)
+        return bool(asked) and not any(asked <= frozenset(named_words(h.chunk.text)) for h in hits)
+
+    @staticmethod
+    def _of_the_class(question: str, hits: list[Hit]) -> int:
+        """How many relevant studies of the asked RNA class the hits hold ("Which exosomal lncRNAs ...?")."""
+        kind = _asked_route(question)
+        return len({h.source.id for h in hits if kind is not None and h.source.category == kind
+                    and h.score >= RELEVANCE_THRESHOLD})
 
     def _setting_hits(self, question: str, hits: list[Hit]) -> list[Hit]:
         """For a how-question about a setting several sound studies share (rag/generation/setting.py), those
@@ -297,8 +327,12 @@ class ExtractiveBackend:
             return self._lines_of(question, hits, studies) if studies else self._list_lines(question, hits)
         if is_broad(question):
             return self._route_lines(question, hits)
-        if asks_for_list(question) and sum(h.score >= PEER_SHARE * hits[0].score for h in hits) > 1:
-            return self._list_lines(question, hits)  # more than one study answers about as well as the best
+        if self._of_a_class_only(question, hits):
+            return self._list_lines(question, hits, every=True)  # one RNA class's studies (_class_hits)
+        if asks_for_list(question) and (sum(h.score >= PEER_SHARE * hits[0].score for h in hits) > 1 or
+                                        self._of_the_class(question, hits) > 1):
+            # more than one study answers about as well as the best, or names a thing of the RNA class asked for
+            return self._list_lines(question, hits)
         named = self.search.named_sources(question) if self.search.names_a_source(question) else frozenset()
         if 1 < len(named & {h.source.id for h in hits}) and len(named) <= MAX_NAMED:
             # "What did Ding et al. (2020) and Zeng et al. (2018) find?": each named paper's finding on its line
@@ -358,9 +392,17 @@ class ExtractiveBackend:
             # (a generic "Which exosomal circRNAs ...?" scores each circRNA study lower than the review it skips)
             if hit.score < peer_floor and not (named and hit.score >= RELEVANCE_THRESHOLD) and not every:
                 continue
+            room = self.max_words - words - _study_words(hit)
+            if pieces and len(best.text.split()) > room:
+                # a shorter line of the same kind from this study, rather than no line for it
+                # (one of its eligible findings naming a thing of the asked kind: not filler to use up the budget)
+                shorter = [c for c in eligible_leads(own) if len(c.text.split()) <= room]
+                if not shorter:
+                    continue
+                best, short_named = _list_line(question, shorter, hit.source)
+                if not short_named:
+                    continue
             cost = len(best.text.split()) + _study_words(hit)
-            if pieces and words + cost > self.max_words:
-                continue
             pieces.append(Piece(f"{attribution(hit)}: {document_text(best.text)}", i))
             words += cost
         return pieces or self._sentences(question, hits)
@@ -522,6 +564,9 @@ def _list_line(question: str, own: list[Candidate], source: Source) -> tuple[Can
     findings = eligible_leads([c for c in own if not c.frames] or own)
     for pool in (findings, eligible_leads(own, findings_only=False)):
         naming = [c for c in pool if names_of_asked_kind(question, c.text, source)]
+        # "Which exosomal lncRNAs are linked to chemoresistance?": the line that ties the name to the outcome
+        # asked about ("SBF2-AS1 ... enhanced temozolomide resistance"), not one about its promoter
+        naming = [c for c in naming if states_outcome_asked(question, c.text)] or naming
         if naming:
             return max(naming, key=lambda c: c.lead), True
     return max(findings, key=lambda c: c.lead), False

@@ -118,9 +118,12 @@ def route_of(search: HybridSearch, question: str) -> str | None:
     route = next(iter(named))
     # the route's answer says how it makes tumours resist (or, blocked, respond again); a question on another use
     # of the route's cargo ("Is there clinical evidence that exosomal microRNAs predict chemotherapy response?")
-    # is not about that. Drug efflux names its outcome itself: the drug leaves the cell.
+    # is not about that. Drug efflux names its outcome itself: the drug leaves the cell; blocking secretion is about
+    # treatment whenever the question names one ("Can blocking exosome release make chemotherapy work better?")
     said = normalize(question).split()
-    return route if route == "drug-efflux" or any(w.startswith(OUTCOME) for w in said) else None
+    own_outcome = route == "drug-efflux" or (route == "secretion-inhibition" and
+                                             any(w.startswith(TREATMENT) for w in said))
+    return route if own_outcome or any(w.startswith(OUTCOME) for w in said) else None
 
 
 def route_listed(search: HybridSearch, question: str) -> str | None:
@@ -134,7 +137,8 @@ def route_listed(search: HybridSearch, question: str) -> str | None:
     if len(named) != 1:
         return None
     route = next(iter(named))
-    # a list of one RNA class is gathered from retrieval within that class already (extractive._asked_route)
+    # a list of one RNA class is gathered from retrieval within that class (extractive._asked_route): retrieval
+    # ranks that class's studies by the question, while a search within the class ranks by the class's description
     if route.startswith("ncrna-") or not _present(search, route):
         return None
     # drug efflux and blocking secretion name what they do themselves (a drug leaves, release falls: "Which
@@ -143,6 +147,13 @@ def route_listed(search: HybridSearch, question: str) -> str | None:
     if not about_a_route_only(question, treatment=not own_outcome):
         return None
     return route if own_outcome or any(w.startswith(OUTCOME) for w in normalize(question).split()) else None
+
+
+def states_outcome_asked(question: str, text: str) -> bool:
+    """The text speaks of the outcome the question asks about (resistance, or sensitivity regained), or the
+    question asks about none."""
+    asked = {w for w in normalize(question).split() if w.startswith(OUTCOME)}
+    return not asked or any(w.startswith(OUTCOME) for w in normalize(text).split())
 
 
 def routes_named(text: str) -> set[str]:
