@@ -22,6 +22,7 @@ from rag.filters import Filters
 from rag.index import Index
 from rag.generation import Backend, BackendError, NoAnswer
 from rag.generation.extractive import ExtractiveBackend
+from rag.generation.setting import other_cancer
 from rag.logs import fields
 from rag.normalize import normalize
 from rag.ranking.signals import THE_REVIEW
@@ -82,6 +83,18 @@ def _evidence_caveats(answer: Answer, index: Index, asked: tuple[str, str] | Non
             answer.answer = _after_first(answer.answer, f"[{c.n}]", note)
         elif carries_culture_note(source) and not _says_in_vitro(answer.answer, c.n):
             answer.answer = _after_first(answer.answer, f"[{c.n}]", prompts.IN_VITRO_IN_TEXT.format(n=c.n))
+
+
+def _cancer_caveats(answer: Answer, index: Index, query: str) -> None:
+    """A primary study of another cancer than the one the question names gets a note right after the first sentence
+    that cites it ("Reference 1 is a study of breast cancer, not of prostate cancer."): its finding answers the
+    question only by analogy (rag/generation/setting.other_cancer)."""
+    asked, other = other_cancer(query, index, [c.source_id for c in answer.citations])
+    for c in answer.citations:
+        if c.source_id in other:
+            studied = " and ".join(index.sources[c.source_id].facets.get("cancer_types", []))
+            note = prompts.OTHER_CANCER_IN_TEXT.format(n=c.n, studied=studied, asked=asked)
+            answer.answer = _after_first(answer.answer, f"[{c.n}]", note)
 
 
 def _evidence_asked_of(search: HybridSearch, query: str, named: frozenset[str]) -> tuple[str, str] | None:
@@ -218,6 +231,8 @@ def answer_events(search: HybridSearch, question: str, backend: Backend, k: int 
     answer.warnings[:0] = warnings
     _retraction_warnings(answer)
     _evidence_caveats(answer, search.index, _evidence_asked_of(search, query, named))
+    if not answer.refused:
+        _cancer_caveats(answer, search.index, query)
     answer.timings_ms = {"retrieve": retrieved, "generate": round(_ms(started) - retrieved, 2), "total": _ms(started)}
     yield _done(answer, backend.name)
 

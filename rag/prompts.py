@@ -25,6 +25,9 @@ REFUSAL_FILTERED = ("No source matches the filter {filters}, so nothing was sear
 RETRACTED_WARNING = "cites a retracted study: {title} ({source_id}). {note}"
 RETRACTED_IN_TEXT = "Caution: reference {n} has been retracted ({note}); treat its findings as unreliable."
 IN_VITRO_IN_TEXT = "Reference {n} is cell-culture evidence only."
+# a study of another cancer than the one asked about ("... docetaxel-resistant prostate cancer cells?" answered from
+# a breast cancer study) says so with its finding: the corpus holds no closer evidence
+OTHER_CANCER_IN_TEXT = "Reference {n} is a study of {studied}, not of {asked}."
 # a question about where one named study's evidence comes from ("Was the HOTTIP study done in animals?") is told
 # what its record lists, yes or no, and the models themselves
 EVIDENCE_ASKED_IN_TEXT = "Reference {n}'s record lists {verdict} among its models ({models})."

@@ -165,6 +165,24 @@ def test_a_list_of_one_rna_class_gives_that_class_studies_findings(assistant: As
         {index.sources[c.source_id].category for c in mirna.citations} == {"ncrna-mirna"}, mirna.answer
 
 
+def test_a_study_of_another_cancer_than_the_one_asked_says_so_with_its_finding(assistant: Assistant) -> None:
+    # session 18: a prostate question was answered from Lv's MCF-7 (breast) study with no word of the difference
+    index = assistant.index()
+    answer = assistant.ask("What proteins are found in exosomes from docetaxel-resistant prostate cancer cells?")
+    lv = next(c for c in answer.citations if c.source_id == "lv-2014-mcf7-docetaxel-pgp")
+    note = f"Reference {lv.n} is a study of breast cancer, not of prostate cancer."
+    assert note in answer.answer, answer.answer
+    assert answer.answer.index(note) < answer.answer.index(f"[{lv.n}]", answer.answer.index(f"[{lv.n}]") + 1)
+    # a study of the cancer asked about gets no note; a site word qualifying a drug names no cancer studied
+    lung = assistant.ask("How do CAF exosomes help lung cancer cells survive cisplatin?")
+    for c in lung.citations:
+        noted = f"Reference {c.n} is a study of" in lung.answer
+        of_lung = any("lung" in t for t in index.sources[c.source_id].facets.get("cancer_types", []))
+        assert noted != of_lung, (c.source_id, lung.answer)
+    pill = assistant.ask("Which long RNA passed between gullet cancer cells makes them ignore a targeted lung-cancer pill?")
+    assert "is a study of" not in pill.answer, pill.answer
+
+
 def test_a_yes_no_question_about_the_whole_field_is_not_given_the_map_of_routes(assistant: Assistant) -> None:
     # session 16: these got the review's framing and six route lines, none of which says whether or where
     question = "Has exosome-driven drug resistance been shown in living animals or only in dishes of cells?"

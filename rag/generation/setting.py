@@ -11,11 +11,13 @@ any other question.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Set
+import re
+from collections.abc import Iterable, Mapping, Set
 from typing import Any
 
 from rag import lay_terms
 from rag.answer_types import asks_for_list, gazetteer
+from rag.catalog import CANCER_SITES
 from rag.collection import terms
 from rag.conversation import entity_types
 from rag.generation.routes import asks_how
@@ -24,6 +26,7 @@ from rag.lexical import STOPWORDS
 from rag.normalize import normalize, specific_terms, stem
 
 FIELD_TERMS = frozenset({"exosome", "chemoresist"})  # specific_terms' names for the subject itself
+CANCER_NOUNS = ("cancer", "carcinoma", "tumour", "tumor", "neoplasm", "malignan")
 
 
 def setting_studies(question: str, index: Index) -> frozenset[str]:
@@ -53,6 +56,48 @@ def studies_of_named_cancer(question: str, index: Index) -> frozenset[str] | Non
         return None
     return frozenset(s.id for s, meta in zip(index.sources.values(), index.source_metadata)
                      if _lists_all(meta, "cancer_types_terms", cancer))
+
+
+def other_cancer(question: str, index: Index, ids: Iterable[str]) -> tuple[str, list[str]]:
+    """The cancer site the question names, as written ("docetaxel-resistant prostate cancer cells": "prostate
+    cancer"), and which of the primary studies `ids` are not of it (reviews, and records listing no cancer, never
+    are). Only a site word counts ("breast", "neck": rag/catalog.CANCER_SITES): a modifier the records also use
+    ("metastatic", "HER2-positive") is no cancer of its own. Empty when the question names no site."""
+    cancer = _types_of(question, index)["cancer"]
+    sites = {w for w in cancer if w in CANCER_SITES}
+    phrase = _phrase(question, sites, cancer) if sites else ""
+    if not phrase:
+        return "", []
+    meta = dict(zip(index.sources, index.source_metadata))
+    other = [i for i in ids if (source := index.sources.get(i)) is not None and not source.is_review
+             and source.facets.get("cancer_types") and not _lists_all(meta[i], "cancer_types_terms", sites)]
+    return phrase, other
+
+
+def _phrase(question: str, sites: set[str], cancer: set[str]) -> str:
+    """The words naming the site, widened to the cancer words next to it ("head and neck", "triple-negative
+    breast") and its noun ("cancer", "tumours"); empty when the site word only qualifies another noun (a
+    "lung-cancer pill" is a drug, not the cancer studied)."""
+    words = re.findall(r"[\w'-]+", question)
+
+    def named(start: int, end: int) -> set[str]:
+        return set(normalize(" ".join(words[start:end])).split()) & cancer
+
+    at = next((i for i, w in enumerate(words) if set(normalize(w).split()) & sites), None)
+    if at is None or "-" in words[at]:
+        return ""
+    start, end = at, at + 1
+    while start > 0 and len(named(start - 1, end)) > len(named(start, end)):
+        start -= 1
+    while end < len(words) and len(named(start, end + 1)) > len(named(start, end)):
+        end += 1
+    for back in (2, 1):  # "head and neck": a joining word between two of its words
+        if start - back >= 0 and len(named(start - back, end)) > len(named(start, end)):
+            start -= back
+            break
+    if end < len(words) and normalize(words[end]).strip().startswith(CANCER_NOUNS):
+        end += 1  # "prostate cancer", "gastric carcinoma", "brain tumours"
+    return " ".join(words[start:end])
 
 
 def _types_of(text: str, index: Index) -> dict[str, set[str]]:
