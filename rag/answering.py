@@ -22,7 +22,7 @@ from rag.filters import Filters
 from rag.index import Index
 from rag.generation import Backend, BackendError, NoAnswer
 from rag.generation.extractive import ExtractiveBackend
-from rag.generation.setting import other_cancer
+from rag.generation.setting import other_cancer, studies_of_site
 from rag.logs import fields
 from rag.normalize import normalize
 from rag.ranking.signals import THE_REVIEW
@@ -212,7 +212,8 @@ def answer_events(search: HybridSearch, question: str, backend: Backend, k: int 
     # review), not "which review ...?"
     asks_any_review = search.asks_about_review(query) and not THE_REVIEW.search(query)
     cited = names_a_source and not asks_any_review and any(h.source.id in named for h in hits)
-    relevant = _relevant(hits, search.query_vector(query), subject, named, cited)
+    relevant = _relevant(hits, search.query_vector(query), subject, named, cited,
+                         studies_of_site(query, search.index))
     if not hits and filters is not None and filters.active():
         # the filters, not the question, left nothing to search: say which one
         blocking = excluding_filters(search.index, filters)
@@ -238,7 +239,8 @@ def answer_events(search: HybridSearch, question: str, backend: Backend, k: int 
 
 
 def _relevant(hits: list[Hit], vector: np.ndarray, subject: bool = True,
-              named: frozenset[str] = frozenset(), cited: bool = False) -> list[Hit]:
+              named: frozenset[str] = frozenset(), cited: bool = False,
+              of_site: frozenset[str] = frozenset()) -> list[Hit]:
     """The passages an answer may use: none when the gate (best passage + the question's subject) refuses; else
     those above the relevance threshold, or the best one alone when only the subject score carried the gate. A
     question that names a document ("What did Johnstone and colleagues call the vesicles?") is answered from that
@@ -253,7 +255,10 @@ def _relevant(hits: list[Hit], vector: np.ndarray, subject: bool = True,
         return asked_of
     if cited:  # "According to Valadi, what do exosomes carry?": from Valadi, not from a review that scores higher
         return asked_of
-    return [h for h in hits if h.score >= RELEVANCE_THRESHOLD] or [max(hits, key=lambda h: h.score)]
+    # a retrieved study of the cancer the question names stays, however low it scores: "How do helper cells in the
+    # bone marrow keep myeloma cells alive ...?" scores the myeloma study below two studies of other cancers
+    return [h for h in hits if h.score >= RELEVANCE_THRESHOLD or h.source.id in of_site] or \
+        [max(hits, key=lambda h: h.score)]
 
 
 def _unmentioned_text(names: list[str]) -> str:

@@ -183,6 +183,13 @@ def test_a_study_of_another_cancer_than_the_one_asked_says_so_with_its_finding(a
     assert "is a study of" not in pill.answer, pill.answer
 
 
+def test_a_study_of_the_named_cancer_opens_even_when_it_scores_below_the_others(assistant: Assistant) -> None:
+    # session 18: the myeloma study ranked second at relevance 0.29 and was dropped; a breast cancer study answered
+    answer = assistant.ask("How do helper cells in the bone marrow keep myeloma cells alive during treatment?")
+    assert answer.citations[0].source_id == "wang-2014-bmsc-exosomes", answer.answer
+    assert claims(answer.answer)[0][1] == [1]
+
+
 def test_a_yes_no_question_about_the_whole_field_is_not_given_the_map_of_routes(assistant: Assistant) -> None:
     # session 16: these got the review's framing and six route lines, none of which says whether or where
     question = "Has exosome-driven drug resistance been shown in living animals or only in dishes of cells?"

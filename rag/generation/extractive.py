@@ -206,7 +206,7 @@ class ExtractiveBackend:
             lead = max(naming, key=lambda c: c.lead) if naming else lead
         # "CAF", "cisplatin"; not a class word ("RNAs", "taxane", "small RNA")
         specific = (asked & specific_terms(question)) - CLASS_NAMES
-        if wanted is None and not listing and specific:
+        if wanted is None and not listing and (specific or of_cancer is not None):
             lead = _covering_lead(lead, leads, cands, hits, specific, of_cancer)
         if hits[lead.hit_index].source.retracted:
             lead = _sound_lead(question, lead, leads, cands, hits, specific)

@@ -61,17 +61,32 @@ def studies_of_named_cancer(question: str, index: Index) -> frozenset[str] | Non
 def other_cancer(question: str, index: Index, ids: Iterable[str]) -> tuple[str, list[str]]:
     """The cancer site the question names, as written ("docetaxel-resistant prostate cancer cells": "prostate
     cancer"), and which of the primary studies `ids` are not of it (reviews, and records listing no cancer, never
-    are). Only a site word counts ("breast", "neck": rag/catalog.CANCER_SITES): a modifier the records also use
-    ("metastatic", "HER2-positive") is no cancer of its own. Empty when the question names no site."""
-    cancer = _types_of(question, index)["cancer"]
-    sites = {w for w in cancer if w in CANCER_SITES}
-    phrase = _phrase(question, sites, cancer) if sites else ""
+    are). Empty when the question names no site (studies_of_site)."""
+    sites, phrase = _sites(question, index)
     if not phrase:
         return "", []
-    meta = dict(zip(index.sources, index.source_metadata))
+    of_site = studies_of_site(question, index)
     other = [i for i in ids if (source := index.sources.get(i)) is not None and not source.is_review
-             and source.facets.get("cancer_types") and not _lists_all(meta[i], "cancer_types_terms", sites)]
+             and source.facets.get("cancer_types") and i not in of_site]
     return phrase, other
+
+
+def studies_of_site(question: str, index: Index) -> frozenset[str]:
+    """The primary studies whose record lists the cancer site the question names. Only a site word counts
+    ("breast", "myeloma", "neck": rag/catalog.CANCER_SITES): a modifier the records also use ("metastatic",
+    "HER2-positive") is no cancer of its own, and a site word qualifying another noun ("a lung-cancer pill")
+    names none."""
+    sites, phrase = _sites(question, index)
+    if not phrase:
+        return frozenset()
+    return frozenset(s.id for s, meta in zip(index.sources.values(), index.source_metadata)
+                     if not s.is_review and _lists_all(meta, "cancer_types_terms", sites))
+
+
+def _sites(question: str, index: Index) -> tuple[set[str], str]:
+    cancer = _types_of(question, index)["cancer"]
+    sites = {w for w in cancer if w in CANCER_SITES}
+    return sites, (_phrase(question, sites, cancer) if sites else "")
 
 
 def _phrase(question: str, sites: set[str], cancer: set[str]) -> str:
