@@ -190,6 +190,19 @@ def test_a_study_of_the_named_cancer_opens_even_when_it_scores_below_the_others(
     assert claims(answer.answer)[0][1] == [1]
 
 
+def test_a_how_question_about_the_cells_exosomes_come_from_is_answered_by_their_studies(assistant: Assistant) -> None:
+    # session 18: a review's sentence naming tumour-associated macrophages answered alone
+    answer = assistant.ask("How do tumour-associated macrophages pass drug resistance to cancer cells through exosomes?")
+    studies = {c.source_id for c in answer.citations}
+    assert len(studies) >= 2, answer.answer
+    assert studies <= {"binenbaum-2018-mir365", "zheng-2017-mir21", "zhu-2019-mir223"}, answer.answer
+    index = assistant.index()
+    # with the cancer and drug named as well, one study is the setting
+    from rag.generation.setting import setting_studies
+    assert setting_studies("How do macrophage exosomes make pancreatic cancer resist gemcitabine?", index) == \
+        {"binenbaum-2018-mir365"}
+
+
 def test_a_yes_no_question_about_the_whole_field_is_not_given_the_map_of_routes(assistant: Assistant) -> None:
     # session 16: these got the review's framing and six route lines, none of which says whether or where
     question = "Has exosome-driven drug resistance been shown in living animals or only in dishes of cells?"

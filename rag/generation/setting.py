@@ -31,20 +31,29 @@ CANCER_NOUNS = ("cancer", "carcinoma", "tumour", "tumor", "neoplasm", "malignan"
 
 def setting_studies(question: str, index: Index) -> frozenset[str]:
     """The ids of the sound primary studies of the question's setting (none retracted, no review), when the
-    question asks how or why and names only a cancer and/or a drug; empty otherwise."""
+    question asks how or why and names only a cancer, a drug and/or the cells the exosomes came from ("How do
+    tumour-associated macrophages pass drug resistance to cancer cells through exosomes?"); empty otherwise."""
     if not asks_how(question) or asks_for_list(question):
         return frozenset()
     # read in the literature's terms: "pump proteins" names P-gp, "brain tumours" glioma (rag/lay_terms.py)
     text = lay_terms.read(question).expanded(question)
     found = _types_of(text, index)
+    cells = _source_cells(text, index)
     setting = found["cancer"] | found["drug"]
-    if not setting or found["cargo"] or _names_more(text, setting, index):
+    if not (setting or cells) or found["cargo"] or _names_more(text, setting | cells, index):
         return frozenset()
     # a drug word is one drug's name, and several are alternatives (the lay table reads "platinum drugs" as
     # cisplatin, oxaliplatin or carboplatin); a cancer's words are parts of one name ("head and neck")
     return frozenset(s.id for s, meta in zip(index.sources.values(), index.source_metadata)
                      if not s.is_review and not s.retracted and _lists_all(meta, "cancer_types_terms", found["cancer"])
-                     and (not found["drug"] or any(_lists_all(meta, "drugs_terms", {d}) for d in found["drug"])))
+                     and (not found["drug"] or any(_lists_all(meta, "drugs_terms", {d}) for d in found["drug"]))
+                     and _lists_all(meta, "exosome_source_terms", cells))
+
+
+def _source_cells(text: str, index: Index) -> set[str]:
+    """The words naming cells exosomes come from that some record lists ("macrophage", "caf")."""
+    known = terms(index, entity_types(index)).sources
+    return {stem(w) for w in normalize(text).split() if stem(w) in known}
 
 
 def studies_of_named_cancer(question: str, index: Index) -> frozenset[str] | None:
@@ -127,11 +136,7 @@ def _lists_all(meta: Mapping[str, Any], field: str, words: Set[str]) -> bool:
 
 
 def _names_more(text: str, setting: set[str], index: Index) -> bool:
-    """Something particular besides the setting: a name some record lists, a gene or RNA symbol, or the cell the
-    exosomes came from ("macrophage", "CAFs")."""
-    if gazetteer(index).names_in(text) - setting:
+    """Something particular besides the setting: a name some record lists or a gene or RNA symbol."""
+    if {stem(w) for w in gazetteer(index).names_in(text)} - setting:
         return True
-    if specific_terms(text) - FIELD_TERMS - setting:
-        return True
-    sources = terms(index, entity_types(index)).sources
-    return any(stem(w) in sources for w in normalize(text).split())
+    return bool({stem(w) for w in specific_terms(text)} - FIELD_TERMS - setting)
