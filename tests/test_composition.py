@@ -438,6 +438,10 @@ def test_collection_questions_are_answered_from_the_metadata_as_a_cited_list(ass
     # "why" is answered by the same listing, with the notes (session 15: refused)
     why = assistant.ask("Why are some of the studies in this collection retracted?")
     assert why.answer == retracted.answer, why.answer
+    # "Are any ...?" asks for them as well (session 18: answered from the MISEV guidelines)
+    assert assistant.ask("Are any studies retracted?").answer == retracted.answer
+    patients = assistant.ask("Are any of the exosome studies in this collection done in patients?")
+    assert "match patients or human samples" in patients.answer, patients.answer
     gastric = assistant.ask("Which studies cover gastric cancer?")
     assert gastric.citations and all(
         any("gastric" in v.lower() for v in index.sources[c.source_id].facets.get("cancer_types", []))
