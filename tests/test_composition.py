@@ -192,13 +192,17 @@ def test_a_study_of_the_named_cancer_opens_even_when_it_scores_below_the_others(
 
 def test_a_how_question_about_the_cells_exosomes_come_from_is_answered_by_their_studies(assistant: Assistant) -> None:
     # session 18: a review's sentence naming tumour-associated macrophages answered alone
+    from rag.generation.setting import setting_studies
+
     answer = assistant.ask("How do tumour-associated macrophages pass drug resistance to cancer cells through exosomes?")
     studies = {c.source_id for c in answer.citations}
     assert len(studies) >= 2, answer.answer
     assert studies <= {"binenbaum-2018-mir365", "zheng-2017-mir21", "zhu-2019-mir223"}, answer.answer
     index = assistant.index()
+    # as a cause of resistance, only studies of the review's routes: not Kim's paclitaxel-loaded macrophage exosomes
+    assert "kim-2016-exoptx-macrophage-exosome-paclitaxel-mdr" not in setting_studies(
+        "How do macrophage exosomes drive chemoresistance?", index)
     # with the cancer and drug named as well, one study is the setting
-    from rag.generation.setting import setting_studies
     assert setting_studies("How do macrophage exosomes make pancreatic cancer resist gemcitabine?", index) == \
         {"binenbaum-2018-mir365"}
 
