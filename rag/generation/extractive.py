@@ -400,7 +400,7 @@ class ExtractiveBackend:
                 if not shorter:
                     continue
                 best, short_named = _list_line(question, shorter, hit.source)
-                if not short_named:
+                if not (short_named or every):  # each of the papers or studies of a setting is an answer itself
                     continue
             cost = len(best.text.split()) + _study_words(hit)
             pieces.append(Piece(f"{attribution(hit)}: {document_text(best.text)}", i))
