@@ -99,6 +99,9 @@ def test_an_answer_opens_with_a_finding_not_the_studys_aim_or_methods(assistant:
     parts = claims(answer.answer)
     for (text, cited), (next_text, next_cited) in zip(parts, parts[1:]):  # aim or methods after findings
         assert not (frames_the_study(text) and cited == next_cited and not frames_the_study(next_text)), answer.answer
+    # session 18: only Crow's aim was near the best sentence, and it opened; its finding opens now
+    spread = assistant.ask("How do cancer cells pass on their resistance to neighbouring cells?")
+    assert not spread.refused and not opens_with_framing(spread.answer), spread.answer
 
 
 def test_the_authors_reading_of_a_result_is_told_from_their_aim_or_methods() -> None:

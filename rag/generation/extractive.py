@@ -23,7 +23,7 @@ from rag.filters import Filters
 from rag.generation.lead import (FEATURES, QuestionTerms, distinctive_coverage, features, frames_the_study, interprets,
                                  lead_scores, local_idf, sentence_stems)
 from rag.generation.direction import states_the_opposite
-from rag.generation.routes import (ROUTE_DESCRIPTIONS, ROUTE_OF, ROUTES, is_broad, names_route, route_hits,
+from rag.generation.routes import (ROUTE_DESCRIPTIONS, ROUTE_OF, ROUTES, asks_how, is_broad, names_route, route_hits,
                                    states_outcome_asked,
                                    route_listed, route_of, route_study_hits, routes_named)
 from rag.generation.setting import setting_studies, studies_of_named_cancer
@@ -191,6 +191,8 @@ class ExtractiveBackend:
             if reviews:
                 return max(reviews, key=lambda c: c.in_context)
         leads = eligible_leads(cands)
+        if asks_how(question) and all(c.frames for c in leads):
+            leads = _findings_of(leads, cands) or leads
         listing = asks_for_list(question)
         if wanted is None and listing:
             wanted = "study"  # "Which exosomal microRNAs ...?" is answered by the studies that name them
@@ -495,6 +497,16 @@ def eligible_leads(cands: list[Candidate], findings_only: bool = True) -> list[C
     # an answer opens with a finding, never with the study's aim or methods, unless there is nothing else
     findings = [c for c in relevant if not c.frames] if findings_only else []
     return findings or relevant
+
+
+def _findings_of(aims: list[Candidate], cands: list[Candidate]) -> list[Candidate]:
+    """When only studies' aims are near the best sentence of a how-question ("The authors tested whether ... cells
+    spread resistance to neighbouring tumor cells"), those studies' own findings, ranked among themselves: the
+    aim says the study answers, its finding says how."""
+    studies = {c.hit_index for c in aims}
+    own = [c for c in cands if c.hit_index in studies and not c.frames]
+    top = max((c.in_context for c in own), default=0.0)
+    return [c for c in own if c.in_context >= floor_of(TOP_SOURCE_FLOOR, top)]
 
 
 def _covering_lead(lead: Candidate, leads: list[Candidate], cands: list[Candidate], hits: list[Hit],
