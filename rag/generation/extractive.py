@@ -24,8 +24,7 @@ from rag.generation.lead import (FEATURES, QuestionTerms, distinctive_coverage, 
                                  lead_scores, local_idf, sentence_stems)
 from rag.generation.direction import states_the_opposite
 from rag.generation.routes import (ROUTE_DESCRIPTIONS, ROUTE_OF, ROUTES, asks_how, is_broad, names_route, route_hits,
-                                   states_outcome_asked,
-                                   route_listed, route_of, route_study_hits, routes_named)
+                                   route_listed, route_of, route_study_hits, routes_named, states_outcome_asked)
 from rag.generation.setting import setting_studies, studies_of_named_cancer
 from rag.generation.short_answer import CLASS_NAMES, ShortAnswer, names_of_asked_kind, short_answer
 from rag.lexical import tokenize
@@ -182,8 +181,9 @@ class ExtractiveBackend:
         sources of that type are eligible; and a review is identified by what it covers rather than by a finding,
         so for one review the sentence that best matches the description (the most relevant) opens rather than the
         one with the most new names. Otherwise a study of every specific thing the question names (and among
-        `of_cancer`, the studies of the cancer it names) opens before one that is not, and a sound source before a retracted one (_covering_lead,
-        _sound_lead)."""
+        `of_cancer`, the studies of the cancer it names) opens before one that is not, and a sound source before a
+        retracted one (_covering_lead, _sound_lead); a how-question whose eligible openers are all aims opens with
+        those studies' findings (_findings_of)."""
         wanted = asks_for_source(question)
         if wanted == "review" and not asks_for_list(question):
             # what a review covers is said in "aim" sentences ("The authors present ..."): those count here
