@@ -184,6 +184,12 @@ def test_a_study_of_another_cancer_than_the_one_asked_says_so_with_its_finding(a
         assert noted != of_lung, (c.source_id, lung.answer)
     pill = assistant.ask("Which long RNA passed between gullet cancer cells makes them ignore a targeted lung-cancer pill?")
     assert "is a study of" not in pill.answer, pill.answer
+    # a canonical name counts by its site: "HCC" (hepatocellular carcinoma) is the liver study's cancer, not Lv's
+    from rag.generation.setting import other_cancer
+
+    ids = ["fu-2018-mir32-5p", "lv-2014-mcf7-docetaxel-pgp", "yu-2015-breast-review"]
+    assert other_cancer("Why does HCC resist 5-FU?", index, ids) == ("HCC", ["lv-2014-mcf7-docetaxel-pgp"])
+    assert other_cancer("Does exosomal miR-32-5p act in liver cancer?", index, ids)[0] == "liver cancer"
 
 
 def test_a_study_of_the_named_cancer_opens_even_when_it_scores_below_the_others(assistant: Assistant) -> None:

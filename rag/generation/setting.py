@@ -23,7 +23,7 @@ from rag.conversation import entity_types
 from rag.generation.routes import OUTCOME, ROUTE_OF, asks_how
 from rag.index import Index
 from rag.lexical import STOPWORDS
-from rag.normalize import normalize, specific_terms, stem
+from rag.normalize import normalize, spaced, specific_terms, stem, synonyms
 
 FIELD_TERMS = frozenset({"exosome", "chemoresist"})  # specific_terms' names for the subject itself
 CANCER_NOUNS = ("cancer", "carcinoma", "tumour", "tumor", "neoplasm", "malignan")
@@ -75,46 +75,65 @@ def other_cancer(question: str, index: Index, ids: Iterable[str]) -> tuple[str, 
     """The cancer site the question names, as written ("docetaxel-resistant prostate cancer cells": "prostate
     cancer"), and which of the primary studies `ids` are not of it (reviews, and records listing no cancer, never
     are). Empty when the question names no site (studies_of_site)."""
-    sites, phrase = _sites(question, index)
+    sites, phrase = _sites(question, index, abbreviated=True)
     if not phrase:
         return "", []
-    of_site = studies_of_site(question, index)
+    of_site = _studies_listing(index, sites)
     other = [i for i in ids if (source := index.sources.get(i)) is not None and not source.is_review
              and source.facets.get("cancer_types") and i not in of_site]
     return phrase, other
 
 
-def studies_of_site(question: str, index: Index) -> frozenset[str]:
+def studies_of_site(question: str, index: Index, abbreviated: bool = False) -> frozenset[str]:
     """The primary studies whose record lists the cancer site the question names. Only a site word counts
     ("breast", "myeloma", "neck": rag/catalog.CANCER_SITES): a modifier the records also use ("metastatic",
     "HER2-positive") is no cancer of its own, and a site word qualifying another noun ("a lung-cancer pill")
-    names none."""
-    sites, phrase = _sites(question, index)
-    if not phrase:
-        return frozenset()
+    names none. With `abbreviated`, a canonical name counts by its site words ("HCC": hepatocellular); the answer
+    layer's relevance rule reads the site words as written only (the pancreatic "PDAC" studies, read so, padded
+    two lay answers with an exosome-delivery study)."""
+    sites, phrase = _sites(question, index, abbreviated)
+    return _studies_listing(index, sites) if phrase else frozenset()
+
+
+def _studies_listing(index: Index, sites: set[str]) -> frozenset[str]:
+    """The primary studies whose record lists every one of the site words."""
     return frozenset(s.id for s, meta in zip(index.sources.values(), index.source_metadata)
                      if not s.is_review and _lists_all(meta, "cancer_types_terms", sites))
 
 
-def _sites(question: str, index: Index) -> tuple[set[str], str]:
+def _sites(question: str, index: Index, abbreviated: bool = False) -> tuple[set[str], str]:
+    """The site words of the cancer the question names, and the words naming it as written; with `abbreviated`,
+    also those of a canonical name ("HCC", "liver cancer": hepatocellular)."""
     cancer = _types_of(question, index)["cancer"]
-    sites = {w for w in cancer if w in CANCER_SITES}
-    return sites, (_phrase(question, sites, cancer) if sites else "")
+    of_word = {w: _site_words(w) if abbreviated else {w} & set(CANCER_SITES) for w in cancer}
+    sites = set().union(*of_word.values())
+    naming = {w for w, found in of_word.items() if found}
+    return sites, (_phrase(question, naming, cancer) if sites else "")
 
 
-def _phrase(question: str, sites: set[str], cancer: set[str]) -> str:
-    """The words naming the site, widened to the cancer words next to it ("head and neck", "triple-negative
-    breast") and its noun ("cancer", "tumours"); empty when the site word only qualifies another noun (a
-    "lung-cancer pill" is a drug, not the cancer studied)."""
+def _site_words(word: str) -> set[str]:
+    """A site word itself, or the site words of the names a canonical token stands for ("hcc": hepatocellular
+    carcinoma or liver cancer; "nsclc": non-small cell lung cancer)."""
+    if word in CANCER_SITES:
+        return {word}
+    return {w for form in synonyms().phrases.get(word, ()) for w in spaced(form).split() if w in CANCER_SITES}
+
+
+def _phrase(question: str, naming: set[str], cancer: set[str]) -> str:
+    """The words naming the site (`naming`: its site words or canonical names), widened to the cancer words next
+    to it ("head and neck", "triple-negative breast") and its noun ("cancer", "tumours"); empty when it only
+    qualifies another noun (a "lung-cancer pill" is a drug, not the cancer studied)."""
     words = re.findall(r"[\w'-]+", question)
 
     def named(start: int, end: int) -> set[str]:
         return set(normalize(" ".join(words[start:end])).split()) & cancer
 
-    at = next((i for i, w in enumerate(words) if set(normalize(w).split()) & sites), None)
-    if at is None or "-" in words[at]:
+    # the shortest run of words naming it: the synonym table reads "liver cancer" or "HCC" as one name
+    span = next(((i, i + n) for n in (1, 2, 3) for i in range(len(words))
+                 if set(normalize(" ".join(words[i:i + n])).split()) & naming), None)
+    if span is None or re.search(r"-(?:cancer|tumou?r|carcinoma)$", words[span[1] - 1], re.IGNORECASE):
         return ""
-    start, end = at, at + 1
+    start, end = span
     while start > 0 and len(named(start - 1, end)) > len(named(start, end)):
         start -= 1
     while end < len(words) and len(named(start, end + 1)) > len(named(start, end)):
