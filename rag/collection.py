@@ -47,8 +47,8 @@ _FACET_LABEL = {"cancer_types": ("cancer type", "cancer types"), "drugs": ("drug
                 "cargo": ("cargo", "cargoes"), "targets": ("target", "targets"),
                 "exosome_source": ("exosome source", "exosome sources")}
 # "why" only with retraction: the listing gives each record's retraction note, all the corpus knows of why
-_ASKS = re.compile(r"^\s*(which|what|how many|list|show|name|are there|is there|are any|were any|do any|does any|why(?=.*\bretract))\b",
-                   re.IGNORECASE)
+_ASKS = re.compile(r"^\s*(which|what|how many|list|show|name|are there|is there|are any|were any|do any|does any|"
+                   r"why(?=.*\bretract))\b", re.IGNORECASE)
 # "What did GW4869 do in the fibroblast study?" asks what something did or found, not for studies; "How many
 # patients were in the TNBC study?" counts something other than studies or a facet of them
 _ASKS_WHAT_HAPPENED = re.compile(

@@ -182,7 +182,8 @@ def test_a_study_of_another_cancer_than_the_one_asked_says_so_with_its_finding(a
         noted = f"Reference {c.n} is a study of" in lung.answer
         of_lung = any("lung" in t for t in index.sources[c.source_id].facets.get("cancer_types", []))
         assert noted != of_lung, (c.source_id, lung.answer)
-    pill = assistant.ask("Which long RNA passed between gullet cancer cells makes them ignore a targeted lung-cancer pill?")
+    pill = assistant.ask("Which long RNA passed between gullet cancer cells makes them ignore a targeted "
+                         "lung-cancer pill?")
     assert "is a study of" not in pill.answer, pill.answer
     # a canonical name counts by its site: "HCC" (hepatocellular carcinoma) is the liver study's cancer, not Lv's
     from rag.generation.setting import other_cancer
@@ -203,7 +204,8 @@ def test_a_how_question_about_the_cells_exosomes_come_from_is_answered_by_their_
     # session 18: a review's sentence naming tumour-associated macrophages answered alone
     from rag.generation.setting import setting_studies
 
-    answer = assistant.ask("How do tumour-associated macrophages pass drug resistance to cancer cells through exosomes?")
+    answer = assistant.ask("How do tumour-associated macrophages pass drug resistance to cancer cells through "
+                           "exosomes?")
     studies = {c.source_id for c in answer.citations}
     assert len(studies) >= 2, answer.answer
     assert studies <= {"binenbaum-2018-mir365", "zheng-2017-mir21", "zhu-2019-mir223"}, answer.answer

@@ -65,10 +65,7 @@ def studies_of_named_cancer(question: str, index: Index) -> frozenset[str] | Non
     cisplatin?"), or None when it names none the index knows: a study of another cancer answers it less well."""
     # as written: the lay table gives a plain name its alternatives ("brain tumour": glioma or glioblastoma)
     cancer = _types_of(question, index)["cancer"]
-    if not cancer:
-        return None
-    return frozenset(s.id for s, meta in zip(index.sources.values(), index.source_metadata)
-                     if _lists_all(meta, "cancer_types_terms", cancer))
+    return _studies_listing(index, cancer, reviews=True) if cancer else None
 
 
 def other_cancer(question: str, index: Index, ids: Iterable[str]) -> tuple[str, list[str]]:
@@ -95,28 +92,29 @@ def studies_of_site(question: str, index: Index, abbreviated: bool = False) -> f
     return _studies_listing(index, sites) if phrase else frozenset()
 
 
-def _studies_listing(index: Index, sites: set[str]) -> frozenset[str]:
-    """The primary studies whose record lists every one of the site words."""
+def _studies_listing(index: Index, cancer: Set[str], reviews: bool = False) -> frozenset[str]:
+    """The sources (primary studies only, unless `reviews`) whose record lists every one of the cancer words."""
     return frozenset(s.id for s, meta in zip(index.sources.values(), index.source_metadata)
-                     if not s.is_review and _lists_all(meta, "cancer_types_terms", sites))
+                     if (reviews or not s.is_review) and _lists_all(meta, "cancer_types_terms", cancer))
 
 
 def _sites(question: str, index: Index, abbreviated: bool = False) -> tuple[set[str], str]:
     """The site words of the cancer the question names, and the words naming it as written; with `abbreviated`,
     also those of a canonical name ("HCC", "liver cancer": hepatocellular)."""
     cancer = _types_of(question, index)["cancer"]
-    of_word = {w: _site_words(w) if abbreviated else {w} & set(CANCER_SITES) for w in cancer}
+    of_word = {w: _site_words(w, abbreviated) for w in cancer}
     sites = set().union(*of_word.values())
     naming = {w for w, found in of_word.items() if found}
     return sites, (_phrase(question, naming, cancer) if sites else "")
 
 
-def _site_words(word: str) -> set[str]:
-    """A site word itself, or the site words of the names a canonical token stands for ("hcc": hepatocellular
-    carcinoma or liver cancer; "nsclc": non-small cell lung cancer)."""
+def _site_words(word: str, abbreviated: bool) -> set[str]:
+    """A site word itself; with `abbreviated`, also the site words of the names a canonical token stands for
+    ("hcc": hepatocellular carcinoma or liver cancer; "nsclc": non-small cell lung cancer)."""
     if word in CANCER_SITES:
         return {word}
-    return {w for form in synonyms().phrases.get(word, ()) for w in spaced(form).split() if w in CANCER_SITES}
+    forms = synonyms().phrases.get(word, ()) if abbreviated else ()
+    return {w for form in forms for w in spaced(form).split() if w in CANCER_SITES}
 
 
 def _phrase(question: str, naming: set[str], cancer: set[str]) -> str:
