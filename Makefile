@@ -50,6 +50,7 @@ gate: index
 	$(RAG) eval --questions evals/questions/route_report2.jsonl --out evals/out/route_report2 --floors evals/floors_routes.json --quiet
 	$(RAG) eval --questions evals/questions/setting_report.jsonl --out evals/out/setting_report --floors evals/floors_setting.json --quiet
 	$(RAG) eval --questions evals/questions/class_report.jsonl --out evals/out/class_report --floors evals/floors_class.json --quiet
+	$(RAG) eval --questions evals/questions/short_report.jsonl --out evals/out/short_report --floors evals/floors_short.json --quiet
 	$(PY) evals/check_conversations.py
 
 bench: index

@@ -27,6 +27,7 @@ from rag.logs import fields
 from rag.normalize import normalize
 from rag.ranking.signals import THE_REVIEW
 from rag.retrieval import RELEVANCE_THRESHOLD, Hit, HybridSearch
+from rag.grounding import grounded
 from rag.topic import in_scope
 
 log = logging.getLogger("rag.answering")
@@ -213,7 +214,7 @@ def answer_events(search: HybridSearch, question: str, backend: Backend, k: int 
     asks_any_review = search.asks_about_review(query) and not THE_REVIEW.search(query)
     cited = names_a_source and not asks_any_review and any(h.source.id in named for h in hits)
     relevant = _relevant(hits, search.query_vector(query), subject, named, cited,
-                         studies_of_site(query, search.index))
+                         studies_of_site(query, search.index), grounded(search, query, hits))
     if not hits and filters is not None and filters.active():
         # the filters, not the question, left nothing to search: say which one
         blocking = excluding_filters(search.index, filters)
@@ -240,18 +241,19 @@ def answer_events(search: HybridSearch, question: str, backend: Backend, k: int 
 
 def _relevant(hits: list[Hit], vector: np.ndarray, subject: bool = True,
               named: frozenset[str] = frozenset(), cited: bool = False,
-              of_site: frozenset[str] = frozenset()) -> list[Hit]:
+              of_site: frozenset[str] = frozenset(), particular: bool = False) -> list[Hit]:
     """The passages an answer may use: none when the gate (best passage + the question's subject) refuses; else
     those above the relevance threshold, or the best one alone when only the subject score carried the gate. A
     question that names a document ("What did Johnstone and colleagues call the vesicles?") is answered from that
     document's passages when they were retrieved, however low they score: which paper is asked about is the
     evidence, and a short question scores low against a whole abstract. With `cited` (it names papers by author, by
     a coined name or by what they are about, not a review), it is answered from them even when others score
-    higher; "Which review ...?" and "Is there a review ...?" name no particular review."""
+    higher; "Which review ...?" and "Is there a review ...?" name no particular review. `particular`: the question
+    names a particular thing of the top-ranked study (rag/grounding.py), which the gate weighs."""
     if not hits:
         return []
     asked_of = [h for h in hits if h.source.id in named]
-    if not in_scope(max(h.score for h in hits), vector, subject):
+    if not in_scope(max(h.score for h in hits), vector, subject, particular):
         return asked_of
     if cited:  # "According to Valadi, what do exosomes carry?": from Valadi, not from a review that scores higher
         return asked_of

@@ -74,6 +74,9 @@ class HybridSearch:
     def named_sources(self, query: str) -> frozenset[str]:
         return self.signals.named_sources(query)
 
+    def unknown_words(self, query: str) -> list[str]:
+        return self.signals.unknown_words(query)
+
     def unmentioned_names(self, query: str) -> list[str]:
         return self.signals.unmentioned_names(query)
 

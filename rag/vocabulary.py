@@ -87,11 +87,16 @@ class Vocabulary:
             return 1.0
         return sum(self.knows(w) for w in technical) / len(technical)
 
+    def unknown_words(self, question: str, explained: frozenset[str] = frozenset()) -> list[str]:
+        """The question's technical words the corpus does not know ("Griscelli" in "Is Rab27a mutated in Griscelli
+        syndrome?")."""
+        return [w for w in _technical_words(question, explained) if not self.knows(w)]
+
     def unknown_rarity(self, question: str, explained: frozenset[str] = frozenset()) -> float:
         """How rare in general English the rarest technical word the corpus does not know is (RARE_ZIPF minus its
         Zipf frequency; 0 when the corpus knows them all). A drug name the corpus never mentions ("osimertinib",
         Zipf 0) weighs far more than an everyday word the studies happen not to use ("regrow", Zipf 2.4)."""
-        unknown = [w for w in _technical_words(question, explained) if not self.knows(w)]
+        unknown = self.unknown_words(question, explained)
         return max((RARE_ZIPF - (0.0 if any(ch.isdigit() for ch in w) else zipf(w)) for w in unknown), default=0.0)
 
     def unmentioned_names(self, question: str) -> list[str]:

@@ -13,6 +13,7 @@ from hypothesis import given, settings as hsettings, strategies as st
 from rag.answering import _relevant
 from rag.assistant import Assistant
 from rag.citations import claims
+from rag.grounding import MAX_RECORDS, grounded, records
 from rag.retrieval import RELEVANCE_THRESHOLD
 from rag.settings import Settings
 from rag.topic import dimension, gate_logit, in_scope, passage_logit, subject_score
@@ -240,3 +241,40 @@ def test_gate_is_monotone_in_passage_relevance_and_is_the_curve_without_the_subj
 
 def test_subject_model_reads_the_embedding_it_was_fitted_on(assistant: Assistant) -> None:
     assert len(assistant.searcher().query_vector("exosomes")) == dimension()
+
+
+# Session 19, in no question set: short questions naming one particular thing of one study's record, which the gate
+# alone refused (few words to match, so low passage scores and an unsure subject model)
+GROUNDED = [("What is triademenol?", "datta-2018-exosome-inhibitor-screen"),
+            ("Why does ATG5 matter?", "han-2020-mir567-trastuzumab-retracted"),
+            ("What is HMGA1's part in this?", "wang-2019-hottip")]
+
+
+@pytest.mark.parametrize(("question", "study"), GROUNDED)
+def test_a_short_question_on_one_studys_particular_thing_is_answered_from_it(assistant: Assistant, question: str,
+                                                                            study: str) -> None:
+    search = assistant.searcher()
+    hits = search.search(question, k=5)
+    assert not in_scope(max(h.score for h in hits), search.query_vector(question))  # the gate alone refused
+    assert grounded(search, question, hits)
+    answer = assistant.ask(question)
+    assert not answer.refused and answer.citations[0].source_id == study, answer.answer
+
+
+@pytest.mark.parametrize("question", [
+    "Is tipifarnib used in progeria?",  # names Datta's drug, asks about a disease the corpus never mentions
+    "Does neticonazole treat athlete's foot?",  # grounded, but the subject model speaks clearly against it
+])
+def test_a_particular_name_does_not_carry_a_question_off_the_subject(assistant: Assistant, question: str) -> None:
+    answer = assistant.ask(question)
+    assert answer.refused and answer.refusal_reason == "out-of-scope" and not answer.citations
+
+
+def test_a_name_many_records_list_or_a_cell_type_grounds_nothing(assistant: Assistant) -> None:
+    search = assistant.searcher()
+    for question in ("How does cisplatin bind DNA?", "What do CAFs secrete?"):
+        assert not grounded(search, question, search.search(question, k=5)), question
+    shared = records(search.index)
+    assert shared.counts["cisplatin"] > MAX_RECORDS and shared.counts["triademenol"] == 1
+    assert shared.particular_to("datta-2018-exosome-inhibitor-screen", frozenset({"triademenol", "tipifarnib"}))
+    assert not shared.particular_to("richards-2017-caf-exosomes", frozenset({"triademenol"}))

@@ -153,6 +153,10 @@ class CandidateSignals:
         return self.asks_about_review(query) or bool(self._cited_author and self._cited_author.search(query)) \
             or bool(self._coined_names(query)) or bool(self._described(query)) or bool(self._only_a_title_name(query))
 
+    def unknown_words(self, query: str) -> list[str]:
+        """The question's technical words the corpus does not know, everyday phrases the lay table explains aside."""
+        return self._vocabulary.unknown_words(query, explained=lay_terms.read(query).covered)
+
     def unmentioned_names(self, query: str) -> list[str]:
         """The question's specific names, when the corpus mentions none of them (rag/vocabulary.py)."""
         return self._vocabulary.unmentioned_names(query)
