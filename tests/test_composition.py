@@ -987,3 +987,8 @@ def test_a_retracted_claim_does_not_open_what_a_sound_source_can_answer(assistan
     # asked about what only the retracted paper claims, it still leads, with its caution
     claimed = assistant.ask("Which target and pathway were claimed for exosomal miR-32-5p in liver cancer?")
     assert claimed.citations[0].source_id == "fu-2018-mir32-5p" and "retracted" in claimed.answer, claimed.answer
+    # a drug named in plain lower case counts as named (session 19): a review that never names gefitinib does not
+    # open in place of the one study of it, retracted as it is
+    gefitinib = assistant.ask("How do exosomes contribute to resistance to gefitinib?")
+    assert gefitinib.citations[0].source_id == "kang-2018-part1", gefitinib.answer
+    assert "retracted" in gefitinib.answer.split("[1]")[1], gefitinib.answer  # the caution follows its finding
