@@ -278,3 +278,16 @@ def test_a_name_many_records_list_or_a_cell_type_grounds_nothing(assistant: Assi
     assert shared.counts["cisplatin"] > MAX_RECORDS and shared.counts["triademenol"] == 1
     assert shared.particular_to("datta-2018-exosome-inhibitor-screen", frozenset({"triademenol", "tipifarnib"}))
     assert not shared.particular_to("richards-2017-caf-exosomes", frozenset({"triademenol"}))
+
+
+@hsettings(max_examples=40, deadline=None)
+@given(st.data())
+def test_particular_names_are_one_records_few_listed_names(assistant: Assistant, data: st.DataObject) -> None:
+    shared = records(assistant.searcher().index)
+    source = data.draw(st.sampled_from(sorted(s for s, names in shared.names.items() if names)))
+    own = sorted(shared.names[source])
+    chosen = frozenset(data.draw(st.lists(st.sampled_from(own), min_size=1, max_size=3)))
+    # every chosen name is this record's; it is particular to it exactly when few records list each
+    assert shared.particular_to(source, chosen) == all(shared.counts[n] <= MAX_RECORDS for n in chosen)
+    other = data.draw(st.sampled_from(sorted(set(shared.counts) - set(own))))
+    assert not shared.particular_to(source, chosen | {other})  # a name another record lists is not this one's
