@@ -23,11 +23,11 @@ from rag.index import Index
 from rag.generation import Backend, BackendError, NoAnswer
 from rag.generation.extractive import ExtractiveBackend
 from rag.generation.setting import other_cancer, studies_of_site
+from rag.grounding import grounded
 from rag.logs import fields
 from rag.normalize import normalize
 from rag.ranking.signals import THE_REVIEW
 from rag.retrieval import RELEVANCE_THRESHOLD, Hit, HybridSearch
-from rag.grounding import grounded
 from rag.topic import in_scope
 
 log = logging.getLogger("rag.answering")
@@ -213,8 +213,10 @@ def answer_events(search: HybridSearch, question: str, backend: Backend, k: int 
     # review), not "which review ...?"
     asks_any_review = search.asks_about_review(query) and not THE_REVIEW.search(query)
     cited = names_a_source and not asks_any_review and any(h.source.id in named for h in hits)
+    # only the subject gate weighs a particular name (a question naming a source is judged by its passages)
+    particular = subject and grounded(search, query, hits)
     relevant = _relevant(hits, search.query_vector(query), subject, named, cited,
-                         studies_of_site(query, search.index), grounded(search, query, hits))
+                         studies_of_site(query, search.index), particular)
     if not hits and filters is not None and filters.active():
         # the filters, not the question, left nothing to search: say which one
         blocking = excluding_filters(search.index, filters)
