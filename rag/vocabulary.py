@@ -17,7 +17,7 @@ from pathlib import Path
 
 from rag.atomic import write_atomic
 from rag.lexical import STOPWORDS, english_stemmer, fold_derivation, tokenize
-from rag.normalize import GENERIC_ENTITIES, canonical_entities, joined_compounds, normalize, specific_terms
+from rag.normalize import GENERIC_ENTITIES, canonical_entities, joined_compounds, normalize, specific_terms, stem
 
 RARE_ZIPF = 3.5
 LOWEST_ZIPF = 1.5  # words down to here are written with their frequency (unknown_rarity grades rarity below 3.5)
@@ -89,14 +89,19 @@ class Vocabulary:
 
     def unknown_words(self, question: str, explained: frozenset[str] = frozenset()) -> list[str]:
         """The question's technical words the corpus does not know ("Griscelli" in "Is Rab27a mutated in Griscelli
-        syndrome?")."""
+        syndrome?"), each read also as the index folds it ("KRAS" and "RNAs" are indexed as "kra" and "rna")."""
+        return [w for w in self._unknown(question, explained) if not self.knows(stem(w))]
+
+    def _unknown(self, question: str, explained: frozenset[str]) -> list[str]:
+        # the relevance curve's features (known_share, unknown_rarity) read words this way, without the index's
+        # plural folding: its weights were fitted so (evals/calibrate_relevance.py refits them after a change)
         return [w for w in _technical_words(question, explained) if not self.knows(w)]
 
     def unknown_rarity(self, question: str, explained: frozenset[str] = frozenset()) -> float:
         """How rare in general English the rarest technical word the corpus does not know is (RARE_ZIPF minus its
         Zipf frequency; 0 when the corpus knows them all). A drug name the corpus never mentions ("osimertinib",
         Zipf 0) weighs far more than an everyday word the studies happen not to use ("regrow", Zipf 2.4)."""
-        unknown = self.unknown_words(question, explained)
+        unknown = self._unknown(question, explained)
         return max((RARE_ZIPF - (0.0 if any(ch.isdigit() for ch in w) else zipf(w)) for w in unknown), default=0.0)
 
     def unmentioned_names(self, question: str) -> list[str]:

@@ -99,6 +99,9 @@ def test_vocabulary_counts_technical_words_the_corpus_lacks(assistant: Assistant
     assert vocabulary.known_share("Which kinase does vemurafenib inhibit in melanoma?") < 1.0
     assert vocabulary.known_share("Who first named exosomes released by maturing reticulocytes?") == 1.0  # stems meet
     assert vocabulary.known_share("How many copies does a typical exosome carry?") == 1.0  # plain English words
+    # a symbol ending in "s" is indexed after the light plural folding ("KRAS" as "kra"): the corpus knows it
+    assert vocabulary.unknown_words("What does KRAS do in pancreatic cancer?") == []
+    assert vocabulary.unknown_words("Is Rab27a mutated in Griscelli syndrome?") == ["griscelli"]
 
 
 def test_a_noun_and_its_adjective_are_one_search_term() -> None:
