@@ -992,3 +992,17 @@ def test_a_retracted_claim_does_not_open_what_a_sound_source_can_answer(assistan
     gefitinib = assistant.ask("How do exosomes contribute to resistance to gefitinib?")
     assert gefitinib.citations[0].source_id == "kang-2018-part1", gefitinib.answer
     assert "retracted" in gefitinib.answer.split("[1]")[1], gefitinib.answer  # the caution follows its finding
+
+
+def test_a_lead_about_a_thing_named_before_it_follows_that_sentence(assistant: Assistant) -> None:
+    # "It kept miR-330-3p from binding TRIM14" opened the answer, and the reader could not tell what "It" was
+    answer = assistant.ask("Why is TRIM14 relevant?")
+    sentences = [text for text, _ in claims(answer.answer)]
+    kept = next(i for i, s in enumerate(sentences) if s.startswith("It kept miR-330-3p"))
+    assert kept == 1 and "circ_0091741 was elevated" in sentences[0], answer.answer
+    # "They" after a study's name reads as its authors, and a review's "It" as the review: those leads stay first
+    counted = assistant.ask("In which samples were exosomes and miRNA molecules counted to measure copies per vesicle?")
+    assert claims(counted.answer)[0][0].split(": ", 1)[1].startswith("They then counted"), counted.answer
+    # the study's methods never open, even when the lead leans on them ("These knocked down ...")
+    uptake = assistant.ask("Which uptake process helped engineered exosomes knock down oncogenic KRAS?")
+    assert not opens_with_framing(uptake.answer), uptake.answer

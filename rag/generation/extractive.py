@@ -50,10 +50,13 @@ PEER_SENTENCE_SHARE = 0.9  # ... and, when ordering an answer, one whose best se
 # citation check takes them for the answer's markers.
 # English determiners and pronouns that open a sentence about something the previous sentence named (closed class)
 _REFERS_BACK = re.compile(r"(?:The|This|These|Those|That|It|Its|They|Their|Such|Both|Each)\b")
-# ... and those that cannot stand alone as a study's line in a list ("The" opens most findings, "Here" leans back;
-# "This open-access review covers ..." names itself)
-_LEANS_BACK = re.compile(r"(?:(?:This|These|Those|That)\b(?!(?:\s+[\w-]+){0,2}\s+(?:review|study|article|paper|work|"
-                         r"abstract|position statement)\b)|(?:It|Its|They|Their|Such|Both|Each|Here)\b)")
+# ... those that open a sentence about a thing the one before named ("It kept miR-330-3p from binding TRIM14", "These
+# knocked down oncogenic KRAS"; "This open-access review covers ..." names itself, and "They" after a study's
+# attribution reads as its authors) ...
+_SELF_NAMING = r"(?!(?:\s+[\w-]+){0,2}\s+(?:review|study|article|paper|work|abstract|position statement)\b)"
+_LEANS_ON_A_THING = re.compile(rf"(?:(?:This|These|Those|That)\b{_SELF_NAMING}|(?:It|Its|Such|Both|Each)\b)")
+# ... and those that cannot stand alone as a study's line in a list ("The" opens most findings, "Here" leans back)
+_LEANS_BACK = re.compile(rf"(?:{_LEANS_ON_A_THING.pattern}|(?:They|Their|Here)\b)")
 _DOC_MARKER = re.compile(r"\s?\[(\d+(?:\s*[,\u2013-]\s*\d+)*)\]")
 
 
@@ -151,6 +154,9 @@ class ExtractiveBackend:
             lead = chosen[0]
         else:
             chosen += _framed_answer(lead, own)
+        antecedent = _antecedent(lead, own, hits)
+        if antecedent is not None and antecedent not in chosen:
+            chosen.append(antecedent)
         words = sum(len(c.text.split()) for c in chosen) + _study_words(hits[lead.hit_index])
         words += len(short.text.split()) if short else 0
         per_source = {lead.hit_index: len(chosen)}
@@ -171,6 +177,8 @@ class ExtractiveBackend:
         # (the sentence a short answer quotes comes right after the lead, so the name is read in its sentence)
         rest = sorted(chosen[1:], key=lambda c: (short is None or c is not short.source,
                                                  c.hit_index != lead.hit_index, c.hit_index, c.frames, c.position))
+        if antecedent is not None:  # the sentence the lead leans on comes first
+            return short, [antecedent, lead, *(c for c in rest if c is not antecedent)]
         return short, [lead, *rest]
 
     @staticmethod
@@ -453,6 +461,17 @@ class ExtractiveBackend:
 
     def generate(self, question: str, hits: list[Hit]) -> str:
         return " ".join(f"{p.text} [{p.hit_index + 1}]" for p in self.compose(question, hits))
+
+
+def _antecedent(lead: Candidate, own: list[Candidate], hits: list[Hit]) -> Candidate | None:
+    """The sentence before a study's lead that is about a thing that sentence named ("It kept miR-330-3p from binding
+    TRIM14" follows "circ_0091741 was elevated in gastric cancer cells and their exosomes ..."): the lead cannot be
+    read without it. A review's "It" is the review, named just before; and the study's aim or methods never open
+    (the lead stays alone after "The authors loaded exosomes ... calling them iExosomes")."""
+    if is_review(hits[lead.hit_index]) or not _LEANS_ON_A_THING.match(lead.text):
+        return None
+    before = next((c for c in own if c.position == lead.position - 1), None)
+    return None if before is None or before.frames else before
 
 
 def _naming_the_people(cands: list[Candidate], hits: list[Hit], lead: Candidate) -> Candidate:
