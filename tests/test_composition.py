@@ -1006,3 +1006,12 @@ def test_a_lead_about_a_thing_named_before_it_follows_that_sentence(assistant: A
     # the study's methods never open, even when the lead leans on them ("These knocked down ...")
     uptake = assistant.ask("Which uptake process helped engineered exosomes knock down oncogenic KRAS?")
     assert not opens_with_framing(uptake.answer), uptake.answer
+
+
+def test_a_how_question_opens_with_what_carries_the_effect(assistant: Assistant) -> None:
+    # Wei's exosome sizes opened; the study's record lists miR-221/222 as the cargo and p27 and ERalpha as targets
+    answer = assistant.ask("How do exosomes make breast cancer resistant to tamoxifen?")
+    assert "miR-221/222" in claims(answer.answer)[0][0], answer.answer
+    # a question about how a study did something keeps its procedure sentence first
+    made = assistant.ask("How were exosomes isolated from doxorubicin-resistant osteosarcoma cells?")
+    assert "differential centrifugation" in claims(made.answer)[0][0], made.answer

@@ -14,8 +14,8 @@ from typing import cast
 
 import numpy as np
 
-from rag.answer_types import (asked_kinds, asks_for_list, asks_for_person, asks_for_source, gazetteer, head_noun,
-                              people_named, states_asked_size)
+from rag.answer_types import (asked_kinds, asks_for_list, asks_for_person, asks_for_source, facet_names, gazetteer,
+                              head_noun, people_named, states_asked_size)
 from rag.documents import Source, surname
 from rag.evidence import carries_culture_note
 from rag.faithfulness import named_words
@@ -23,12 +23,13 @@ from rag.filters import Filters
 from rag.generation.lead import (FEATURES, QuestionTerms, distinctive_coverage, features, frames_the_study, interprets,
                                  lead_scores, local_idf, sentence_stems)
 from rag.generation.direction import states_the_opposite
-from rag.generation.routes import (ROUTE_DESCRIPTIONS, ROUTE_OF, ROUTES, asks_how, is_broad, names_route, route_hits,
-                                   route_listed, route_of, route_study_hits, routes_named, states_outcome_asked)
+from rag.generation.routes import (ROUTE_DESCRIPTIONS, ROUTE_OF, ROUTES, asks_how, asks_how_it_acts, asks_outcome,
+                                   is_broad, names_route, route_hits, route_listed, route_of, route_study_hits,
+                                   routes_named, states_outcome_asked)
 from rag.generation.setting import setting_studies, studies_of_named_cancer
 from rag.generation.short_answer import CLASS_NAMES, ShortAnswer, names_of_asked_kind, short_answer
 from rag.lexical import tokenize
-from rag.normalize import specific_terms
+from rag.normalize import specific_terms, stem
 from rag.prompts import IN_VITRO_IN_TEXT
 from rag.retrieval import MAX_NAMED, RELEVANCE_THRESHOLD, SUBJECT_REVIEW, Hit, HybridSearch
 
@@ -218,6 +219,8 @@ class ExtractiveBackend:
         specific = (asked & specific_terms(question)) - CLASS_NAMES
         if wanted is None and not listing and (specific or of_cancer is not None):
             lead = _covering_lead(lead, leads, cands, hits, specific, of_cancer)
+        if asks_how_it_acts(question) and asks_outcome(question) and wanted is None and not listing:
+            lead = _mechanism_lead(question, lead, leads, hits)
         if hits[lead.hit_index].source.retracted:
             # every named thing counts here, a drug's plain name too: "... resistance to gefitinib?" is not
             # opened by a review that never names it, in place of the one (retracted) study that does
@@ -461,6 +464,24 @@ class ExtractiveBackend:
 
     def generate(self, question: str, hits: list[Hit]) -> str:
         return " ".join(f"{p.text} [{p.hit_index + 1}]" for p in self.compose(question, hits))
+
+
+def _mechanism_lead(question: str, lead: Candidate, leads: list[Candidate], hits: list[Hit]) -> Candidate:
+    """How resistance comes about is answered by what carries it: the lead study's eligible sentence that names a
+    cargo or target its record lists, and the outcome asked, opens before one that names none ("How do exosomes make
+    breast cancer resistant to tamoxifen?" opened with Wei's exosome sizes, not the miR-221/222 transfer that lowered
+    p27 and ERalpha and made the cells tamoxifen resistant)."""
+    source = hits[lead.hit_index].source
+    carried = facet_names(source, "cargo") | facet_names(source, "targets")
+    if not carried or _names_any(lead, carried):
+        return lead
+    naming = [c for c in leads if c.hit_index == lead.hit_index and _names_any(c, carried)
+              and states_outcome_asked(question, c.text)]
+    return max(naming, key=lambda c: c.lead) if naming else lead
+
+
+def _names_any(cand: Candidate, names: set[str]) -> bool:
+    return any(stem(t) in names for t in cand.terms)
 
 
 def _antecedent(lead: Candidate, own: list[Candidate], hits: list[Hit]) -> Candidate | None:

@@ -87,6 +87,16 @@ _HOW = re.compile(r"^\s*(?:how|why)\b(?!\s+(?:many|much|often|long|big|large|sma
                   r"\b(?:mechanism|way|route|pathway|process|means|role)s?\b|\bexplain", re.IGNORECASE)
 
 
+# "How do/does/can ... ?" asks how an effect comes about; "How were exosomes isolated?" asks for a procedure
+_HOW_IT_ACTS = re.compile(r"^\s*how\s+(?:do|does|did|can|could|may|might|would)\b", re.IGNORECASE)
+
+
+def asks_how_it_acts(question: str) -> bool:
+    """The question asks how something brings an effect about ("How do exosomes make ... resistant to tamoxifen?"),
+    not how a study did something ("How were M2 macrophages generated?")."""
+    return bool(_HOW_IT_ACTS.match(question))
+
+
 def asks_how(question: str) -> bool:
     """The question asks how something works ("How do exosomes ...?", "What are the mechanisms ...?")."""
     return bool(_HOW.search(question))
@@ -149,11 +159,15 @@ def route_listed(search: HybridSearch, question: str) -> str | None:
     return route if own_outcome or any(w.startswith(OUTCOME) for w in normalize(question).split()) else None
 
 
+def asks_outcome(question: str) -> bool:
+    """The question asks about resistance or sensitivity ("... resist cisplatin?", "... less sensitive to chemo?")."""
+    return any(w.startswith(OUTCOME) for w in normalize(question).split())
+
+
 def states_outcome_asked(question: str, text: str) -> bool:
     """The text speaks of the outcome the question asks about (resistance, or sensitivity regained), or the
     question asks about none."""
-    asked = {w for w in normalize(question).split() if w.startswith(OUTCOME)}
-    return not asked or any(w.startswith(OUTCOME) for w in normalize(text).split())
+    return not asks_outcome(question) or asks_outcome(text)
 
 
 def routes_named(text: str) -> set[str]:
