@@ -47,6 +47,20 @@ _WINDOW = 4  # content words after the question word that may name the kind
 _WORD = re.compile(r"[A-Za-z][\w-]*")  # a word as written, hyphenated ones whole
 
 
+# the drug a question asks resistance or sensitivity to: "resistant to sorafenib", "sensitivity to X", and the word
+# joined to the outcome ("sorafenib-resistant", "sorafenib resistance")
+_OUTCOME = r"(?:resistan(?:t|ce)|sensitiv(?:e|ity)|respon(?:d|se|sive))"
+_RESISTED = (re.compile(rf"\b{_OUTCOME}\s+(?:to|against)\s+([A-Za-z][\w-]*)", re.IGNORECASE),
+             re.compile(rf"\b([A-Za-z]\w*)[\s-]{_OUTCOME}\b", re.IGNORECASE))
+
+
+def resisted_words(question: str) -> list[str]:
+    """The words in the slot of what a cell resists ("How do exosomes make liver cancer resistant to sorafenib?" ->
+    ["sorafenib"]; "... cells resistant ..." also gives "cells"), as written: a drug the corpus never mentions is
+    read from them (rag/answering.py)."""
+    return [w for pattern in _RESISTED for w in pattern.findall(question)]
+
+
 def asked_kinds(question: str) -> frozenset[str]:
     """The kinds a which/what question asks for (empty for how/why/yes-no questions)."""
     match = _QUESTION_WORD.search(question)

@@ -13,6 +13,7 @@ import numpy as np
 
 from rag import collection, prompts
 from rag.advice import is_personal_advice
+from rag.answer_types import DRUG_NAME_ZIPF, resisted_words
 from rag.catalog import excluding_filters
 from rag.conversation import EntityTypes, depends_on_previous, entity_types, point_at, points_back, standalone
 from rag.citations import check, citation_for, renumber
@@ -29,6 +30,7 @@ from rag.normalize import normalize
 from rag.ranking.signals import THE_REVIEW
 from rag.retrieval import RELEVANCE_THRESHOLD, Hit, HybridSearch
 from rag.topic import in_scope
+from rag.vocabulary import is_rare
 
 log = logging.getLogger("rag.answering")
 SHORT_ANSWER_WORDS = 6  # a claim this short is a bare name ("p27 and ERα."), not a finding a caveat qualifies
@@ -96,6 +98,17 @@ def _cancer_caveats(answer: Answer, index: Index, query: str) -> None:
             studied = " and ".join(index.sources[c.source_id].facets.get("cancer_types", []))
             note = prompts.OTHER_CANCER_IN_TEXT.format(n=c.n, studied=studied, asked=asked)
             answer.answer = _after_first(answer.answer, f"[{c.n}]", note)
+
+
+def _drug_caveat(answer: Answer, search: HybridSearch, query: str) -> None:
+    """A drug the question asks resistance to that no source mentions (a word in that slot the corpus does not know,
+    rarer in English than a drug name: "sorafenib", not "chemo") is named after the first finding: the answer is the
+    closest evidence, about other drugs."""
+    unknown = set(search.unknown_words(query))
+    drugs = [w for w in dict.fromkeys(resisted_words(query)) if w.lower() in unknown and is_rare(w, DRUG_NAME_ZIPF)]
+    if drugs and answer.citations:
+        note = prompts.UNMENTIONED_DRUG_IN_TEXT.format(drugs=" or ".join(drugs))
+        answer.answer = _after_first(answer.answer, f"[{answer.citations[0].n}]", note)
 
 
 def _evidence_asked_of(search: HybridSearch, query: str, named: frozenset[str]) -> tuple[str, str] | None:
@@ -237,6 +250,7 @@ def answer_events(search: HybridSearch, question: str, backend: Backend, k: int 
     _evidence_caveats(answer, search.index, _evidence_asked_of(search, query, named))
     if not answer.refused:
         _cancer_caveats(answer, search.index, query)
+        _drug_caveat(answer, search, query)
     answer.timings_ms = {"retrieve": retrieved, "generate": round(_ms(started) - retrieved, 2), "total": _ms(started)}
     yield _done(answer, backend.name)
 

@@ -28,6 +28,9 @@ IN_VITRO_IN_TEXT = "Reference {n} is cell-culture evidence only."
 # a study of another cancer than the one asked about ("... docetaxel-resistant prostate cancer cells?" answered from
 # a breast cancer study) says so with its finding: the corpus holds no closer evidence
 OTHER_CANCER_IN_TEXT = "Reference {n} is a study of {studied}, not of {asked}."
+# a drug the question asks resistance to that no source mentions ("... resistant to sorafenib?" answered from a
+# 5-fluorouracil study) is named with the first finding: the evidence cited is about other drugs
+UNMENTIONED_DRUG_IN_TEXT = "No source in this collection mentions {drugs}; the evidence cited is about other drugs."
 # a question about where one named study's evidence comes from ("Was the HOTTIP study done in animals?") is told
 # what its record lists, yes or no, and the models themselves
 EVIDENCE_ASKED_IN_TEXT = "Reference {n}'s record lists {verdict} among its models ({models})."

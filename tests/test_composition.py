@@ -1015,3 +1015,18 @@ def test_a_how_question_opens_with_what_carries_the_effect(assistant: Assistant)
     # a question about how a study did something keeps its procedure sentence first
     made = assistant.ask("How were exosomes isolated from doxorubicin-resistant osteosarcoma cells?")
     assert "differential centrifugation" in claims(made.answer)[0][0], made.answer
+
+
+def test_a_drug_no_source_mentions_is_named_with_the_first_finding(assistant: Assistant) -> None:
+    # the corpus has no sorafenib study: the answer from a 5-fluorouracil study said nothing of the difference
+    note = "No source in this collection mentions sorafenib; the evidence cited is about other drugs."
+    answer = assistant.ask("How do exosomes make liver cancer cells resistant to sorafenib?")
+    assert not answer.refused and note in answer.answer, answer.answer
+    first = claims(answer.answer)[0][0]
+    assert answer.answer.index(note) < answer.answer.index(first) + len(first) + 10, answer.answer  # right after it
+    # a drug the corpus has, an everyday word in the slot ("chemo", "cells") and a joined form read the same way
+    for question, noted in (("How do exosomes make breast cancer resistant to tamoxifen?", False),
+                            ("Can exosomes make tumours resistant to chemo?", False),
+                            ("Do exosomes spread osimertinib-resistant lung cancer?", True)):
+        text = assistant.ask(question).answer
+        assert ("No source in this collection mentions" in text) == noted, (question, text)
