@@ -104,8 +104,9 @@ def _drug_caveat(answer: Answer, search: HybridSearch, query: str) -> None:
     """A drug the question asks resistance to that no source mentions (a word in that slot the corpus does not know,
     rarer in English than a drug name: "sorafenib", not "chemo") is named after the first finding: the answer is the
     closest evidence, about other drugs."""
-    unknown = set(search.unknown_words(query))
-    drugs = [w for w in dict.fromkeys(resisted_words(query)) if w.lower() in unknown and is_rare(w, DRUG_NAME_ZIPF)]
+    slot = resisted_words(query)
+    unknown = set(search.unknown_words(query)) if slot else set()
+    drugs = [w for w in dict.fromkeys(slot) if w.lower() in unknown and is_rare(w, DRUG_NAME_ZIPF)]
     if drugs and answer.citations:
         note = prompts.UNMENTIONED_DRUG_IN_TEXT.format(drugs=" or ".join(drugs))
         answer.answer = _after_first(answer.answer, f"[{answer.citations[0].n}]", note)

@@ -156,7 +156,7 @@ def route_listed(search: HybridSearch, question: str) -> str | None:
     own_outcome = route in ("drug-efflux", "secretion-inhibition")
     if not about_a_route_only(question, treatment=not own_outcome):
         return None
-    return route if own_outcome or any(w.startswith(OUTCOME) for w in normalize(question).split()) else None
+    return route if own_outcome or asks_outcome(question) else None
 
 
 def asks_outcome(question: str) -> bool:

@@ -20,7 +20,7 @@ from rag.answer_types import asks_for_list, gazetteer
 from rag.catalog import CANCER_SITES
 from rag.collection import terms
 from rag.conversation import entity_types
-from rag.generation.routes import OUTCOME, ROUTE_OF, asks_how
+from rag.generation.routes import ROUTE_OF, asks_how, asks_outcome
 from rag.index import Index
 from rag.lexical import STOPWORDS
 from rag.normalize import normalize, spaced, specific_terms, stem, synonyms
@@ -46,7 +46,7 @@ def setting_studies(question: str, index: Index) -> frozenset[str]:
     # cisplatin, oxaliplatin or carboplatin); a cancer's words are parts of one name ("head and neck")
     # cells asked about as a cause of resistance are studied as one in the review's routes: macrophages that load
     # paclitaxel into their exosomes to overcome it (an exosome-biology study) are not a finding about that
-    routes_only = bool(cells) and any(w.startswith(OUTCOME) for w in normalize(question).split())
+    routes_only = bool(cells) and asks_outcome(question)
     return frozenset(s.id for s, meta in zip(index.sources.values(), index.source_metadata)
                      if not s.is_review and not s.retracted and _lists_all(meta, "cancer_types_terms", found["cancer"])
                      and (not found["drug"] or any(_lists_all(meta, "drugs_terms", {d}) for d in found["drug"]))
