@@ -243,21 +243,30 @@ class Gazetteer:
         return frozenset(t for t in named_words(text) if stem(t) in self.names)
 
 
-def facet_names(source: Source, facet: str) -> set[str]:
+def facet_names(source: Source, facet: str, proper: bool = True) -> set[str]:
     """Normalised tokens of the named things in one facet of a study's record: "FBXW7", not "autophagy". A drug is
     named in lower case ("tipifarnib"), so in the drugs facet a word rare in general English is a name too (not
-    "chemotherapy (agents not named in abstract)")."""
-    return {stem(t) for value in source.facets.get(facet, []) for t in _named_terms(value, facet)
+    "chemotherapy (agents not named in abstract)"). Without `proper`, a protein written as a proper name
+    ("Snail") is not one (the reading rag/grounding.py was fitted with)."""
+    return {stem(t) for value in source.facets.get(facet, []) for t in _named_terms(value, facet, proper)
             if t not in GENERIC_ENTITIES and len(t) > 2 and not t.isdigit()}
 
 
-def _named_terms(value: str, facet: str) -> set[str]:
+def _named_terms(value: str, facet: str, proper: bool = True) -> set[str]:
     terms = specific_terms(value)
     if facet == "drugs":
         # plain words only: one with a digit is a specific term already, and would send the lookup to wordfreq
         terms |= {t for t in normalize(value).split()
                   if t.isalpha() and t not in STOPWORDS and is_rare(t, DRUG_NAME_ZIPF)}
+    elif proper and facet in ("cargo", "targets") and _PROPER_NAME.fullmatch(value.strip()):
+        # a record writes a protein it names as a proper name ("Snail", "Survivin"), a process in lower case
+        # ("autophagy"): the capital is the only sign that "Snail" is not the English word
+        terms.add(normalize(value).strip())
     return terms
+
+
+# one word with a capital first letter and lower case after it: "Snail", not "RNAs" (a specific term already)
+_PROPER_NAME = re.compile(r"[A-Z][a-z]+")
 
 
 _CACHE: weakref.WeakKeyDictionary[Index, Gazetteer] = weakref.WeakKeyDictionary()

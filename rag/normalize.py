@@ -131,9 +131,9 @@ GENERIC_ENTITIES = frozenset({"exosome", "chemoresist", "mirna", "lncrna", "circ
 
 # A token is specific when it names something checkable: it has a digit (miR-21, A549, 2.5-fold, 5-FU), or it was
 # written as a symbol in capitals (PTEN, CDA) or with a capital inside the word (CircNFIX, circNFIX, TrpC5, mTOR),
-# or the synonym table / miRNA rule knows it. Tokens are taken from the normalised whole sentence, so "miR-32-5p" is
-# one token (mir32) and "circular RNA" one entity (circrna).
-_SYMBOL = re.compile(r"\b(?:[A-Z][A-Z0-9]+|[A-Za-z0-9]*[a-z0-9][A-Z][A-Za-z0-9]*)\b")
+# or the synonym table / miRNA rule knows it. A Greek letter may end a symbol (ERα, PDGFβ). Tokens are taken from
+# the normalised whole sentence, so "miR-32-5p" is one token (mir32) and "circular RNA" one entity (circrna).
+_SYMBOL = re.compile(r"\b(?:[A-Z][A-Z0-9]+[α-ω]?|[A-Za-z0-9]*[a-z0-9][A-Z][A-Za-z0-9]*)\b")
 
 
 def specific_terms(sentence: str) -> set[str]:

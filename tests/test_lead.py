@@ -9,7 +9,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from rag.assistant import Assistant
+from rag.answer_types import facet_names
 from rag.citations import claims
+from rag.documents import Source
 from rag.normalize import specific_terms
 from rag.generation.lead import QuestionTerms, distinctive_coverage, local_idf, sentence_stems
 from rag.settings import Settings
@@ -48,6 +50,17 @@ def test_a_name_with_a_capital_inside_is_a_specific_term() -> None:
     assert "circnfix" in specific_terms("The exosomal circular RNA CircNFIX was higher in serum.")
     assert {"trpc5", "mtor"} <= specific_terms("TrpC5 vesicles moved, and miR-100-5p regulated mTOR.")
     assert "survivin" not in specific_terms("Survivin rose.")  # a capitalised word is not a symbol
+    # a Greek letter ends a symbol (session 21): "ERα" was no term, so a record listing it named nothing
+    assert {"eralpha", "pdgfbeta"} <= specific_terms("It lowered ERα and the PDGFβ receptor.")
+
+
+def test_a_record_names_a_protein_it_writes_as_a_proper_name() -> None:
+    # "Snail" is an English word; written with a capital in a record's targets it is the transcription factor
+    facets = {"targets": ["Snail", "autophagy", "Wnt/β-catenin pathway"], "cargo": ["proteins", "miR-21"]}
+    source = Source(id="s", title="t", sections=[], facets=facets)
+    assert facet_names(source, "targets") == {"snail"}
+    assert facet_names(source, "cargo") == {"mir21"}
+    assert facet_names(source, "targets", proper=False) == set()  # the reading the gate's grounding was fitted on
 
 
 @pytest.mark.parametrize(("question", "expected"), [

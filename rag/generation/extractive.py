@@ -29,7 +29,7 @@ from rag.generation.routes import (ROUTE_DESCRIPTIONS, ROUTE_OF, ROUTES, asks_ho
 from rag.generation.setting import setting_studies, studies_of_named_cancer
 from rag.generation.short_answer import CLASS_NAMES, ShortAnswer, names_of_asked_kind, short_answer
 from rag.lexical import tokenize
-from rag.normalize import specific_terms, stem
+from rag.normalize import normalize, specific_terms, stem
 from rag.prompts import IN_VITRO_IN_TEXT
 from rag.retrieval import MAX_NAMED, RELEVANCE_THRESHOLD, SUBJECT_REVIEW, Hit, HybridSearch
 
@@ -44,6 +44,7 @@ OTHER_SOURCE_FLOOR = 0.7  # ... and from another study (higher: it must earn its
 REDUNDANT_COSINE = 0.85
 SHORT_NAME_WORDS = 5  # a study without authors is named by its journal or title in at most this many words
 MAX_LIST_STUDIES = 5  # a list question gathers one finding from each of at most this many studies
+MAX_CLASS_ADDED = 2  # studies of the RNA class a question is about, added when retrieval found none (_with_class)
 REVIEW_SENTENCES = 2  # a review opening a route's answer may give this many sentences, each study one
 PEER_SHARE = 0.9  # a study whose relevance is this share of the lead study's is its peer (fitted on dev)
 PEER_SENTENCE_SHARE = 0.9  # ... and, when ordering an answer, one whose best sentence is this share of the lead's
@@ -219,6 +220,8 @@ class ExtractiveBackend:
         specific = (asked & specific_terms(question)) - CLASS_NAMES
         if wanted is None and not listing and (specific or of_cancer is not None):
             lead = _covering_lead(lead, leads, cands, hits, specific, of_cancer)
+        if wanted is None and not listing and not asked - CLASS_NAMES and of_cancer is None and not asked_kinds(question):
+            lead = _class_lead(question, lead, leads, hits)
         if asks_how_it_acts(question) and asks_outcome(question) and wanted is None and not listing:
             lead = _mechanism_lead(question, lead, leads, hits)
         if hits[lead.hit_index].source.retracted:
@@ -289,7 +292,27 @@ class ExtractiveBackend:
             return route_study_hits(self.search, question, listed, hits, k=MAX_LIST_STUDIES) or hits
         if is_broad(question):
             return route_hits(self.search, question)
-        return self._class_hits(question, hits) or self._setting_hits(question, hits) or hits
+        return self._class_hits(question, hits) or self._setting_hits(question, hits) or \
+            self._with_class(question, hits)
+
+    def _particular(self, question: str) -> bool:
+        """The question names a particular thing (HOTTIP, cisplatin) or a cancer: what it asks is about that, and
+        the RNA class it names is the kind of thing asked for or a detail ("... was serum exosomal lncRNA linked to
+        temozolomide response in glioma?" is answered by the glioma study of a circRNA)."""
+        return bool(gazetteer(self.search.index).names_in(question) - CLASS_NAMES) or \
+            studies_of_named_cancer(question, self.search.index) is not None
+
+    def _with_class(self, question: str, hits: list[Hit]) -> list[Hit]:
+        """The hits, and, when the question is about one class of non-coding RNA of which they hold no study, that
+        class's relevant studies closest to the question (_class_lead lets one open): "Is there evidence from
+        patients that exosomal lncRNAs predict response ...?" retrieved two serum microRNA studies and three
+        reviews, and the serum lncRNA studies (HOTTIP, SNHG14) ranked just below."""
+        kinds = {k for k in routes_named(question) if k.startswith("ncrna-")}
+        if len(kinds) != 1 or asks_for_list(question) or asked_kinds(question) or \
+                any(h.source.category in kinds for h in hits) or self._particular(question):
+            return hits
+        found = self.search.search(question, k=MAX_CLASS_ADDED, filters=Filters(category=next(iter(kinds))))
+        return hits + [h for h in found if h.score >= RELEVANCE_THRESHOLD]
 
     def _class_hits(self, question: str, hits: list[Hit]) -> list[Hit]:
         """For a list of one RNA class of whose studies retrieval found fewer than two ("Which circRNAs in exosomes
@@ -471,17 +494,36 @@ def _mechanism_lead(question: str, lead: Candidate, leads: list[Candidate], hits
     cargo or target its record lists, and the outcome asked, opens before one that names none ("How do exosomes make
     breast cancer resistant to tamoxifen?" opened with Wei's exosome sizes, not the miR-221/222 transfer that lowered
     p27 and ERalpha and made the cells tamoxifen resistant)."""
-    source = hits[lead.hit_index].source
-    carried = facet_names(source, "cargo") | facet_names(source, "targets")
-    if not carried or _names_any(lead, carried):
+    own = [c for c in leads if c.hit_index == lead.hit_index]
+    return _carrying(question, lead, own, hits[lead.hit_index].source)
+
+
+def _class_lead(question: str, lead: Candidate, leads: list[Candidate], hits: list[Hit]) -> Candidate:
+    """A question about one class of non-coding RNA ("... that exosomal lncRNAs predict response ...?") does not
+    open with a study of another class (a serum microRNA panel) when a study of the class asked was retrieved and is
+    eligible (Wang's serum HOTTIP); a review's or a protein study's lead stays."""
+    kinds = {k for k in routes_named(question) if k.startswith("ncrna-")}
+    category = hits[lead.hit_index].source.category or ""
+    if len(kinds) != 1 or not category.startswith("ncrna-") or category in kinds:
         return lead
-    naming = [c for c in leads if c.hit_index == lead.hit_index and _names_any(c, carried)
-              and states_outcome_asked(question, c.text)]
-    return max(naming, key=lambda c: c.lead) if naming else lead
+    same = [c for c in leads if hits[c.hit_index].source.category in kinds]
+    return max(same, key=lambda c: c.lead) if same else lead
+
+
+def _carrying(question: str, best: Candidate, own: list[Candidate], source: Source) -> Candidate:
+    """`best`, or, when it names none of the cargo and targets the study's record lists, the study's sentence in
+    `own` that names one and the outcome asked (Richards' Snail in place of "CAFs were inherently resistant")."""
+    carried = facet_names(source, "cargo") | facet_names(source, "targets")
+    if not carried or _names_any(best, carried):
+        return best
+    naming = [c for c in own if _names_any(c, carried) and states_outcome_asked(question, c.text)]
+    return max(naming, key=lambda c: c.lead) if naming else best
 
 
 def _names_any(cand: Candidate, names: set[str]) -> bool:
-    return any(stem(t) in names for t in cand.terms)
+    # every word, not only the specific terms: a protein the record writes as a proper name ("Snail") is an
+    # ordinary word in a sentence
+    return any(stem(w) in names for w in normalize(cand.text).split())
 
 
 def _antecedent(lead: Candidate, own: list[Candidate], hits: list[Hit]) -> Candidate | None:
@@ -623,7 +665,10 @@ def _list_line(question: str, own: list[Candidate], source: Source) -> tuple[Can
         naming = [c for c in naming if states_outcome_asked(question, c.text)] or naming
         if naming:
             return max(naming, key=lambda c: c.lead), True
-    return max(findings, key=lambda c: c.lead), False
+    best = max(findings, key=lambda c: c.lead)
+    if asks_how_it_acts(question) and asks_outcome(question):  # the study's line says what carries the effect
+        best = _carrying(question, best, findings, source)
+    return best, False
 
 
 def is_review(hit: Hit) -> bool:
