@@ -32,13 +32,17 @@ _EVIDENCE_WORDS = {ANIMALS: frozenset({"mice", "mouse", "murine", "animal", "ani
                    PATIENTS: frozenset({"patient", "patients", "clinical", "serum", "plasma", "tissue", "tissues",
                                         "sample", "samples", "donor", "donors"}),
                    CULTURE_ONLY: frozenset({"vitro", "culture", "cultured", "dish", "lines", "line"})}
+_CELLS_OF = frozenset({"tissue", "tissues"})
 _ONLY = frozenset({"only", "alone", "just", "solely", "purely", "exclusively"})  # culture needs one: "only in vitro"
 
 
-def evidence_asked(words: list[str]) -> tuple[str | None, frozenset[str]]:
+def evidence_asked(words: list[str], strict: bool = False) -> tuple[str | None, frozenset[str]]:
     """The kind of evidence a question (its normalised words) asks about ("done in mice", "used patient samples",
-    "only in cell culture"), and the words that said it; (None, {}) for none, or for more than one kind."""
-    said = {kind: set(words) & kind_words for kind, kind_words in _EVIDENCE_WORDS.items()}
+    "only in cell culture"), and the words that said it; (None, {}) for none, or for more than one kind. With
+    `strict`, "tissue" says nothing: in a question about a subject rather than a study it names cells ("connective
+    tissue cells", "scar tissue" for fibroblasts)."""
+    said = {kind: set(words) & kind_words - (_CELLS_OF if strict else set())
+            for kind, kind_words in _EVIDENCE_WORDS.items()}
     only = set(words) & _ONLY
     # "cell lines" without "only" is how most studies worked, not a kind of evidence asked for
     said[CULTURE_ONLY] = said[CULTURE_ONLY] | {"cell", "cells"} | only if said[CULTURE_ONLY] and only else set()
@@ -46,6 +50,13 @@ def evidence_asked(words: list[str]) -> tuple[str | None, frozenset[str]]:
     if len(asked) != 1:
         return None, frozenset()
     return asked[0], frozenset(said[asked[0]])
+
+
+def states_kind(text: str, kind: str) -> bool:
+    """Does a sentence speak of evidence of this kind ("... in three mouse tumor models", "In patients, high serum
+    exosomal HOTTIP ...")?"""
+    pattern = {ANIMALS: _IN_ANIMALS, PATIENTS: _FROM_PATIENTS}.get(kind)
+    return bool(pattern and pattern.search(text))
 
 
 def in_vitro_only(source: Source) -> bool:

@@ -16,7 +16,7 @@ from rag.assistant import Assistant
 from rag.citations import claims
 from rag.documents import Answer, Source
 from rag.evaluation import opens_with_framing, word_count
-from rag.evidence import CULTURE_ONLY, evidence_kinds, in_vitro_only
+from rag.evidence import CULTURE_ONLY, evidence_asked, evidence_kinds, in_vitro_only
 from rag.filters import Filters, source_metadata
 from rag.generation.direction import states_the_opposite
 from rag.generation.extractive import document_text
@@ -1055,3 +1055,16 @@ def test_a_question_about_one_rna_class_opens_with_a_study_of_that_class(assista
     first, cited = claims(answer.answer)[0]
     assert "HOTTIP" in first or "SNHG14" in first, answer.answer
     assert answer.citations[cited[0] - 1].source_id in {"wang-2019-hottip", "dong-2018-snhg14"}
+
+
+def test_a_question_asking_for_evidence_in_animals_opens_with_a_study_that_has_it(assistant: Assistant) -> None:
+    # two cell-culture compound screens opened this answer, and Chalmin's three mouse models came third
+    answer = assistant.ask("Does blocking vesicle release make chemo work better in mice?")
+    first, cited = claims(answer.answer)[0]
+    assert answer.citations[cited[0] - 1].source_id == "chalmin-2010-hsp72-exosomes-mdsc", answer.answer
+    assert "mouse" in first, answer.answer  # the study's mouse finding, not its human MDSC one
+    # "connective tissue" names cells, not patients' samples: that question keeps its pancreatic study first
+    lay = assistant.ask("What happens to the connective-tissue cells of pancreas tumours when they get chemo?")
+    assert lay.citations[0].source_id == "richards-2017-caf-exosomes", lay.answer
+    assert evidence_asked(["connective", "tissue", "cells"], strict=True) == (None, frozenset())
+    assert evidence_asked(["in", "mice"], strict=True)[0] == "animals"

@@ -17,7 +17,8 @@ import numpy as np
 from rag.answer_types import (asked_kinds, asks_for_list, asks_for_person, asks_for_source, facet_names, gazetteer,
                               head_noun, people_named, states_asked_size)
 from rag.documents import Source, surname
-from rag.evidence import carries_culture_note
+from rag.evidence import (ANIMALS, PATIENTS, carries_culture_note, evidence_asked, evidence_kinds,
+                          states_kind)
 from rag.faithfulness import named_words
 from rag.filters import Filters
 from rag.generation.lead import (FEATURES, QuestionTerms, distinctive_coverage, features, frames_the_study, interprets,
@@ -283,17 +284,19 @@ class ExtractiveBackend:
 
     def evidence(self, question: str, hits: list[Hit]) -> list[Hit]:
         """The passages to answer from: the retrieved ones; for a question about one route, that route's best
-        studies; for a broad question, the review and one study per route."""
+        studies; for a broad question, the review and one study per route. Studies with the kind of evidence the
+        question asks for come first (_evidence_first)."""
         route = route_of(self.search, question)
         if route is not None:
-            return route_study_hits(self.search, question, route, hits) or hits
-        listed = route_listed(self.search, question)
-        if listed is not None:
-            return route_study_hits(self.search, question, listed, hits, k=MAX_LIST_STUDIES) or hits
-        if is_broad(question):
+            found = route_study_hits(self.search, question, route, hits) or hits
+        elif (listed := route_listed(self.search, question)) is not None:
+            found = route_study_hits(self.search, question, listed, hits, k=MAX_LIST_STUDIES) or hits
+        elif is_broad(question):
             return route_hits(self.search, question)
-        return self._class_hits(question, hits) or self._setting_hits(question, hits) or \
-            self._with_class(question, hits)
+        else:
+            found = self._class_hits(question, hits) or self._setting_hits(question, hits) or \
+                self._with_class(question, hits)
+        return found if self.search.names_a_source(question) else _evidence_first(question, found)
 
     def _particular(self, question: str) -> bool:
         """The question names a particular thing (HOTTIP, cisplatin) or a cancer: what it asks is about that, and
@@ -474,7 +477,7 @@ class ExtractiveBackend:
             cands = self.candidates(f"{question} {ROUTE_DESCRIPTIONS[route]}", [hit])
             if review:  # the review's sentences on the route ("lncRNAs act as sponges ...")
                 cands = [c for c in cands if names_route(c.text, route)]
-            findings = [c for c in cands if not c.frames] or cands
+            findings = _of_asked_evidence(question, [c for c in cands if not c.frames] or cands)
             ranked = sorted(findings, key=lambda c: c.lead if review else c.score + 0.1 * c.lead, reverse=True)
             chosen = sorted(ranked[:REVIEW_SENTENCES if review else 1], key=lambda c: c.position)
             cost = sum(len(c.text.split()) for c in chosen) + _study_words(hit)
@@ -496,6 +499,26 @@ def _mechanism_lead(question: str, lead: Candidate, leads: list[Candidate], hits
     p27 and ERalpha and made the cells tamoxifen resistant)."""
     own = [c for c in leads if c.hit_index == lead.hit_index]
     return _carrying(question, lead, own, hits[lead.hit_index].source)
+
+
+def _evidence_first(question: str, hits: list[Hit]) -> list[Hit]:
+    """For a question asking for evidence in animals or in patients ("Does blocking vesicle release make chemo work
+    better in mice?"), the studies whose records list that kind of evidence first, each group in rank order: two
+    cell-culture compound screens opened that answer, and Chalmin's three mouse models came third."""
+    kind, _ = evidence_asked(normalize(question).split(), strict=True)
+    if kind not in (ANIMALS, PATIENTS):
+        return hits
+    return sorted(hits, key=lambda h: kind not in evidence_kinds(h.source))  # stable: rank order within each
+
+
+def _of_asked_evidence(question: str, cands: list[Candidate]) -> list[Candidate]:
+    """The sentences that speak of the kind of evidence the question asks for (animals, patients), when some do: a
+    study's line for "... in mice?" is its mouse finding ("In humans, exosomes ... activated MDSCs" opened
+    Chalmin's line)."""
+    kind, _ = evidence_asked(normalize(question).split(), strict=True)
+    if kind not in (ANIMALS, PATIENTS):
+        return cands
+    return [c for c in cands if states_kind(c.text, kind)] or cands
 
 
 def _class_lead(question: str, lead: Candidate, leads: list[Candidate], hits: list[Hit]) -> Candidate:
@@ -665,7 +688,7 @@ def _list_line(question: str, own: list[Candidate], source: Source) -> tuple[Can
         naming = [c for c in naming if states_outcome_asked(question, c.text)] or naming
         if naming:
             return max(naming, key=lambda c: c.lead), True
-    best = max(findings, key=lambda c: c.lead)
+    best = max(_of_asked_evidence(question, findings), key=lambda c: c.lead)
     if asks_how_it_acts(question) and asks_outcome(question):  # the study's line says what carries the effect
         best = _carrying(question, best, findings, source)
     return best, False
