@@ -1029,6 +1029,9 @@ def test_a_protein_the_record_writes_as_a_word_carries_the_effect(assistant: Ass
     lines = assistant.ask("How do exosomes make pancreatic cancer resistant to gemcitabine?")
     assert "Snail" in claims(lines.answer)[0][0], lines.answer
     assert any("cytidine deaminase" in text for text, _ in claims(lines.answer)), lines.answer
+    # in everyday words too: the lay table reads "shrug off chemo" as resistance
+    lay = assistant.ask("How do the support cells around a pancreas tumour help it shrug off chemo?")
+    assert "Snail" in claims(lay.answer)[0][0], lay.answer
     # the protein is a name a short answer can give ("Survivin. [1]"), read from the record's capital
     short = assistant.ask("Which pro-survival protein do paclitaxel-treated breast cancer cells pack into their exosomes?")
     assert claims(short.answer)[0][0] == "Survivin.", short.answer

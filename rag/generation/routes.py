@@ -8,6 +8,8 @@ line each (`route_of`)."""
 from __future__ import annotations
 
 import re
+
+from rag import lay_terms
 from rag.answer_types import asks_for_list
 from rag.catalog import CANCER_SITES
 from rag.filters import Filters
@@ -160,14 +162,20 @@ def route_listed(search: HybridSearch, question: str) -> str | None:
 
 
 def asks_outcome(question: str) -> bool:
-    """The question asks about resistance or sensitivity ("... resist cisplatin?", "... less sensitive to chemo?")."""
-    return any(w.startswith(OUTCOME) for w in normalize(question).split())
+    """The question asks about resistance or sensitivity ("... resist cisplatin?", "... less sensitive to chemo?"),
+    in the literature's words or in everyday ones the lay table reads as resistance ("help it shrug off chemo")."""
+    return speaks_of_outcome(question) or any(speaks_of_outcome(t) for t in lay_terms.read(question).terms)
+
+
+def speaks_of_outcome(text: str) -> bool:
+    """The text uses a word of resistance or sensitivity."""
+    return any(w.startswith(OUTCOME) for w in normalize(text).split())
 
 
 def states_outcome_asked(question: str, text: str) -> bool:
     """The text speaks of the outcome the question asks about (resistance, or sensitivity regained), or the
     question asks about none."""
-    return not asks_outcome(question) or asks_outcome(text)
+    return not asks_outcome(question) or speaks_of_outcome(text)
 
 
 def routes_named(text: str) -> set[str]:
