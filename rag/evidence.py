@@ -41,8 +41,8 @@ def evidence_asked(words: list[str], strict: bool = False) -> tuple[str | None, 
     "only in cell culture"), and the words that said it; (None, {}) for none, or for more than one kind. With
     `strict`, "tissue" says nothing: in a question about a subject rather than a study it names cells ("connective
     tissue cells", "scar tissue" for fibroblasts)."""
-    said = {kind: set(words) & kind_words - (_CELLS_OF if strict else set())
-            for kind, kind_words in _EVIDENCE_WORDS.items()}
+    ignored = _CELLS_OF if strict else frozenset()
+    said = {kind: set(words) & (kind_words - ignored) for kind, kind_words in _EVIDENCE_WORDS.items()}
     only = set(words) & _ONLY
     # "cell lines" without "only" is how most studies worked, not a kind of evidence asked for
     said[CULTURE_ONLY] = said[CULTURE_ONLY] | {"cell", "cells"} | only if said[CULTURE_ONLY] and only else set()

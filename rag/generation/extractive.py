@@ -222,7 +222,8 @@ class ExtractiveBackend:
         specific = (asked & specific_terms(question)) - CLASS_NAMES
         if wanted is None and not listing and (specific or of_cancer is not None):
             lead = _covering_lead(lead, leads, cands, hits, specific, of_cancer)
-        if wanted is None and not listing and not asked - CLASS_NAMES and of_cancer is None and not asked_kinds(question):
+        particular = bool(asked - CLASS_NAMES) or of_cancer is not None
+        if wanted is None and not listing and not particular and not asked_kinds(question):
             lead = _class_lead(question, lead, leads, hits)
         if asks_how_it_acts(question) and asks_outcome(question) and wanted is None and not listing:
             lead = _mechanism_lead(question, lead, leads, hits)
@@ -521,8 +522,8 @@ def _evidence_first(question: str, hits: list[Hit]) -> list[Hit]:
     """For a question asking for evidence in animals or in patients ("Does blocking vesicle release make chemo work
     better in mice?"), the studies whose records list that kind of evidence first, each group in rank order: two
     cell-culture compound screens opened that answer, and Chalmin's three mouse models came third."""
-    kind, _ = evidence_asked(normalize(question).split(), strict=True)
-    if kind not in (ANIMALS, PATIENTS):
+    kind = _evidence_kind(question)
+    if kind is None:
         return hits
     return sorted(hits, key=lambda h: kind not in evidence_kinds(h.source))  # stable: rank order within each
 
@@ -531,10 +532,17 @@ def _of_asked_evidence(question: str, cands: list[Candidate]) -> list[Candidate]
     """The sentences that speak of the kind of evidence the question asks for (animals, patients), when some do: a
     study's line for "... in mice?" is its mouse finding ("In humans, exosomes ... activated MDSCs" opened
     Chalmin's line)."""
-    kind, _ = evidence_asked(normalize(question).split(), strict=True)
-    if kind not in (ANIMALS, PATIENTS):
+    kind = _evidence_kind(question)
+    if kind is None:
         return cands
     return [c for c in cands if states_kind(c.text, kind)] or cands
+
+
+def _evidence_kind(question: str) -> str | None:
+    """Animals or patients, when the question asks for that kind of evidence (cell culture is no evidence asked
+    for in a subject question: the answer's notes say when a study has no more)."""
+    kind, _ = evidence_asked(normalize(question).split(), strict=True)
+    return kind if kind in (ANIMALS, PATIENTS) else None
 
 
 def _class_lead(question: str, lead: Candidate, leads: list[Candidate], hits: list[Hit]) -> Candidate:
