@@ -327,7 +327,7 @@ class ExtractiveBackend:
         class's relevant studies closest to the question (_class_lead lets one open): "Is there evidence from
         patients that exosomal lncRNAs predict response ...?" retrieved two serum microRNA studies and three
         reviews, and the serum lncRNA studies (HOTTIP, SNHG14) ranked just below."""
-        kinds = {k for k in routes_named(question) if k.startswith("ncrna-")}
+        kinds = _rna_classes_named(question)
         if len(kinds) != 1 or asks_for_list(question) or asked_kinds(question) or \
                 any(h.source.category in kinds for h in hits) or self._particular(question):
             return hits
@@ -549,12 +549,17 @@ def _class_lead(question: str, lead: Candidate, leads: list[Candidate], hits: li
     """A question about one class of non-coding RNA ("... that exosomal lncRNAs predict response ...?") does not
     open with a study of another class (a serum microRNA panel) when a study of the class asked was retrieved and is
     eligible (Wang's serum HOTTIP); a review's or a protein study's lead stays."""
-    kinds = {k for k in routes_named(question) if k.startswith("ncrna-")}
+    kinds = _rna_classes_named(question)
     category = hits[lead.hit_index].source.category or ""
     if len(kinds) != 1 or not category.startswith("ncrna-") or category in kinds:
         return lead
     same = [c for c in leads if hits[c.hit_index].source.category in kinds]
     return max(same, key=lambda c: c.lead) if same else lead
+
+
+def _rna_classes_named(question: str) -> set[str]:
+    """The categories of the non-coding RNA classes the question names ("exosomal lncRNAs": ncrna-lncrna)."""
+    return {k for k in routes_named(question) if k.startswith("ncrna-")}
 
 
 def _carrying(question: str, best: Candidate, own: list[Candidate], source: Source) -> Candidate:

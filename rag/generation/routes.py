@@ -135,7 +135,7 @@ def route_of(search: HybridSearch, question: str) -> str | None:
     said = normalize(question).split()
     own_outcome = route == "drug-efflux" or (route == "secretion-inhibition" and
                                              any(w.startswith(TREATMENT) for w in said))
-    return route if own_outcome or any(w.startswith(OUTCOME) for w in said) else None
+    return route if own_outcome or speaks_of_outcome(question) else None
 
 
 def route_listed(search: HybridSearch, question: str) -> str | None:
