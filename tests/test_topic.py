@@ -197,6 +197,11 @@ def test_a_question_citing_a_document_by_its_coined_name_is_answered_from_it(ass
     # a study by what it is about, when that picks it out (session 15: refused by the subject model)
     ("What did the osteosarcoma study find?", {"torreggiani-2016-osteosarcoma-mdr1"}),
     ("What did the fibroblast study find?", set()),  # many fibroblast studies: none is named
+    # a year in the description is the study's, and a review that mentions reticulocytes is not "the ... study"
+    # (session 22: "What did the 1987 reticulocyte study find?" was refused)
+    ("What did the 1987 reticulocyte study find?", {"johnstone-1987-reticulocyte-exosomes"}),
+    ("What did the reticulocyte study find?",
+     {"johnstone-1987-reticulocyte-exosomes", "pan-1985-transferrin-receptor-vesicles"}),
     ("Was the CircNFIX work tested in living animals?", {"ding-2020-circnfix-tmz"}),  # "work" too (session 16)
     ("Compare the HOTTIP and H19 studies.", {"wang-2019-hottip", "wang-h19-doxorubicin"}),  # two descriptions
     # a surname as the subject of "did" or after "according to" (session 15: refused by the subject model)

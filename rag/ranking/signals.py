@@ -179,11 +179,14 @@ class CandidateSignals:
         found: list[Source] = []
         for match in _DESCRIBED.finditer(query):
             for description in _AND.split(match.group(1)):  # "the HOTTIP and H19 studies" describes two
-                words = {stem(t) for t in normalize(description).split()} - _GENERIC_DESCRIPTION
+                # a year in the description is the study's ("the 1987 reticulocyte study"); reviews are named as such
+                years = {int(y) for y in _YEAR.findall(description)}
+                words = {stem(t) for t in normalize(_YEAR.sub(" ", description)).split()} - _GENERIC_DESCRIPTION
                 if not words:
                     continue
                 studies = [s for s, fields in zip(self.index.sources.values(), self._source_fields)
-                           if s.type == "study" and words <= fields]
+                           if s.type == "study" and not s.is_review and words <= fields
+                           and (not years or s.year in years)]
                 if 0 < len(studies) <= MAX_DESCRIBED:
                     found += studies
         return found
