@@ -38,7 +38,7 @@ VERBS = {
     "cargo": ("sponge", "deliver", "transfer", "carr", "package", "shuttle"),
 }
 _ALL_NOUNS = tuple(n for nouns in NOUNS.values() for n in nouns)
-_AUXILIARY = frozenset({"do", "does", "did", "is", "are", "was", "were", "can", "could"})
+AUXILIARY = frozenset({"do", "does", "did", "is", "are", "was", "were", "can", "could"})
 FACET_OF = {"target": "targets", "cargo": "cargo", "drug": "drugs", "cell": "exosome_source"}
 # a drug name is rarer than this in general English (wordfreq Zipf): cisplatin 2.2, tamoxifen 2.4; chemotherapy 3.6
 DRUG_NAME_ZIPF = 2.5
@@ -67,7 +67,7 @@ def asked_kinds(question: str) -> frozenset[str]:
     if match is None:
         return frozenset()
     rest = normalize(_noun_phrase(question[match.end():])).split()
-    if rest and rest[0] in _AUXILIARY:  # "what does X target": the verb says what is asked for
+    if rest and rest[0] in AUXILIARY:  # "what does X target": the verb says what is asked for
         # a gerund is part of the subject, not the verb: "What did silencing Rab27a do to ...?" asks for an effect
         return frozenset(kind for kind, verbs in VERBS.items()
                          if any(_verb_form(w, v) for w in rest[1:] for v in verbs))
@@ -96,6 +96,19 @@ _LENGTH = re.compile(r"\d+(?:\.\d+)?\s*(?:[-\u2013]\s*\d+(?:\.\d+)?\s*)?(?:nm|\u
 def states_asked_size(question: str, sentence: str) -> bool:
     """The question asks how big something is, and the sentence gives a length ("40-150 nm vesicles")."""
     return bool(_ASKS_SIZE.search(question) and _LENGTH.search(sentence))
+
+
+# "When were exosomes first described?", "In what year ...?": the answer is a time, a year or a decade
+_ASKS_TIME = re.compile(r"^\s*when\b|\b(?:what|which) (?:year|decade)\b", re.IGNORECASE)
+_YEAR = re.compile(r"\b(?:1[89]|20)\d\d(?:s|\u2019s|'s)?\b")
+
+
+def states_asked_time(question: str, sentence: str) -> bool:
+    """The question asks when something happened, and the sentence gives a year or a decade ("the 1980s"). Not
+    when it asks about a document ("When was the Oncologie review received?"): another text's year is no answer
+    to that."""
+    about_a_document = any(w in SOURCE_NOUNS for w in normalize(question).split())
+    return bool(_ASKS_TIME.search(question) and not about_a_document and _YEAR.search(sentence))
 
 
 def asks_for_list(question: str) -> bool:
@@ -165,7 +178,7 @@ def asks_for_vesicle_cargo(question: str) -> bool:
     if _VESICLE in phrase[:phrase.index(head)]:
         return True  # "exosomal protein"
     after = words[at + 1:at + 6]  # "protein on tumour exosomes", "transporter is carried in exosomes"
-    if after and after[0] in _AUXILIARY:
+    if after and after[0] in AUXILIARY:
         after = after[1:]
     return bool(after) and after[0] in _BORNE_BY and _VESICLE in after[:4]
 
@@ -175,7 +188,7 @@ def _noun_phrase(text: str) -> str:
     phrase ends ("Which exosomal microRNAs | target PTEN?", "Which exosomal lncRNAs | drive drug resistance?"):
     otherwise a verb or object spelled like a kind noun ("target", "drug") would be read as the head."""
     words = list(_WORD.finditer(text))
-    if words and words[0].group().lower() in _AUXILIARY:
+    if words and words[0].group().lower() in AUXILIARY:
         return text  # "What do exosomes from hypoxic macrophages target ...?": the verb says what is asked for
     for word in words:
         written = word.group()

@@ -14,8 +14,9 @@ from typing import cast
 
 import numpy as np
 
+from rag import lay_terms
 from rag.answer_types import (asked_kinds, asks_for_list, asks_for_person, asks_for_source, facet_names, gazetteer,
-                              head_noun, people_named, states_asked_size)
+                              head_noun, people_named, states_asked_size, states_asked_time)
 from rag.documents import Source, surname
 from rag.evidence import (ANIMALS, PATIENTS, carries_culture_note, evidence_asked, evidence_kinds,
                           states_kind)
@@ -24,11 +25,11 @@ from rag.filters import Filters
 from rag.generation.lead import (FEATURES, QuestionTerms, distinctive_coverage, features, frames_the_study, interprets,
                                  lead_scores, local_idf, sentence_stems)
 from rag.generation.direction import states_the_opposite
-from rag.generation.routes import (ROUTE_DESCRIPTIONS, ROUTE_OF, ROUTES, asks_how, asks_how_it_acts, asks_outcome,
-                                   is_broad, names_route, route_hits, route_listed, route_of, route_study_hits,
-                                   routes_named, states_outcome_asked)
+from rag.generation.routes import (ROUTE_DESCRIPTIONS, ROUTE_OF, ROUTES, TOPIC, asks_how, asks_how_it_acts,
+                                   asks_outcome, is_broad, names_route, route_hits, route_listed, route_of,
+                                   route_study_hits, routes_named, states_outcome_asked)
 from rag.generation.setting import setting_studies, studies_of_named_cancer
-from rag.generation.short_answer import CLASS_NAMES, ShortAnswer, names_of_asked_kind, short_answer
+from rag.generation.short_answer import ShortAnswer, names_of_asked_kind, particular, short_answer
 from rag.lexical import tokenize
 from rag.normalize import normalize, specific_terms, stem
 from rag.prompts import IN_VITRO_IN_TEXT
@@ -203,15 +204,16 @@ class ExtractiveBackend:
             if reviews:
                 return max(reviews, key=lambda c: c.in_context)
         leads = eligible_leads(cands)
-        if asks_how(question) and all(c.frames for c in leads):
+        if (asks_how(question) or asked_kinds(question)) and all(c.frames for c in leads):
             leads = _findings_of(leads, cands) or leads
         listing = asks_for_list(question)
         if wanted is None and listing:
             wanted = "study"  # "Which exosomal microRNAs ...?" is answered by the studies that name them
         typed = [c for c in leads if is_review(hits[c.hit_index]) == (wanted == "review")] if wanted else []
         lead = max(typed or leads, key=lambda c: c.lead)
-        sized = [c for c in leads if states_asked_size(question, c.text)]
-        if sized:  # "How big are exosomes?" is answered by a sentence that gives a length
+        # "How big are exosomes?" is answered by a sentence that gives a length, "When ...?" by one that gives a year
+        sized = [c for c in leads if states_asked_size(question, c.text) or states_asked_time(question, c.text)]
+        if sized:
             lead = max(sized, key=lambda c: c.lead)
         if wanted is None and asked and is_review(hits[lead.hit_index]) and not asked & lead.terms:
             # a review's sentence that names none of what the question names does not open before a study's that
@@ -219,18 +221,20 @@ class ExtractiveBackend:
             naming = [c for c in leads if asked & c.terms and not is_review(hits[c.hit_index])]
             lead = max(naming, key=lambda c: c.lead) if naming else lead
         # "CAF", "cisplatin"; not a class word ("RNAs", "taxane", "small RNA")
-        specific = (asked & specific_terms(question)) - CLASS_NAMES
+        specific = particular(asked & specific_terms(question))
         if wanted is None and not listing and (specific or of_cancer is not None):
             lead = _covering_lead(lead, leads, cands, hits, specific, of_cancer)
-        particular = bool(asked - CLASS_NAMES) or of_cancer is not None
-        if wanted is None and not listing and not particular and not asked_kinds(question):
+            lead = _naming_all(lead, leads, particular(specific_terms(question) - TOPIC),
+                               hits[lead.hit_index].source)
+        names_particular = bool(particular(asked)) or of_cancer is not None
+        if wanted is None and not listing and not names_particular and not asked_kinds(question):
             lead = _class_lead(question, lead, leads, hits)
         if asks_how_it_acts(question) and asks_outcome(question) and wanted is None and not listing:
             lead = _mechanism_lead(question, lead, leads, hits)
         if hits[lead.hit_index].source.retracted:
             # every named thing counts here, a drug's plain name too: "... resistance to gefitinib?" is not
             # opened by a review that never names it, in place of the one (retracted) study that does
-            lead = _sound_lead(question, lead, leads, cands, hits, asked - CLASS_NAMES)
+            lead = _sound_lead(question, lead, leads, cands, hits, particular(asked))
         if asks_for_person(question):
             lead = _naming_the_people(cands, hits, lead)
         if listing:
@@ -298,7 +302,9 @@ class ExtractiveBackend:
         else:
             found = self._class_hits(question, hits) or self._setting_hits(question, hits) or \
                 self._kind_hits(question, hits) or self._with_class(question, hits)
-        return found if self.search.names_a_source(question) else _evidence_first(question, found)
+        if self.search.names_a_source(question):
+            return found
+        return _evidence_first(question, found, particular(gazetteer(self.search.index).names_in(question)))
 
     def _kind_hits(self, question: str, hits: list[Hit]) -> list[Hit]:
         """For a list of things of a kind ("Which target genes do exosomal microRNAs suppress ...?"), the relevant
@@ -319,7 +325,7 @@ class ExtractiveBackend:
         """The question names a particular thing (HOTTIP, cisplatin) or a cancer: what it asks is about that, and
         the RNA class it names is the kind of thing asked for or a detail ("... was serum exosomal lncRNA linked to
         temozolomide response in glioma?" is answered by the glioma study of a circRNA)."""
-        return bool(gazetteer(self.search.index).names_in(question) - CLASS_NAMES) or \
+        return bool(particular(gazetteer(self.search.index).names_in(question))) or \
             studies_of_named_cancer(question, self.search.index) is not None
 
     def _with_class(self, question: str, hits: list[Hit]) -> list[Hit]:
@@ -352,7 +358,7 @@ class ExtractiveBackend:
         if kind is None or not asks_for_list(question) or len(hits) < 2 or \
                 any(h.source.category != kind for h in hits):
             return False
-        asked = gazetteer(self.search.index).names_in(question)
+        asked = particular(gazetteer(self.search.index).names_in(question))
         return bool(asked) and not any(asked <= frozenset(named_words(h.chunk.text)) for h in hits)
 
     @staticmethod
@@ -431,7 +437,7 @@ class ExtractiveBackend:
         # the things a list question asks for are named by the studies; a review lists them only when asked for
         studies_only = asks_for_source(question) != "review" and \
             not all(is_review(h) for h in studies if h.score >= peer_floor)
-        asked = gazetteer(self.search.index).names_in(question)
+        asked = particular(gazetteer(self.search.index).names_in(question))
         kind = _asked_route(question)
         for i, hit in enumerate(studies):
             own = [c for c in cands if c.hit_index == i]
@@ -518,14 +524,19 @@ def _mechanism_lead(question: str, lead: Candidate, leads: list[Candidate], hits
     return _carrying(question, lead, own, hits[lead.hit_index].source)
 
 
-def _evidence_first(question: str, hits: list[Hit]) -> list[Hit]:
+def _evidence_first(question: str, hits: list[Hit], asked: frozenset[str] = frozenset()) -> list[Hit]:
     """For a question asking for evidence in animals or in patients ("Does blocking vesicle release make chemo work
     better in mice?"), the studies whose records list that kind of evidence first, each group in rank order: two
-    cell-culture compound screens opened that answer, and Chalmin's three mouse models came third."""
+    cell-culture compound screens opened that answer, and Chalmin's three mouse models came third. Studies whose
+    passage names every particular thing the question names (`asked`) come before those that do not: "... resistant
+    to tamoxifen? Is that shown in patients?" is answered by the tamoxifen study, with its note that it is cell
+    culture only, not by an adriamycin study that has patients."""
     kind = _evidence_kind(question)
     if kind is None:
         return hits
-    return sorted(hits, key=lambda h: kind not in evidence_kinds(h.source))  # stable: rank order within each
+    # stable: rank order within each group
+    return sorted(hits, key=lambda h: (not asked <= frozenset(named_words(h.chunk.text)),
+                                       kind not in evidence_kinds(h.source)))
 
 
 def _of_asked_evidence(question: str, cands: list[Candidate]) -> list[Candidate]:
@@ -606,7 +617,11 @@ def _asked_route(question: str) -> str | None:
     """The kind of non-coding RNA the question's head noun is ("Which exosomal lncRNAs ...?": the lncRNA studies'
     category), or None. Only these: a study's category names the one RNA class it is about, whereas a protein or a
     stromal cell is the subject of studies of several categories."""
-    named = routes_named(head_noun(question) or "")
+    head = head_noun(question) or ""
+    named = routes_named(head)
+    lay = lay_terms.read(question)
+    if not named and head in lay.covered:  # said in everyday words: "long RNAs", "ring-shaped RNAs"
+        named = routes_named(" ".join(lay.terms))
     kind = next(iter(named)) if len(named) == 1 else None
     return kind if kind is not None and kind.startswith("ncrna-") else None
 
@@ -661,6 +676,20 @@ def _covering_lead(lead: Candidate, leads: list[Candidate], cands: list[Candidat
     return max(better, key=lambda c: (coverage[c.hit_index], c.lead)) if better else lead
 
 
+def _naming_all(lead: Candidate, leads: list[Candidate], specific: frozenset[str], source: Source) -> Candidate:
+    """Within the lead's study, a sentence naming every particular thing a question names when there are several
+    and the lead does not: "What is the relation between ZEB1 and SBF2-AS1?" opened with SBF2-AS1's level in
+    resistant cells, and "Does exosomal miR-100-5p target mTOR ...?" with the count of miRNAs that changed. The
+    study's cancer and drugs are its setting, which its sentences need not repeat ("How does miR-155 make
+    pancreatic cancer cells ... resist gemcitabine?" keeps its lead on how miR-155 acts)."""
+    setting = facet_names(source, "cancer_types") | facet_names(source, "drugs")
+    specific = frozenset(n for n in specific if stem(n) not in setting)
+    if len(specific) < 2 or specific <= lead.terms:
+        return lead
+    naming = [c for c in leads if c.hit_index == lead.hit_index and specific <= c.terms]
+    return max(naming, key=lambda c: c.lead) if naming else lead
+
+
 def _sound_lead(question: str, lead: Candidate, leads: list[Candidate], cands: list[Candidate], hits: list[Hit],
                 specific: frozenset[str]) -> Candidate:
     """A retracted study's claim does not open an answer that a sound source's eligible sentence can open (one of a
@@ -672,7 +701,11 @@ def _sound_lead(question: str, lead: Candidate, leads: list[Candidate], cands: l
     if asked_kinds(question):
         return lead  # what a which-question asks for may be named by the retracted paper only
     names = _study_names(cands)
-    sound = [c for c in leads if not hits[c.hit_index].source.retracted and specific <= names[c.hit_index]]
+    # an RNA class asked about is part of what is named: a sound HER2 study does not answer "Do long RNAs ... make
+    # breast cancer ignore HER2-targeted drugs?" in place of the retracted lncRNA one
+    classes = _rna_classes_named(question) | _rna_classes_named(" ".join(lay_terms.read(question).terms))
+    sound = [c for c in leads if not hits[c.hit_index].source.retracted and specific <= names[c.hit_index]
+             and (not classes or hits[c.hit_index].source.category in classes)]
     return max(sound, key=lambda c: c.lead) if sound else lead
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from rag import lay_terms
-from rag.answer_types import asks_for_list
+from rag.answer_types import AUXILIARY, asked_kinds, asks_for_list, head_noun
 from rag.catalog import CANCER_SITES
 from rag.filters import Filters
 from rag.generation.direction import changes
@@ -74,9 +74,9 @@ def is_broad(question: str) -> bool:
     review ..."). A yes/no question about the whole field ("Is it shown in patients or only in cell lines?", "Can
     exosomes deliver drugs to resistant tumours?") is answered from its passages, not with the map."""
     words = [w for w in normalize(question).split() if w not in STOPWORDS and len(w) > 1]
-    about = any(w.startswith("exosom") for w in words) and any(w.startswith(RESISTANCE) for w in words)
+    about = any(w.startswith("exosom") for w in words) and asks_outcome(question)
     particular = bool(specific_terms(question) - TOPIC) or any(w in CANCER_SITES for w in words)
-    rare = [w for w in words if is_rare(w, RARE_ZIPF) and not w.startswith(FIELD_WORDS)]
+    rare = [w for w in words if is_rare(w, RARE_ZIPF) and not w.startswith((*FIELD_WORDS, *OUTCOME))]
     asks_for_document = any(w.startswith(DOCUMENT_WORDS) for w in words)
     # a list question about the whole field ("Which exosomal proteins transfer resistance?") gets the map too: its
     # routes' lines name the things asked for
@@ -112,7 +112,9 @@ def about_a_route_only(question: str, treatment: bool = True) -> bool:
     about = any(w.startswith(("exosom", "vesicle")) for w in words) and \
         (not treatment or any(w.startswith(TREATMENT) for w in words))
     particular = bool(specific_terms(question) - TOPIC - ROUTE_WORDS) or any(w in CANCER_SITES for w in words)
-    rare = [w for w in words if is_rare(w, RARE_ZIPF) and not w.startswith(FIELD_WORDS) and w not in ROUTE_WORDS]
+    # an outcome word is the topic, however rarely English spells it so ("sensitise")
+    rare = [w for w in words if is_rare(w, RARE_ZIPF) and not w.startswith((*FIELD_WORDS, *OUTCOME))
+            and w not in ROUTE_WORDS]
     asks_for_document = any(w.startswith(DOCUMENT_WORDS) for w in words)
     return about and not particular and not rare and not asks_for_document
 
@@ -178,13 +180,24 @@ def states_outcome_asked(question: str, text: str) -> bool:
     return not asks_outcome(question) or speaks_of_outcome(text)
 
 
+# the vesicles themselves as what is blocked ("blocking exosomes", "stop tumour cells' vesicles", "exosome
+# inhibitors"): blocking their secretion, said without the route's own head noun
+_BLOCKED_VESICLES = re.compile(
+    r"\b(?:block|inhibit|stop|prevent|suppress)\w*\s+(?:(?:the|their|its|tumou?r|cancer)\s+)*(?:exosomes?|vesicles?)"
+    r"\b(?![\s-]*(?:mediated|derived|carr|transfer|deliver))|\b(?:exosomes?|vesicles?)\s+(?:inhibitors?|blockers?)\b",
+    re.IGNORECASE)
+
+
 def routes_named(text: str) -> set[str]:
     """The routes whose head noun the text uses; blocking secretion only when the text lowers something or names
-    an inhibitor ("Does exosome secretion increase after chemotherapy?" is not about blocking it)."""
+    an inhibitor ("Does exosome secretion increase after chemotherapy?" is not about blocking it), and also when
+    it blocks the vesicles themselves and names no other route ("Can blocking exosomes make chemotherapy work?")."""
     stems = route_stems(text)
     named = {c for c, heads in ROUTE_HEAD_STEMS.items() if heads & stems}
     if "secretion-inhibition" in named and not _lowers(text):
         named.discard("secretion-inhibition")
+    if not named and _BLOCKED_VESICLES.search(text):
+        named.add("secretion-inhibition")
     return named
 
 
@@ -197,9 +210,15 @@ def _lowers(text: str) -> bool:
 
 
 def _asks_for_a_name(question: str) -> bool:
-    """"Which stromal cell types ...?", "What proteins ...?" ask for named things, which the list and lead paths
-    answer; a route's lines answer "how", "why", "can", "does"."""
-    return question.split()[0].lower() in ("which", "what", "name", "list") if question.split() else False
+    """"Which stromal cell types ...?", "What proteins ...?", "What blocks ...?" ask for named things, which the
+    list and lead paths answer; a route's lines answer "how", "why", "can", "does", and "What is the evidence that
+    ...?", "What does blocking secretion do to ...?" (a what-question whose verb is an auxiliary and that names no
+    kind of thing)."""
+    words = question.lower().split()
+    if not words or words[0] not in ("which", "what", "name", "list"):
+        return False
+    asks_through_auxiliary = words[0] == "what" and len(words) > 1 and words[1] in AUXILIARY
+    return not asks_through_auxiliary or head_noun(question) is not None or bool(asked_kinds(question))
 
 
 def names_route(text: str, category: str) -> bool:

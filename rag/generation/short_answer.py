@@ -25,6 +25,13 @@ MAX_NAMES = 3
 # names of whole classes of molecule, which a record may list as cargo ("mRNAs (unspecified)") but which answer no
 # "what do they carry?" ("mRNAs." said nothing Xiao's sentence did not)
 CLASS_NAMES = frozenset({*GENERIC_ENTITIES, "mrna", "rna", "dna", "protein", "lipid"})
+
+
+def particular(names: frozenset[str]) -> frozenset[str]:
+    """The names that are not a class word, in the singular or the plural ("RNAs" is no more particular than
+    "RNA": "Which ring-shaped RNAs ...?" names no thing in particular)."""
+    return frozenset(n for n in names if n not in CLASS_NAMES and stem(n) not in CLASS_NAMES)
+
 NEAR = 2  # words between a name and the question's head noun
 # the record facets whose names answer each kind of question: a protein or RNA may be listed as a study's cargo or
 # as its target ("P-gp" is both), a drug only as a drug. A cell type is answered by the sentence itself (a short
