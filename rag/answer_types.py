@@ -42,6 +42,15 @@ AUXILIARY = frozenset({"do", "does", "did", "is", "are", "was", "were", "can", "
 FACET_OF = {"target": "targets", "cargo": "cargo", "drug": "drugs", "cell": "exosome_source"}
 # a drug name is rarer than this in general English (wordfreq Zipf): cisplatin 2.2, tamoxifen 2.4; chemotherapy 3.6
 DRUG_NAME_ZIPF = 2.5
+# the stems of the corpus's own subject words: exosomes, chemotherapy, resistance, vesicles, tumours, cancer, drugs
+FIELD_WORDS = ("exosom", "chemo", "resist", "vesicle", "tumour", "tumor", "cancer", "drug")
+
+
+def rare_words(question: str) -> frozenset[str]:
+    """The question's plain words rarer in English than a drug's name, the field's own words aside: "ferroptosis",
+    "indomethacin"; not "exosomes", "chemoresistance"."""
+    return frozenset(w for w in normalize(question).split()
+                     if w.isalpha() and is_rare(w, DRUG_NAME_ZIPF) and not w.startswith(FIELD_WORDS))
 _QUESTION_WORD = re.compile(r"\b(which|what)\b", re.IGNORECASE)
 _WINDOW = 4  # content words after the question word that may name the kind
 _WORD = re.compile(r"[A-Za-z][\w-]*")  # a word as written, hyphenated ones whole

@@ -13,7 +13,7 @@ import numpy as np
 
 from rag import collection, prompts
 from rag.advice import is_personal_advice
-from rag.answer_types import DRUG_NAME_ZIPF, resisted_words
+from rag.answer_types import DRUG_NAME_ZIPF, rare_words, resisted_words
 from rag.catalog import excluding_filters
 from rag.conversation import EntityTypes, depends_on_previous, entity_types, point_at, points_back, standalone
 from rag.citations import check, citation_for, renumber
@@ -230,7 +230,7 @@ def answer_events(search: HybridSearch, question: str, backend: Backend, k: int 
     # only the subject gate weighs a particular name (a question naming a source is judged by its passages)
     particular = subject and grounded(search, query, hits)
     relevant = _relevant(hits, search.query_vector(query), subject, named, cited,
-                         studies_of_site(query, search.index), particular)
+                         studies_of_site(query, search.index), particular, rare_words(query))
     if not hits and filters is not None and filters.active():
         # the filters, not the question, left nothing to search: say which one
         blocking = excluding_filters(search.index, filters)
@@ -258,7 +258,8 @@ def answer_events(search: HybridSearch, question: str, backend: Backend, k: int 
 
 def _relevant(hits: list[Hit], vector: np.ndarray, subject: bool = True,
               named: frozenset[str] = frozenset(), cited: bool = False,
-              of_site: frozenset[str] = frozenset(), particular: bool = False) -> list[Hit]:
+              of_site: frozenset[str] = frozenset(), particular: bool = False,
+              rare: frozenset[str] = frozenset()) -> list[Hit]:
     """The passages an answer may use: none when the gate (best passage + the question's subject) refuses; else
     those above the relevance threshold, or the best one alone when only the subject score carried the gate. A
     question that names a document ("What did Johnstone and colleagues call the vesicles?") is answered from that
@@ -266,7 +267,9 @@ def _relevant(hits: list[Hit], vector: np.ndarray, subject: bool = True,
     evidence, and a short question scores low against a whole abstract. With `cited` (it names papers by author, by
     a coined name or by what they are about, not a review), it is answered from them even when others score
     higher; "Which review ...?" and "Is there a review ...?" name no particular review. `particular`: the question
-    names a particular thing of the top-ranked study (rag/grounding.py), which the gate weighs."""
+    names a particular thing of the top-ranked study (rag/grounding.py), which the gate weighs. The top-ranked
+    passage also stays when it holds every `rare` word of the question: "Is there a link between exosomes and
+    ferroptosis?" ranks the ferroptosis study first at 0.47, and the answer came from three general reviews."""
     if not hits:
         return []
     asked_of = [h for h in hits if h.source.id in named]
@@ -276,8 +279,9 @@ def _relevant(hits: list[Hit], vector: np.ndarray, subject: bool = True,
         return asked_of
     # a retrieved study of the cancer the question names stays, however low it scores: "How do helper cells in the
     # bone marrow keep myeloma cells alive ...?" scores the myeloma study below two studies of other cancers
-    return [h for h in hits if h.score >= RELEVANCE_THRESHOLD or h.source.id in of_site] or \
-        [max(hits, key=lambda h: h.score)]
+    pinpointed = bool(rare) and rare <= frozenset(normalize(hits[0].chunk.text).split())
+    return [h for h in hits if h.score >= RELEVANCE_THRESHOLD or h.source.id in of_site
+            or (h is hits[0] and pinpointed)] or [max(hits, key=lambda h: h.score)]
 
 
 def _unmentioned_text(names: list[str]) -> str:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from rag.answer_types import (asked_kinds, asks_for_list, asks_for_source, asks_for_vesicle_cargo, facet_names,
-                              gazetteer, states_asked_size, states_asked_time)
+                              gazetteer, rare_words, states_asked_size, states_asked_time)
 from rag.answering import Turn
 from rag.assistant import Assistant
 from rag.citations import claims
@@ -21,7 +21,7 @@ from rag.evidence import CULTURE_ONLY, evidence_asked, evidence_kinds, in_vitro_
 from rag.filters import Filters, source_metadata
 from rag.generation.direction import states_the_opposite
 from rag.generation.extractive import document_text
-from rag.generation.lead import FEATURES, MODEL_PATH, frames_the_study, interprets
+from rag.generation.lead import FEATURES, MODEL_PATH, asks_for_findings, frames_the_study, interprets
 from rag.generation.short_answer import names_of_asked_kind, typed_names
 from rag.generation.routes import ROUTES, is_broad, route_of
 from rag.ingest import ingest
@@ -1137,3 +1137,28 @@ def test_a_list_of_one_rna_class_in_everyday_words_lists_that_class(assistant: A
     assert all(index.sources[s].category == "ncrna-circrna" for s in cited), answer.answer
     lnc = assistant.ask("Which long RNAs travel in vesicles and cause drug resistance?")
     assert len({c.source_id for c in lnc.citations}) >= 3, lnc.answer
+
+
+def test_a_question_asking_what_a_study_found_opens_with_its_findings(assistant: Assistant) -> None:
+    # session 22: the named study's aim ("This clinical study asked whether ...") opened, its AUC never came
+    assert asks_for_findings("What did the TNBC neoadjuvant study find?")
+    assert not asks_for_findings("How many breast cancer specimens were stained for UCH-L1?")
+    answer = assistant.ask("What did the TNBC neoadjuvant study find?")
+    assert "0.7652" in claims(answer.answer)[0][0], answer.answer
+    # ... while a question about methods is still answered by the methods sentence
+    stained = assistant.ask("How many breast cancer specimens were stained for UCH-L1?")
+    assert "93" in claims(stained.answer)[0][0], stained.answer
+
+
+def test_the_top_ranked_passage_holding_the_questions_rare_word_answers(assistant: Assistant) -> None:
+    # session 22: the ferroptosis study ranked first at 0.47 (under the relevance threshold), three reviews answered
+    assert rare_words("Is there a link between exosomes and ferroptosis?") == {"ferroptosis"}
+    answer = assistant.ask("Is there a link between exosomes and ferroptosis?")
+    assert answer.citations[0].source_id == "zhang-2020-mir522", answer.answer
+    assert "ferroptosis" in claims(answer.answer)[0][0], answer.answer
+
+
+def test_the_lead_studys_sentence_on_the_asked_evidence_opens(assistant: Assistant) -> None:
+    # session 22: "In humans, exosomes ... activated MDSCs" opened an answer about mice
+    answer = assistant.ask("What happens to MDSCs when mice get amiloride?")
+    assert "mouse" in claims(answer.answer)[0][0], answer.answer

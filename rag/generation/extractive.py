@@ -16,14 +16,14 @@ import numpy as np
 
 from rag import lay_terms
 from rag.answer_types import (asked_kinds, asks_for_list, asks_for_person, asks_for_source, facet_names, gazetteer,
-                              head_noun, people_named, states_asked_size, states_asked_time)
+                              head_noun, people_named, rare_words, states_asked_size, states_asked_time)
 from rag.documents import Source, surname
 from rag.evidence import (ANIMALS, PATIENTS, carries_culture_note, evidence_asked, evidence_kinds,
                           states_kind)
 from rag.faithfulness import named_words
 from rag.filters import Filters
-from rag.generation.lead import (FEATURES, QuestionTerms, distinctive_coverage, features, frames_the_study, interprets,
-                                 lead_scores, local_idf, sentence_stems)
+from rag.generation.lead import (FEATURES, QuestionTerms, asks_for_findings, distinctive_coverage, features,
+                                 frames_the_study, interprets, lead_scores, local_idf, sentence_stems)
 from rag.generation.direction import states_the_opposite
 from rag.generation.routes import (ROUTE_DESCRIPTIONS, ROUTE_OF, ROUTES, TOPIC, asks_how, asks_how_it_acts,
                                    asks_outcome, is_broad, names_route, route_hits, route_listed, route_of,
@@ -204,7 +204,8 @@ class ExtractiveBackend:
             if reviews:
                 return max(reviews, key=lambda c: c.in_context)
         leads = eligible_leads(cands)
-        if (asks_how(question) or asked_kinds(question)) and all(c.frames for c in leads):
+        if (asks_how(question) or asked_kinds(question) or asks_for_findings(question)) and \
+                all(c.frames for c in leads):
             leads = _findings_of(leads, cands) or leads
         listing = asks_for_list(question)
         if wanted is None and listing:
@@ -215,10 +216,11 @@ class ExtractiveBackend:
         sized = [c for c in leads if states_asked_size(question, c.text) or states_asked_time(question, c.text)]
         if sized:
             lead = max(sized, key=lambda c: c.lead)
-        if wanted is None and asked and is_review(hits[lead.hit_index]) and not asked & lead.terms:
+        pointed = asked | rare_words(question)  # "M2 macrophages", "ferroptosis"
+        if wanted is None and pointed and is_review(hits[lead.hit_index]) and not pointed & lead.terms:
             # a review's sentence that names none of what the question names does not open before a study's that
             # does ("exosomes that carry ABC transporters ..." for "What do exosomes from M2 macrophages carry?")
-            naming = [c for c in leads if asked & c.terms and not is_review(hits[c.hit_index])]
+            naming = [c for c in leads if pointed & c.terms and not is_review(hits[c.hit_index])]
             lead = max(naming, key=lambda c: c.lead) if naming else lead
         # "CAF", "cisplatin"; not a class word ("RNAs", "taxane", "small RNA")
         specific = particular(asked & specific_terms(question))
@@ -231,6 +233,10 @@ class ExtractiveBackend:
             lead = _class_lead(question, lead, leads, hits)
         if asks_how_it_acts(question) and asks_outcome(question) and wanted is None and not listing:
             lead = _mechanism_lead(question, lead, leads, hits)
+        if wanted is None and not listing and not _states_asked_evidence(question, lead):
+            # "What happens to MDSCs when mice get amiloride?": the lead study's eligible sentence on its mice
+            stating = [c for c in leads if c.hit_index == lead.hit_index and _states_asked_evidence(question, c)]
+            lead = max(stating, key=lambda c: c.lead) if stating else lead
         if hits[lead.hit_index].source.retracted:
             # every named thing counts here, a drug's plain name too: "... resistance to gefitinib?" is not
             # opened by a review that never names it, in place of the one (retracted) study that does
@@ -547,6 +553,13 @@ def _of_asked_evidence(question: str, cands: list[Candidate]) -> list[Candidate]
     if kind is None:
         return cands
     return [c for c in cands if states_kind(c.text, kind)] or cands
+
+
+def _states_asked_evidence(question: str, cand: Candidate) -> bool:
+    """The sentence speaks of the animals the question asks about, or the question asks about none. (Patients too
+    moved the lead to sentences on how samples were measured: a question that mentions patients is usually about
+    a clinical study already, whose every sentence is about them.)"""
+    return _evidence_kind(question) != ANIMALS or states_kind(cand.text, ANIMALS)
 
 
 def _evidence_kind(question: str) -> str | None:

@@ -109,6 +109,16 @@ def frames_the_study(sentence: str) -> bool:
     return bool(_AUTHORS_AS_SUBJECT.search(sentence) or _AIM_OR_METHOD.search(sentence))
 
 
+# a question asking what a study found ("What did the TNBC neoadjuvant study find?", "What did they show?")
+_ASKS_FINDINGS = re.compile(r"\b(?:find|found|show|showed|shown|report|reported|discover|discovered|demonstrate|"
+                            r"demonstrated|conclude|concluded|observe|observed|learn|learned|learnt)\b", re.IGNORECASE)
+
+
+def asks_for_findings(question: str) -> bool:
+    """The question asks for what a study found, not for how it was done."""
+    return bool(_ASKS_FINDINGS.search(question))
+
+
 def interprets(sentence: str) -> bool:
     """A framing sentence that gives the authors' reading of their results ("The authors proposed ... and called
     these vesicles exosomes", "The authors suggest ..."), not the study's aim or its methods ("The authors set up a

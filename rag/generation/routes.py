@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from rag import lay_terms
-from rag.answer_types import AUXILIARY, asked_kinds, asks_for_list, head_noun
+from rag.answer_types import AUXILIARY, FIELD_WORDS, asked_kinds, asks_for_list, head_noun
 from rag.catalog import CANCER_SITES
 from rag.filters import Filters
 from rag.generation.direction import changes
@@ -29,7 +29,6 @@ ROUTES: tuple[tuple[str, tuple[str, ...]], ...] = (
 ROUTE_OF = {category: label for label, categories in ROUTES for category in categories}
 # The corpus's topic itself: a question naming nothing beyond these asks about the field as a whole.
 TOPIC = frozenset({"exosome", "chemoresist"})
-FIELD_WORDS = ("exosom", "chemo", "resist", "vesicle", "tumour", "tumor", "cancer", "drug")
 RESISTANCE = ("resist", "chemoresist")
 TREATMENT = (*RESISTANCE, "chemo", "sensiti", "therap", "treat", "drug")  # resisting or responding to treatment
 # what a route does to a tumour: resistance, or its reversal ("respond" the verb: a tumour responds to treatment
