@@ -1109,6 +1109,12 @@ def test_a_which_question_whose_openers_are_all_aims_opens_with_the_finding(assi
     assert not frames_the_study(document_text(sentences[1]).split(": ", 1)[-1]), answer.answer
 
 
+def assert_opens_with(assistant: Assistant, question: str, words: str) -> None:
+    """The answer's first sentence holds these words."""
+    answer = assistant.ask(question)
+    assert words in claims(answer.answer)[0][0], answer.answer
+
+
 def test_a_when_question_opens_with_a_sentence_that_gives_a_time(assistant: Assistant) -> None:
     # session 22: it opened with a general review's description, with no date
     assert states_asked_time("When were exosomes first described?", "the 1980s description of exosomes")
@@ -1116,16 +1122,13 @@ def test_a_when_question_opens_with_a_sentence_that_gives_a_time(assistant: Assi
     assert not states_asked_time("Who first described exosomes?", "the 1980s description of exosomes")
     # a document's own dates are not another text's year
     assert not states_asked_time("When was the Oncologie review received?", "the 1980s description of exosomes")
-    answer = assistant.ask("When were exosomes first described?")
-    assert "1980s" in claims(answer.answer)[0][0], answer.answer
+    assert_opens_with(assistant, "When were exosomes first described?", "1980s")
 
 
 def test_a_lead_names_every_particular_thing_the_question_names_when_a_sentence_does(assistant: Assistant) -> None:
     # session 22: these opened with the study's sentence naming one of the two (SBF2-AS1's level; the miRNA counts)
-    relation = assistant.ask("What is the relation between ZEB1 and SBF2-AS1?")
-    assert "ZEB1" in claims(relation.answer)[0][0], relation.answer
-    target = assistant.ask("Does exosomal miR-100-5p target mTOR in cisplatin-resistant lung cancer?")
-    assert "mTOR" in claims(target.answer)[0][0], target.answer
+    assert_opens_with(assistant, "What is the relation between ZEB1 and SBF2-AS1?", "ZEB1")
+    assert_opens_with(assistant, "Does exosomal miR-100-5p target mTOR in cisplatin-resistant lung cancer?", "mTOR")
 
 
 def test_a_list_of_one_rna_class_in_everyday_words_lists_that_class(assistant: Assistant) -> None:
@@ -1143,11 +1146,9 @@ def test_a_question_asking_what_a_study_found_opens_with_its_findings(assistant:
     # session 22: the named study's aim ("This clinical study asked whether ...") opened, its AUC never came
     assert asks_for_findings("What did the TNBC neoadjuvant study find?")
     assert not asks_for_findings("How many breast cancer specimens were stained for UCH-L1?")
-    answer = assistant.ask("What did the TNBC neoadjuvant study find?")
-    assert "0.7652" in claims(answer.answer)[0][0], answer.answer
+    assert_opens_with(assistant, "What did the TNBC neoadjuvant study find?", "0.7652")
     # ... while a question about methods is still answered by the methods sentence
-    stained = assistant.ask("How many breast cancer specimens were stained for UCH-L1?")
-    assert "93" in claims(stained.answer)[0][0], stained.answer
+    assert_opens_with(assistant, "How many breast cancer specimens were stained for UCH-L1?", "93")
 
 
 def test_the_top_ranked_passage_holding_the_questions_rare_word_answers(assistant: Assistant) -> None:
@@ -1160,5 +1161,4 @@ def test_the_top_ranked_passage_holding_the_questions_rare_word_answers(assistan
 
 def test_the_lead_studys_sentence_on_the_asked_evidence_opens(assistant: Assistant) -> None:
     # session 22: "In humans, exosomes ... activated MDSCs" opened an answer about mice
-    answer = assistant.ask("What happens to MDSCs when mice get amiloride?")
-    assert "mouse" in claims(answer.answer)[0][0], answer.answer
+    assert_opens_with(assistant, "What happens to MDSCs when mice get amiloride?", "mouse")
