@@ -44,6 +44,9 @@ FACET_OF = {"target": "targets", "cargo": "cargo", "drug": "drugs", "cell": "exo
 DRUG_NAME_ZIPF = 2.5
 # the stems of the corpus's own subject words: exosomes, chemotherapy, resistance, vesicles, tumours, cancer, drugs
 FIELD_WORDS = ("exosom", "chemo", "resist", "vesicle", "tumour", "tumor", "cancer", "drug")
+_QUESTION_WORD = re.compile(r"\b(which|what)\b", re.IGNORECASE)
+_WINDOW = 4  # content words after the question word that may name the kind
+_WORD = re.compile(r"[A-Za-z][\w-]*")  # a word as written, hyphenated ones whole
 
 
 def rare_words(question: str) -> frozenset[str]:
@@ -51,9 +54,6 @@ def rare_words(question: str) -> frozenset[str]:
     "indomethacin"; not "exosomes", "chemoresistance"."""
     return frozenset(w for w in normalize(question).split()
                      if w.isalpha() and is_rare(w, DRUG_NAME_ZIPF) and not w.startswith(FIELD_WORDS))
-_QUESTION_WORD = re.compile(r"\b(which|what)\b", re.IGNORECASE)
-_WINDOW = 4  # content words after the question word that may name the kind
-_WORD = re.compile(r"[A-Za-z][\w-]*")  # a word as written, hyphenated ones whole
 
 
 # the drug a question asks resistance or sensitivity to: "resistant to sorafenib", "sensitivity to X", and the word
@@ -116,8 +116,9 @@ def states_asked_time(question: str, sentence: str) -> bool:
     """The question asks when something happened, and the sentence gives a year or a decade ("the 1980s"). Not
     when it asks about a document ("When was the Oncologie review received?"): another text's year is no answer
     to that."""
-    about_a_document = any(w in SOURCE_NOUNS for w in normalize(question).split())
-    return bool(_ASKS_TIME.search(question) and not about_a_document and _YEAR.search(sentence))
+    if not (_ASKS_TIME.search(question) and _YEAR.search(sentence)):
+        return False
+    return not any(w in SOURCE_NOUNS for w in normalize(question).split())  # not about a document
 
 
 def asks_for_list(question: str) -> bool:

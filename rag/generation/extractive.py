@@ -233,9 +233,12 @@ class ExtractiveBackend:
             lead = _class_lead(question, lead, leads, hits)
         if asks_how_it_acts(question) and asks_outcome(question) and wanted is None and not listing:
             lead = _mechanism_lead(question, lead, leads, hits)
-        if wanted is None and not listing and not _states_asked_evidence(question, lead):
-            # "What happens to MDSCs when mice get amiloride?": the lead study's eligible sentence on its mice
-            stating = [c for c in leads if c.hit_index == lead.hit_index and _states_asked_evidence(question, c)]
+        if wanted is None and not listing and _evidence_kind(question) == ANIMALS and \
+                not states_kind(lead.text, ANIMALS):
+            # "What happens to MDSCs when mice get amiloride?": the lead study's eligible sentence on its mice (not
+            # for patients: a question mentioning them is usually about a clinical study already, and the lead
+            # moved to sentences on how its samples were measured)
+            stating = [c for c in leads if c.hit_index == lead.hit_index and states_kind(c.text, ANIMALS)]
             lead = max(stating, key=lambda c: c.lead) if stating else lead
         if hits[lead.hit_index].source.retracted:
             # every named thing counts here, a drug's plain name too: "... resistance to gefitinib?" is not
@@ -310,7 +313,7 @@ class ExtractiveBackend:
                 self._kind_hits(question, hits) or self._with_class(question, hits)
         if self.search.names_a_source(question):
             return found
-        return _evidence_first(question, found, particular(gazetteer(self.search.index).names_in(question)))
+        return _evidence_first(question, found, self._asked(question))
 
     def _kind_hits(self, question: str, hits: list[Hit]) -> list[Hit]:
         """For a list of things of a kind ("Which target genes do exosomal microRNAs suppress ...?"), the relevant
@@ -327,11 +330,15 @@ class ExtractiveBackend:
             return []
         return studies + [h for h in hits if is_review(h)]
 
+    def _asked(self, question: str) -> frozenset[str]:
+        """The particular things the question names that some record lists (Gazetteer.names_in, class words aside)."""
+        return particular(gazetteer(self.search.index).names_in(question))
+
     def _particular(self, question: str) -> bool:
         """The question names a particular thing (HOTTIP, cisplatin) or a cancer: what it asks is about that, and
         the RNA class it names is the kind of thing asked for or a detail ("... was serum exosomal lncRNA linked to
         temozolomide response in glioma?" is answered by the glioma study of a circRNA)."""
-        return bool(particular(gazetteer(self.search.index).names_in(question))) or \
+        return bool(self._asked(question)) or \
             studies_of_named_cancer(question, self.search.index) is not None
 
     def _with_class(self, question: str, hits: list[Hit]) -> list[Hit]:
@@ -364,7 +371,7 @@ class ExtractiveBackend:
         if kind is None or not asks_for_list(question) or len(hits) < 2 or \
                 any(h.source.category != kind for h in hits):
             return False
-        asked = particular(gazetteer(self.search.index).names_in(question))
+        asked = self._asked(question)
         return bool(asked) and not any(asked <= frozenset(named_words(h.chunk.text)) for h in hits)
 
     @staticmethod
@@ -443,7 +450,7 @@ class ExtractiveBackend:
         # the things a list question asks for are named by the studies; a review lists them only when asked for
         studies_only = asks_for_source(question) != "review" and \
             not all(is_review(h) for h in studies if h.score >= peer_floor)
-        asked = particular(gazetteer(self.search.index).names_in(question))
+        asked = self._asked(question)
         kind = _asked_route(question)
         for i, hit in enumerate(studies):
             own = [c for c in cands if c.hit_index == i]
@@ -553,13 +560,6 @@ def _of_asked_evidence(question: str, cands: list[Candidate]) -> list[Candidate]
     if kind is None:
         return cands
     return [c for c in cands if states_kind(c.text, kind)] or cands
-
-
-def _states_asked_evidence(question: str, cand: Candidate) -> bool:
-    """The sentence speaks of the animals the question asks about, or the question asks about none. (Patients too
-    moved the lead to sentences on how samples were measured: a question that mentions patients is usually about
-    a clinical study already, whose every sentence is about them.)"""
-    return _evidence_kind(question) != ANIMALS or states_kind(cand.text, ANIMALS)
 
 
 def _evidence_kind(question: str) -> str | None:
