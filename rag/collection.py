@@ -58,7 +58,18 @@ _ASKS_WHAT_HAPPENED = re.compile(
     r"types?\b|sorts?\b)))", re.IGNORECASE)
 # a surname as written, after "by" or before "'s" ("studies by Wang", "Zhang's papers")
 _AUTHOR = re.compile(r"\bby ([A-Z][\w'-]+)|\b([A-Z][\w-]+)'s\b")
-_YEAR = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
+_YEAR = r"(?:19[5-9]\d|20[0-4]\d)"
+# a year or a span of years as a question writes it: "before 2010", "since 2018", "between 2014 and 2018",
+# "2014-2018", "in the 1980s", "in 2018"; one pattern so that a span's two years are read together
+_YEARS = re.compile(
+    rf"\b(?:(?P<before>before|prior to|earlier than|older than|until|up to)\s+(?P<b>{_YEAR})"
+    rf"|(?P<after>after|later than|newer than)\s+(?P<a>{_YEAR})"
+    rf"|(?:since|from)\s+(?P<s>{_YEAR})(?!\s*(?:-|–|to|and|until)\s*\d)"
+    rf"|(?:between|from)?\s*(?P<lo>{_YEAR})\s*(?:-|–|to|and|until)\s*(?P<hi>{_YEAR})"
+    r"|(?:the\s+)?(?P<decade>(?:19[5-9]|20[0-4])0)'?s"  # "the 1980s"
+    rf"|(?P<one>{_YEAR}))\b", re.IGNORECASE)
+_YEAR_WORDS = frozenset({"before", "prior", "earlier", "older", "until", "up", "after", "later", "newer", "than",
+                         "since", "between", "and", "to", "s"})
 # words that only say "studies about": they may surround the facet value without making a question about content
 _FRAME = frozenset({"which", "what", "why", "how", "many", "list", "show", "name", "are", "is", "there", "any", "these",
                     "this", "those", "collection", "corpus", "included", "include", "cover", "covered", "covers",
@@ -69,7 +80,8 @@ _FRAME = frozenset({"which", "what", "why", "how", "many", "list", "show", "name
                     "does", "did", "retracted", "retraction", "retractions", "published", "from", "year", "years",
                     "cancer", "cancers", "drug", "drugs", "cargo", "exosome", "mirna", "involve", "involving",
                     "deal", "concern", "mention", "mentioned", "count", "number", "withdrawn", "in", "with",
-                    "done", "performed", "conducted", "carried", "out", "run", "made", "focus", "focused"})
+                    "done", "performed", "conducted", "carried", "out", "run", "made", "focus", "focused", "came",
+                    "come", "appeared", "appear"})
 
 
 _EVIDENCE_SAID = {ANIMALS: "experiments in animals (in vivo)", PATIENTS: "patients or human samples",
@@ -165,13 +177,13 @@ def parse(question: str, known: CollectionTerms) -> CollectionQuery | None:
     sources = {w for w in words if stem(w) in known.sources} - named_categories - set().union(*found.values()) \
         - facet_words
     retracted = any(w.startswith(("retract", "withdrawn")) for w in words)
-    year = _YEAR.search(question)
-    said_words = set().union(*found.values()) | named_categories | sources | facet_words
-    rest = list(dict.fromkeys(w for w in words if w not in _FRAME and w not in said_words
-                              and w != (year.group(0) if year else None)))
+    years = _YEARS.search(question)
+    year_words = set(normalize(years.group(0)).split()) | _YEAR_WORDS if years else set()
+    said_words = set().union(*found.values()) | named_categories | sources | facet_words | year_words
+    rest = list(dict.fromkeys(w for w in words if w not in _FRAME and w not in said_words))
     if rest and (any(found.values()) or sources or not _mentionable(rest, question)):
         return None  # it says something beyond a facet: a question about content
-    values, said = _filter_values(found, sources, year.group(0) if year else None, retracted)
+    values, said = _filter_values(found, sources, years, retracted)
     if rest:
         said.append(f"text mentioning {' and '.join(repr(w) for w in rest)}")
     if evidence:
@@ -186,6 +198,22 @@ def parse(question: str, known: CollectionTerms) -> CollectionQuery | None:
         return None
     return CollectionQuery(Filters.from_mapping(values), " and ".join(said), categories, facet, tuple(rest),
                            evidence, author)
+
+
+def _year_span(years: re.Match[str]) -> tuple[int | None, int | None, str]:
+    """The first and last year a match admits (None: open), and how to say it."""
+    if years["b"]:
+        return None, int(years["b"]) - 1, f"publication before {years['b']}"
+    if years["a"]:
+        return int(years["a"]) + 1, None, f"publication after {years['a']}"
+    if years["s"]:
+        return int(years["s"]), None, f"publication in {years['s']} or later"
+    if years["lo"]:
+        low, high = sorted((int(years["lo"]), int(years["hi"])))
+        return low, high, f"publication in {low}-{high}"
+    if years["decade"]:
+        return int(years["decade"]), int(years["decade"]) + 9, f"publication in the {years['decade']}s"
+    return int(years["one"]), int(years["one"]), f"publication in {years['one']}"
 
 
 def _author_asked(question: str, known: CollectionTerms) -> str | None:
@@ -239,7 +267,7 @@ def _facet_of(noun: str) -> str:
     return next(facet for prefix, facet in _FACET_OF_NOUN if noun.lower().startswith(prefix))
 
 
-def _filter_values(found: dict[str, set[str]], sources: set[str], year: str | None,
+def _filter_values(found: dict[str, set[str]], sources: set[str], years: re.Match[str] | None,
                    retracted: bool) -> tuple[dict[str, object], list[str]]:
     """The Filters mapping of what the question names, and how to say it."""
     values: dict[str, object] = {}
@@ -251,9 +279,10 @@ def _filter_values(found: dict[str, set[str]], sources: set[str], year: str | No
             value = " ".join(sorted(tokens))
             values[field] = value
             said.append(f"{field.replace('_', ' ')} '{value}'")
-    if year:
-        values["year_min"] = values["year_max"] = int(year)
-        said.append(f"year {year}")
+    if years:
+        low, high, said_years = _year_span(years)
+        values["year_min"], values["year_max"] = low, high
+        said.append(said_years)
     if retracted:
         values["retracted"] = "only"
         said.append("retracted")

@@ -533,6 +533,26 @@ def test_a_question_about_findings_is_not_taken_for_a_collection_question(assist
     assert m2.backend == "extractive", m2.answer
 
 
+def test_studies_are_listed_by_a_span_of_years(assistant: Assistant) -> None:
+    # session 23: "before 2010" listed the studies of 2010 itself
+    index = assistant.index()
+
+    def years_of(question: str) -> set[int]:
+        answer = assistant.ask(question)
+        assert answer.backend == "collection" and not answer.refused, answer.answer
+        return {index.sources[c.source_id].year for c in answer.citations}
+
+    known = {s.year for s in index.sources.values() if s.year}
+    assert years_of("Which studies were published before 2010?") == {y for y in known if y < 2010}
+    assert years_of("Which studies came out after 2021?") == {y for y in known if y > 2021}
+    assert years_of("Which papers were published between 2014 and 2016?") == {2014, 2015, 2016}
+    assert years_of("Which studies are from the 1980s?") == {y for y in known if 1980 <= y < 1990}
+    assert years_of("Which studies were published in 2018?") == {2018}
+    gastric = assistant.ask("Which gastric cancer studies were published before 2019?")
+    assert "publication before 2019" in gastric.answer and all(
+        "gastric" in " ".join(index.sources[c.source_id].facets["cancer_types"]) for c in gastric.citations)
+
+
 def test_studies_are_listed_by_a_technical_word_their_text_mentions(assistant: Assistant) -> None:
     index = assistant.index()
     hypoxia = assistant.ask("Which studies looked at hypoxia?")
