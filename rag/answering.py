@@ -17,7 +17,7 @@ from rag.answer_types import DRUG_NAME_ZIPF, rare_words, resisted_words
 from rag.catalog import excluding_filters
 from rag.conversation import EntityTypes, depends_on_previous, entity_types, point_at, points_back, standalone
 from rag.citations import check, citation_for, renumber
-from rag.documents import Answer
+from rag.documents import Answer, Source
 from rag.evidence import carries_culture_note, evidence_asked, evidence_kinds
 from rag.filters import Filters
 from rag.index import Index
@@ -61,12 +61,15 @@ def _see_also(hits: list[Hit]) -> list:
 
 def _retraction_warnings(answer: Answer) -> None:
     """A retracted study is named in the warnings and in the answer text itself, right after the first sentence
-    that cites it (a caveat read after the finding, not after everything else), so no reader can miss it."""
+    that cites it (a caveat read after the finding, not after everything else), so no reader can miss it; an answer
+    from the records (the study's standing) says so itself."""
     for c in answer.citations:
         if c.retracted:
             note = c.retraction_note or "Retracted."
             answer.warnings.append(prompts.RETRACTED_WARNING.format(title=c.title, source_id=c.source_id, note=note))
-            answer.answer = _after_first(answer.answer, f"[{c.n}]", prompts.RETRACTED_IN_TEXT.format(n=c.n, note=note))
+            if answer.backend != "collection":
+                answer.answer = _after_first(answer.answer, f"[{c.n}]",
+                                             prompts.RETRACTED_IN_TEXT.format(n=c.n, note=note))
 
 
 def _evidence_caveats(answer: Answer, index: Index, asked: tuple[str, str] | None = None) -> None:
@@ -241,6 +244,8 @@ def answer_events(search: HybridSearch, question: str, backend: Backend, k: int 
         # what the question asks about is a name the corpus never uses: no passage can speak to it, whatever scores
         answer = Answer(_unmentioned_text(unmentioned), see_also=_see_also(hits), refused=True,
                         refusal_reason="unmentioned-name", backend=backend.name)
+    elif collection.asks_status(question) and (study := _study_asked(relevant, named)) is not None:
+        answer = collection.status_answer(search.index, study, question)  # from its record, like a listing
     elif not relevant:
         answer = Answer(prompts.REFUSAL_OUT_OF_SCOPE, see_also=_see_also(hits), refused=True,
                         refusal_reason="out-of-scope", backend=backend.name)
@@ -248,8 +253,9 @@ def answer_events(search: HybridSearch, question: str, backend: Backend, k: int 
         answer = yield from _generate(search, query, relevant, backend, stream)
     answer.warnings[:0] = warnings
     _retraction_warnings(answer)
-    _evidence_caveats(answer, search.index, _evidence_asked_of(search, query, named))
-    if not answer.refused:
+    if answer.backend != "collection":  # the study's standing, from its record, is not a finding to qualify
+        _evidence_caveats(answer, search.index, _evidence_asked_of(search, query, named))
+    if not answer.refused and answer.backend != "collection":
         _cancer_caveats(answer, search.index, query)
         _drug_caveat(answer, search, query)
     answer.timings_ms = {"retrieve": retrieved, "generate": round(_ms(started) - retrieved, 2), "total": _ms(started)}
@@ -282,6 +288,14 @@ def _relevant(hits: list[Hit], vector: np.ndarray, subject: bool = True,
     pinpointed = bool(rare) and rare <= frozenset(normalize(hits[0].chunk.text).split())
     return [h for h in hits if h.score >= RELEVANCE_THRESHOLD or h.source.id in of_site
             or (h is hits[0] and pinpointed)] or [max(hits, key=lambda h: h.score)]
+
+
+def _study_asked(relevant: list[Hit], named: frozenset[str]) -> Source | None:
+    """The one study a question about a study's standing points at: the one it names, else the best relevant
+    primary study ("Was that study retracted?" is searched with the question before it)."""
+    studies = [h.source for h in relevant if h.source.id in named] or \
+        [h.source for h in relevant if not h.source.is_review]
+    return studies[0] if studies else None
 
 
 def _unmentioned_text(names: list[str]) -> str:

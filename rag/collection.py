@@ -13,6 +13,7 @@ import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
+from rag import prompts
 from rag.catalog import drug_name, options
 from rag.citations import Citation, citation_for
 from rag.conversation import GENERIC, EntityTypes, depends_on_previous, standalone
@@ -334,6 +335,34 @@ def answer(index: Index, query: CollectionQuery) -> Answer:
     text = f"{len(sources)} {noun} in the collection {_matches(len(sources), query.described)}: " + \
         "; ".join(items) + more + "."
     return Answer(text, citations=citations, backend="collection")
+
+
+# "Was that study retracted?", "Has the HOTTIP paper been withdrawn?", "Is the SNHG14 study reliable?": the status
+# of one study (not "Are any studies retracted?", a listing)
+_ASKS_STATUS = re.compile(r"^\s*(?:is|was|has|have|had|are|were)\b(?!.*\bany\b).*\b(?P<word>retract\w*|withdrawn|"
+                          r"reliable|trustworthy|trusted|credible|valid)\b", re.IGNORECASE)
+_POINTS_AT_A_STUDY = re.compile(r"\b(?:stud(?:y|ies)|papers?|articles?|work|reports?|it|that|this|they|them|those|"
+                                r"these)\b", re.IGNORECASE)
+
+
+def asks_status(question: str) -> bool:
+    """The question asks whether one study is retracted or to be trusted."""
+    return bool(_ASKS_STATUS.search(question) and _POINTS_AT_A_STUDY.search(question))
+
+
+def status_answer(index: Index, source: Source, question: str) -> Answer:
+    """What the study's record says of retraction, cited: the only judgement of a study the collection holds."""
+    asked = _ASKS_STATUS.search(question)
+    about_retraction = bool(asked) and not asked["word"].lower().startswith(
+        ("reliable", "trust", "credible", "valid"))
+    who = f"{_first_author(source)} ({source.year})" if source.year else _first_author(source)
+    if source.retracted:
+        note = source.retraction_note.strip().rstrip(".") or "the record gives no note"
+        text = prompts.STATUS_RETRACTED.format(yes="Yes. " if about_retraction else "", who=who,
+                                               title=source.title, note=note)
+    else:
+        text = prompts.STATUS_SOUND.format(no="No. " if about_retraction else "", who=who, title=source.title)
+    return Answer(text, citations=[_citation(index, 1, source)], backend="collection")
 
 
 def _matches(n: int, described: str) -> str:

@@ -14,6 +14,7 @@ import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from rag.answer_types import asked_kinds, head_noun
 from rag.catalog import CANCER_SITES, options
 from rag.generation.routes import routes_named
 from rag.index import Index
@@ -99,8 +100,22 @@ def points_back(question: str) -> bool:
     return bool(_POINTING.search(_NOT_POINTING.sub(" ", question)))
 
 
+# a follow-up that is a whole question of its own, pointing back with "it" ("Which studies show it moving between
+# cells?"): its "it" can stand for the one thing the previous question named
+_WHOLE_QUESTION = re.compile(r"^\s*(?:which|what|how|why|where|when|who|does|do|did|is|are|was|were|can|could)\b"
+                             r"(?:\s+\S+){3}", re.IGNORECASE)
+_IT = re.compile(r"\b(it|its)\b", re.IGNORECASE)
+_FIELD = frozenset({"exosome", "chemoresist", "mirna", "lncrna", "circrna", "ncrna"})
+
+
 def condense(question: str, previous: str, types: EntityTypes) -> str:
-    """The previous question's words with the entities the follow-up replaces taken out, then the follow-up."""
+    """The follow-up with its "it" replaced by the one particular thing the previous question named ("What is
+    P-glycoprotein?" -> "Which studies show P-glycoprotein moving ...?"), so that it keeps its own form (a list);
+    otherwise the previous question's words with the entities the follow-up replaces taken out, then the
+    follow-up."""
+    named = _one_named(previous, types)
+    if named and _WHOLE_QUESTION.match(question) and _IT.search(_NOT_POINTING.sub(" ", question)):
+        return _IT.sub(lambda m: f"{named}'s" if m.group(1).lower() == "its" else named, question, count=1)
     new = types.of(set(normalize(question).split()))
     replaced = {kind for kind, found in new.items() if found}
     routes = routes_named(question)
@@ -117,6 +132,17 @@ def condense(question: str, previous: str, types: EntityTypes) -> str:
     while kept and _PREPOSITION.match(first) and _PREPOSITION.match(kept[-1]):
         kept.pop()  # "... resistance in" + "in NSCLC?": one "in"
     return f"{' '.join(kept)} {follow}".strip()
+
+
+def _one_named(previous: str, types: EntityTypes) -> str | None:
+    """The one particular thing (a gene, protein, RNA or drug; not a cancer, nor the field's own words) the
+    previous question names, as it was written; None when it names none or several, or when it asked for a named
+    thing ("Which circRNA promotes oxaliplatin resistance?": "its targets" are the answer's, not oxaliplatin's)."""
+    if asked_kinds(previous) or head_noun(previous) is not None:
+        return None
+    wanted = specific_terms(previous) - _FIELD - types.cancer
+    written = {w.strip("?.,;:!()'\"") for w in previous.split() if set(normalize(w).split()) & wanted}
+    return next(iter(written)) if len(written) == 1 else None
 
 
 def point_at(question: str, studies: list[str]) -> str:

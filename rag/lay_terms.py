@@ -32,16 +32,18 @@ def _table() -> PhraseTable:
                         y_plural=True)
 
 
+def phrases(question: str) -> list[tuple[str, str]]:
+    """Each everyday phrase of a question (spaced, as matched) with its technical terms, in order."""
+    table = _table()
+    return [(m.group(0).strip(), table.head(m.group(0))) for m in table.pattern.finditer(spaced(question))]
+
+
 @lru_cache(maxsize=4096)
 def read(question: str) -> LayReading:
     """The technical terms for the everyday phrases of a question."""
-    table = _table()
-    text = spaced(question)
     terms: list[str] = []
     covered: set[str] = set()
-    for match in table.pattern.finditer(text):
-        found = match.group(0)
-        technical = table.head(found)
+    for found, technical in phrases(question):
         if technical not in terms:
             terms.append(technical)
         covered.update(found.split())

@@ -25,6 +25,11 @@ REFUSAL_FILTERED = ("No source matches the filter {filters}, so nothing was sear
 RETRACTED_WARNING = "cites a retracted study: {title} ({source_id}). {note}"
 RETRACTED_IN_TEXT = "Caution: reference {n} has been retracted ({note}); treat its findings as unreliable."
 IN_VITRO_IN_TEXT = "Reference {n} is cell-culture evidence only."
+# "Was that study retracted?", "Is the SNHG14 study reliable?": what the study's record says of retraction ({yes} /
+# {no}: "Yes. " / "No. " when retraction was asked about, else empty)
+STATUS_RETRACTED = "{yes}{who}, \"{title}\" [1], has been retracted: {note}. Treat its findings as unreliable."
+STATUS_SOUND = ("{no}{who}, \"{title}\" [1], is not marked as retracted in this collection (its records note "
+                "retractions, not other judgements of a study's quality).")
 # a study of another cancer than the one asked about ("... docetaxel-resistant prostate cancer cells?" answered from
 # a breast cancer study) says so with its finding: the corpus holds no closer evidence
 OTHER_CANCER_IN_TEXT = "Reference {n} is a study of {studied}, not of {asked}."

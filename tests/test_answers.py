@@ -112,6 +112,20 @@ def test_follow_up_carries_previous_entities(assistant: Assistant) -> None:
     assert any("gastric" in " ".join([c.title, c.passage]).lower() for c in answer.citations)
 
 
+def test_a_whole_follow_up_pointing_with_it_keeps_its_own_form(assistant: Assistant) -> None:
+    # session 23: "What is P-glycoprotein?" then "Which studies show it ...?" was searched as "What is
+    # P-glycoprotein Which studies show it ...", read as a what-is question, and answered from one study
+    types = entity_types(assistant.index())
+    history = [Turn("user", "What is P-glycoprotein?")]
+    asked = "Which studies show it moving between cells in exosomes?"
+    assert standalone_question(asked, history, types) == \
+        "Which studies show P-glycoprotein moving between cells in exosomes?"
+    assert len({c.source_id for c in assistant.ask(asked, history=history).citations}) > 1
+    # "its" after a question asking for a named thing stands for the answer, not for what that question named
+    after_which = [Turn("user", "Which exosomal circRNA promotes oxaliplatin resistance in gastric cancer?")]
+    assert "oxaliplatin's" not in standalone_question("What are its targets?", after_which, types)
+
+
 def test_cli_ask_prints_references_and_json(pack_settings: Settings) -> None:
     env = rag_env(pack_settings)
     text = subprocess.run([str(BIN / "rag"), "ask", "Which microRNA do fibroblasts pass to colorectal cancer cells?"],

@@ -19,11 +19,11 @@ from rag.documents import Answer, Source
 from rag.evaluation import opens_with_framing, word_count
 from rag.evidence import CULTURE_ONLY, evidence_asked, evidence_kinds, in_vitro_only
 from rag.filters import Filters, source_metadata
-from rag.generation.direction import states_the_opposite
+from rag.generation.direction import changed_against, states_the_opposite
 from rag.generation.extractive import document_text
 from rag.generation.lead import FEATURES, MODEL_PATH, asks_for_findings, frames_the_study, interprets
 from rag.generation.short_answer import names_of_asked_kind, typed_names
-from rag.generation.routes import ROUTES, is_broad, route_of
+from rag.generation.routes import RNA_CLASSES, ROUTES, asks_about_rnas, is_broad, route_of
 from rag.ingest import ingest
 from rag.normalize import normalize
 from rag.settings import Settings
@@ -146,6 +146,25 @@ def test_a_broad_mechanism_question_gets_the_review_and_one_line_per_route(assis
     assert len({c.source_id for c in answer.citations}) == len(ROUTES) + 1
 
 
+def test_a_question_on_exosomal_rnas_as_a_whole_gets_one_line_per_rna_class(assistant: Assistant) -> None:
+    # session 23: "Which RNA types in vesicles ...?" opened "ABCG2, ABCB1 and ABCC2." (proteins), and "How do
+    # non-coding RNAs in exosomes ...?" got two reviews
+    index = assistant.index()
+    for question in ("Which RNA types in vesicles cause drug resistance?",
+                     "How do non-coding RNAs in exosomes cause chemoresistance?"):
+        assert asks_about_rnas(question), question
+        answer = assistant.ask(question)
+        for label, _categories in RNA_CLASSES:
+            assert f"{label}: " in answer.answer, (label, answer.answer)
+        studies = [index.sources[c.source_id] for c in answer.citations[1:]]
+        assert [s.category for s in studies] == [c for _, (c,) in RNA_CLASSES], answer.answer
+        assert not any(s.retracted for s in studies), answer.answer  # a sound study speaks for its class
+    for question in ("How do exosomal lncRNAs cause drug resistance?",  # one class: that route's question
+                     "How does exosomal HOTTIP cause cisplatin resistance?",  # particular
+                     "What are the main mechanisms by which exosomes mediate chemotherapy resistance?"):
+        assert not asks_about_rnas(question), question
+
+
 def test_a_list_question_about_one_route_lists_that_routes_studies(assistant: Assistant) -> None:
     # session 16: exosome-packed paclitaxel (Kim) and engineered exosomes (Kamerkar) led "block exosome release"
     answer = assistant.ask("Which compounds have been used to block exosome release in cancer models?")
@@ -249,6 +268,13 @@ def test_a_question_about_one_route_gets_that_routes_studies(assistant: Assistan
         assert route_of(search, question) == "secretion-inhibition", question
         cited = {assistant.index().sources[c.source_id].category for c in assistant.ask(question).citations}
         assert "secretion-inhibition" in cited, question
+    # drug efflux in everyday words: "get rid of chemo drugs" (session 23: exosome-packed paclitaxel, Kim)
+    assert route_of(search, "Do tumours use tiny bubbles to get rid of chemo drugs?") == "drug-efflux"
+    # stopping the release itself, in the literature's words or everyday ones, with no treatment named
+    # (session 23: a miR-92a-3p study, and two reviews)
+    for question in ("Is there a way to stop tumour cells from releasing these particles?",
+                     "Can we stop cancer cells releasing exosomes?"):
+        assert route_of(search, question) == "secretion-inhibition", question
     # the broad question, two routes, a particular question, a question asking for names: not one route's
     for question in ("What are the main mechanisms by which exosomes mediate chemotherapy resistance?",
                      "How do exosomal proteins and microRNAs cause drug resistance?",
@@ -533,6 +559,44 @@ def test_a_question_about_findings_is_not_taken_for_a_collection_question(assist
     assert m2.backend == "extractive", m2.answer
 
 
+def test_a_cancer_named_in_everyday_words_is_the_setting_of_the_answer(assistant: Assistant) -> None:
+    # session 23: "brain tumours" got the review's map of routes (three of its studies of other cancers), and
+    # "stomach cancer" opened with an ovarian cancer study
+    index = assistant.index()
+
+    def cancers(answer: Answer) -> list[str]:
+        return [" ".join(index.sources[c.source_id].facets.get("cancer_types", [])) for c in answer.citations]
+
+    brain = assistant.ask("How do brain tumours resist their standard chemo through exosomes?")
+    assert len(brain.citations) > 1 and all("gli" in c for c in cancers(brain)), brain.answer
+    stomach = assistant.ask("What makes stomach cancer stop responding to platinum drugs?")
+    assert "gastric" in cancers(stomach)[0], stomach.answer
+    for n, studied in enumerate(cancers(stomach), start=1):  # another cancer's study says so with its finding
+        assert ("gastric" in studied) == (f"Reference {n} is a study of" not in stomach.answer), stomach.answer
+    skin = assistant.ask("Do exosomes help skin cancer resist cisplatin?")  # the caveat names it as asked
+    assert "melanoma" in cancers(skin)[0] and "not of skin cancer." in skin.answer, skin.answer
+
+
+def test_a_question_on_one_studys_standing_is_answered_from_its_record(assistant: Assistant) -> None:
+    # session 23: "Was that study retracted?" replayed the study's findings and never said yes or no
+    def after(first: str, follow: str) -> Answer:
+        return assistant.ask(follow, history=[Turn("user", first), Turn("assistant", assistant.ask(first).answer)])
+
+    sound = after("Which lncRNA drives cisplatin resistance in gastric cancer?", "Was that study retracted?")
+    assert sound.answer.startswith("No. Wang et al. (2019)") and "not marked as retracted" in sound.answer
+    assert [c.source_id for c in sound.citations] == ["wang-2019-hottip"], sound.answer
+    retracted = after("Which lncRNA makes HER2 breast cancer resist trastuzumab?", "Was that study retracted?")
+    note = assistant.index().sources["dong-2018-snhg14"].retraction_note.rstrip(".")
+    assert retracted.answer.startswith("Yes. Dong et al. (2018)") and note in retracted.answer, retracted.answer
+    assert "Caution" not in retracted.answer and retracted.warnings  # said once in the text, and warned
+    named = assistant.ask("Is the SNHG14 trastuzumab study reliable?")  # no yes/no: reliability is more
+    assert named.answer.startswith("Dong et al. (2018)") and "has been retracted" in named.answer, named.answer
+    # a listing and a question about a finding stay what they were
+    assert assistant.ask("Are any studies retracted?").answer.startswith("4 studies in the collection")
+    finding = assistant.ask("Is P-glycoprotein transfer by exosomes a reliable finding?")
+    assert finding.backend == "extractive" and "P-gp" in finding.answer, finding.answer
+
+
 def test_studies_are_listed_by_a_span_of_years(assistant: Assistant) -> None:
     # session 23: "before 2010" listed the studies of 2010 itself
     index = assistant.index()
@@ -743,6 +807,16 @@ def test_which_way_a_change_goes() -> None:
                                    "Five drugs were inhibitors of exosome secretion and six acted as activators.")
     assert not states_the_opposite("How does cisplatin change exosome release?",  # no direction asked
                                    "Cisplatin exposure increased exosome release from A549 cells.")
+
+
+def test_a_short_answer_leaves_out_what_the_sentence_changes_the_other_way(assistant: Assistant) -> None:
+    # session 23: "PTEN and PI3K/Akt." answered what miR-32-5p activates (it suppresses PTEN, turns on PI3K/Akt)
+    assert changed_against("Which pathway does miR-32-5p activate?",
+                           "It suppresses PTEN, turns on PI3K/Akt, and promotes EMT.") == {"pten"}
+    assert changed_against("How does miR-32-5p act?", "It suppresses PTEN.") == frozenset()  # no way asked
+    assert_opens_with(assistant, "Which pathway does exosomal miR-32-5p activate?", "PI3K/Akt.")
+    assert claims(assistant.ask("What does miR-21 from macrophages suppress in gastric cancer?").answer)[0][0] \
+        == "PTEN."
 
 
 def test_a_list_of_what_lowers_something_leaves_out_a_study_where_it_rose(assistant: Assistant) -> None:

@@ -12,6 +12,7 @@ the asked way.
 from __future__ import annotations
 
 import re
+from itertools import takewhile
 
 from rag.lexical import english_stemmer
 
@@ -19,24 +20,31 @@ DOWN = ("reduce", "reduced", "reduces", "reducing", "decrease", "decreased", "de
         "lowers", "inhibit", "inhibited", "inhibits", "block", "blocked", "blocks", "suppress", "suppressed",
         "suppresses", "prevent", "prevented", "prevents", "limit", "limited", "limits", "impair", "impaired",
         "impairs", "attenuate", "attenuated", "diminish", "diminished", "abolish", "abolished", "curb", "curbed",
-        "cut", "stop", "stopped", "stops", "downregulate", "downregulated")
+        "cut", "stop", "stopped", "stops", "downregulate", "downregulated", "silence", "silenced", "silences",
+        "repress", "repressed", "represses")
 UP = ("increase", "increased", "increases", "increasing", "raise", "raised", "raises", "raising", "enhance",
       "enhanced", "enhances", "promote", "promoted", "promotes", "boost", "boosted", "boosts", "stimulate",
-      "stimulated", "stimulates", "elevate", "elevated", "augment", "augmented", "upregulate", "upregulated")
+      "stimulated", "stimulates", "elevate", "elevated", "augment", "augmented", "upregulate", "upregulated",
+      "activate", "activated", "activates", "induce", "induced", "induces")
 WINDOW = 3  # words after the verb that it changes: "increased [exosome release from]"
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9-]*")
 _DIRECTION = {**{w: -1 for w in DOWN}, **{w: 1 for w in UP}}
+# phrasal verbs of change, read as their one-word equivalents: "turns on PI3K/Akt", "switched off FBXW7"
+_PHRASAL = re.compile(r"\b(turn|turns|turned|switch|switches|switched) (on|off)\b", re.IGNORECASE)
+_PHRASAL_AS = {"on": "activates", "off": "suppresses"}
 _FUNCTION_WORDS = frozenset({"the", "a", "an", "of", "from", "in", "by", "and", "or", "their", "its", "to", "cells",
                              "cell"})
 
 
 def changes(text: str) -> list[tuple[int, frozenset[str]]]:
     """Each verb of change in the text: its direction (+1 up, -1 down) and the stems of the words it changes."""
-    words = [w.lower() for w in _WORD.findall(text)]
+    words = [w.lower() for w in _WORD.findall(_PHRASAL.sub(lambda m: _PHRASAL_AS[m.group(2).lower()], text))]
     out = []
     for i, word in enumerate(words):
         if word in _DIRECTION:
-            changed = [w for w in words[i + 1:i + 1 + WINDOW] if w not in _FUNCTION_WORDS and w not in _DIRECTION]
+            # up to the next verb of change: "suppresses PTEN, activates PI3K/Akt" changes PTEN down only
+            following = list(takewhile(lambda w: w not in _DIRECTION, words[i + 1:i + 1 + WINDOW]))
+            changed = [w for w in following if w not in _FUNCTION_WORDS]
             out.append((_DIRECTION[word], frozenset(english_stemmer().stemWords(changed))))
     return out
 
@@ -50,3 +58,26 @@ def states_the_opposite(question: str, sentence: str) -> bool:
     targets = frozenset().union(*(stems for _, stems in asked))
     said = {d for d, stems in changes(sentence) if stems & targets}
     return said == {-direction}
+
+
+# a verb of change whose object is what the question asks for: nothing, or a place or time, follows it ("Which
+# pathway does miR-32-5p activate?", "What does miR-21 suppress in gastric cancer?"); not "Which target activates
+# PI3K/Akt?", where the asked thing is the verb's subject
+_ASKED_OBJECT = re.compile(r"\b([A-Za-z]+)\s*(?:$|\?|\b(?:in|during|after|when|to|from|within)\b)")
+
+
+def changed_against(question: str, sentence: str) -> frozenset[str]:
+    """The stems the sentence changes the other way from the one way the question asks for its object ("Which
+    pathway does miR-32-5p activate?": PTEN in "it suppresses PTEN, turns on PI3K/Akt"); empty when it asks no one
+    way."""
+    asked = {_DIRECTION[m.group(1).lower()] for m in _ASKED_OBJECT.finditer(
+        _PHRASAL.sub(lambda m: _PHRASAL_AS[m.group(2).lower()], question)) if m.group(1).lower() in _DIRECTION}
+    if len(asked) != 1:
+        return frozenset()
+    against = -next(iter(asked))
+    return frozenset().union(*(stems for d, stems in changes(sentence) if d == against))
+
+
+def stem_of(word: str) -> str:
+    """A word as `changes` reads it."""
+    return english_stemmer().stemWord(word.lower())

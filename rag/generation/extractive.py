@@ -25,15 +25,15 @@ from rag.filters import Filters
 from rag.generation.lead import (FEATURES, QuestionTerms, asks_for_findings, distinctive_coverage, features,
                                  frames_the_study, interprets, lead_scores, local_idf, sentence_stems)
 from rag.generation.direction import states_the_opposite
-from rag.generation.routes import (ROUTE_DESCRIPTIONS, ROUTE_OF, ROUTES, TOPIC, asks_how, asks_how_it_acts,
-                                   asks_outcome, is_broad, names_route, route_hits, route_listed, route_of,
-                                   route_study_hits, routes_named, states_outcome_asked)
+from rag.generation.routes import (RNA_CLASSES, ROUTE_DESCRIPTIONS, ROUTES, TOPIC, asks_about_rnas, asks_how,
+                                   asks_how_it_acts, asks_outcome, is_broad, names_route, rna_class_hits, route_hits,
+                                   route_listed, route_of, route_study_hits, routes_named, states_outcome_asked)
 from rag.generation.setting import setting_studies, studies_of_named_cancer
 from rag.generation.short_answer import ShortAnswer, names_of_asked_kind, particular, short_answer
 from rag.lexical import tokenize
 from rag.normalize import normalize, specific_terms, stem
 from rag.prompts import IN_VITRO_IN_TEXT
-from rag.retrieval import MAX_NAMED, RELEVANCE_THRESHOLD, SUBJECT_REVIEW, Hit, HybridSearch
+from rag.retrieval import MAX_NAMED, RELEVANCE_THRESHOLD, Hit, HybridSearch
 
 MAX_WORDS = 95  # default answer budget (RAG_ANSWER_MAX_WORDS), attributions and notes included; the opening
 # sentence is always kept. Chosen on dev: at 90 the median answer has 83 words and fact coverage is 0.882, at 95 87
@@ -306,7 +306,9 @@ class ExtractiveBackend:
             found = route_study_hits(self.search, question, route, hits) or hits
         elif (listed := route_listed(self.search, question)) is not None:
             found = route_study_hits(self.search, question, listed, hits, k=MAX_LIST_STUDIES) or hits
-        elif is_broad(question):
+        elif asks_about_rnas(question):
+            return rna_class_hits(self.search, question)
+        elif self._broad(question):
             return route_hits(self.search, question)
         else:
             found = self._class_hits(question, hits) or self._setting_hits(question, hits) or \
@@ -329,6 +331,11 @@ class ExtractiveBackend:
         if len(studies) < 2:
             return []
         return studies + [h for h in hits if is_review(h)]
+
+    def _broad(self, question: str) -> bool:
+        """A broad mechanism question (routes.is_broad) that names no cancer in everyday words either: "How do brain
+        tumours resist their standard chemo through exosomes?" asks about the glioma studies, not the review's map."""
+        return is_broad(question) and studies_of_named_cancer(question, self.search.index) is None
 
     def _asked(self, question: str) -> frozenset[str]:
         """The particular things the question names that some record lists (Gazetteer.names_in, class words aside)."""
@@ -402,7 +409,9 @@ class ExtractiveBackend:
             # sentence that the route's proteins exist ("vesicles carrying genetic material, proteins ...") is none
             studies = frozenset(h.source.id for h in hits if not is_review(h))
             return self._lines_of(question, hits, studies) if studies else self._list_lines(question, hits)
-        if is_broad(question):
+        if asks_about_rnas(question):
+            return self._route_lines(question, hits, RNA_CLASSES)
+        if self._broad(question):
             return self._route_lines(question, hits)
         if self._of_a_class_only(question, hits):
             return self._list_lines(question, hits, every=True)  # one RNA class's studies (_class_hits)
@@ -484,19 +493,24 @@ class ExtractiveBackend:
             words += cost
         return pieces or self._sentences(question, hits)
 
-    def _route_lines(self, question: str, hits: list[Hit]) -> list[Piece]:
-        """The review's framing sentence, then one line per route: "Drug efflux: Koch et al. (2016): ..."."""
+    def _route_lines(self, question: str, hits: list[Hit],
+                     routes: tuple[tuple[str, tuple[str, ...]], ...] = ROUTES) -> list[Piece]:
+        """The review's framing sentence, then one line per route: "Drug efflux: Koch et al. (2016): ..." (or per
+        RNA class: "Circular RNAs: Ding et al. (2020): ...")."""
         pieces = []
-        everything = " ".join(label for label, _ in ROUTES)
+        everything = " ".join(label for label, _ in routes)
+        label_of = {category: label for label, categories in routes for category in categories}
         for i, hit in enumerate(hits):
-            framing = hit.source.type == SUBJECT_REVIEW
-            label = ROUTE_OF.get(hit.source.category or "")
+            framing = i == 0 and is_review(hit)  # the subject review for the routes; any review for RNA classes
+            label = label_of.get(hit.source.category or "")
             # the framing sentence is the one naming the routes; a route's line the finding about that route
             cands = self.candidates(f"{question} {everything if framing else label or ''}", [hit])
             if not cands:
                 continue
-            if not framing:  # a route's line states a finding, not what the study set out to do
+            if not framing:  # a route's line states a finding, not what the study set out to do, ...
                 cands = [c for c in cands if not c.frames] or cands
+                # ... and, when the question asks how resistance arises, a finding on resistance
+                cands = [c for c in cands if states_outcome_asked(question, c.text)] or cands
             best = max(cands, key=lambda c: c.score + (0.0 if framing else 0.1 * c.lead))
             prefix = f"{label}: " if label and not framing else ""
             pieces.append(Piece(f"{prefix}{attribution(hit)}: {document_text(best.text)}", i))

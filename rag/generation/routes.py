@@ -27,6 +27,16 @@ ROUTES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Blocking exosome secretion", ("secretion-inhibition",)),
 )
 ROUTE_OF = {category: label for label, categories in ROUTES for category in categories}
+# the non-coding RNA route's own classes, each answered by its best study as a route is: "Which types of RNA in
+# exosomes cause drug resistance?"
+RNA_CLASSES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("MicroRNAs", ("ncrna-mirna",)), ("Long non-coding RNAs", ("ncrna-lncrna",)), ("Circular RNAs", ("ncrna-circrna",)),
+)
+# RNAs as a whole, or their classes asked for: "non-coding RNAs", "ncRNAs", "RNA types", "kinds of RNA"
+_RNAS_AS_A_WHOLE = re.compile(r"\b(?:non-?coding RNAs|ncRNAs|RNAs?\s+(?:types|kinds|classes|sorts)|"
+                              r"(?:types|kinds|classes|sorts)\s+of\s+(?:non-?coding\s+)?RNAs?)\b", re.IGNORECASE)
+_RNA_WORDS = frozenset({"rna", "ncrna", "mirna", "lncrna", "circrna"})
+_RNA_CLASS_TOKENS = frozenset({"mirna", "lncrna", "circrna"})
 # The corpus's topic itself: a question naming nothing beyond these asks about the field as a whole.
 TOPIC = frozenset({"exosome", "chemoresist"})
 RESISTANCE = ("resist", "chemoresist")
@@ -85,7 +95,9 @@ def is_broad(question: str) -> bool:
 
 # how a question asks for a mechanism: "how"/"why" (not "how many"/"how much"), or a noun for one
 _HOW = re.compile(r"^\s*(?:how|why)\b(?!\s+(?:many|much|often|long|big|large|small|fast|far|well)\b)|"
-                  r"\b(?:mechanism|way|route|pathway|process|means|role)s?\b|\bexplain", re.IGNORECASE)
+                  r"\b(?:mechanism|way|route|pathway|process|means|role)s?\b|\bexplain|"
+                  # "What makes stomach cancer stop responding ...?" asks for the cause
+                  r"^\s*what\s+(?:makes|made|causes|caused|drives|drove|lets|allows|enables)\b", re.IGNORECASE)
 
 
 # "How do/does/can ... ?" asks how an effect comes about; "How were exosomes isolated?" asks for a procedure
@@ -108,8 +120,10 @@ def about_a_route_only(question: str, treatment: bool = True) -> bool:
     routes are described in ("lncRNAs", "stromal", "efflux", "secretion"): no other specific term, cancer, rare
     word or document."""
     words = [w for w in normalize(question).split() if w not in STOPWORDS and len(w) > 1]
-    about = any(w.startswith(("exosom", "vesicle")) for w in words) and \
-        (not treatment or any(w.startswith(TREATMENT) for w in words))
+    # about the vesicles and treatment in everyday words too ("these particles", "chemo"): the lay table's reading
+    said = [*words, *normalize(" ".join(lay_terms.read(question).terms)).split()]
+    about = any(w.startswith(("exosom", "vesicle")) for w in said) and \
+        (not treatment or any(w.startswith(TREATMENT) for w in said))
     particular = bool(specific_terms(question) - TOPIC - ROUTE_WORDS) or any(w in CANCER_SITES for w in words)
     # an outcome word is the topic, however rarely English spells it so ("sensitise")
     rare = [w for w in words if is_rare(w, RARE_ZIPF) and not w.startswith((*FIELD_WORDS, *OUTCOME))
@@ -123,19 +137,27 @@ def route_of(search: HybridSearch, question: str) -> str | None:
     several). A question about resistance that uses one route's head noun is about that route. (The closest
     description by embedding was tried as well and dropped: MiniLM put "How do exosomes make tumours resist drugs?"
     in drug efflux.)"""
-    if not about_a_route_only(question) or asks_for_list(question) or _asks_for_a_name(question):
+    if asks_for_list(question) or _asks_for_a_name(question):
         return None
-    named = routes_named(question)
+    # or in everyday words the lay table reads as a route's ("get rid of chemo drugs": drug efflux)
+    named = routes_named(question) or routes_named(" ".join(lay_terms.read(question).terms))
     if len(named) != 1 or not _present(search, next(iter(named))):
         return None
     route = next(iter(named))
+    # stopping the vesicles' release is the route itself: "Is there a way to stop tumour cells from releasing these
+    # particles?" names no treatment ("Does blocking exosome secretion reduce tumour growth?" asks about another
+    # effect of blocking it, which the route's lines on treatment do not answer)
+    stops_release = route == "secretion-inhibition" and bool(_STOPS_RELEASE.search(question))
+    if not about_a_route_only(question, treatment=not stops_release):
+        return None
     # the route's answer says how it makes tumours resist (or, blocked, respond again); a question on another use
     # of the route's cargo ("Is there clinical evidence that exosomal microRNAs predict chemotherapy response?")
     # is not about that. Drug efflux names its outcome itself: the drug leaves the cell; blocking secretion is about
-    # treatment whenever the question names one ("Can blocking exosome release make chemotherapy work better?")
+    # treatment whenever the question names one ("Can blocking exosome release make chemotherapy work better?"),
+    # and is itself asked about when the question asks to stop the release
     said = normalize(question).split()
-    own_outcome = route == "drug-efflux" or (route == "secretion-inhibition" and
-                                             any(w.startswith(TREATMENT) for w in said))
+    own_outcome = route == "drug-efflux" or stops_release or (route == "secretion-inhibition" and
+                                                              any(w.startswith(TREATMENT) for w in said))
     return route if own_outcome or speaks_of_outcome(question) else None
 
 
@@ -205,7 +227,13 @@ def _lowers(text: str) -> bool:
     # a gerund lowers too ("Can stopping exosome release ...?"); direction.changes reads finite verbs only
     return any(d < 0 for d, _ in changes(text)) or any(w.startswith(("inhibit", "block", "stopping", "preventing",
                                                                      "suppressing", "lowering", "reducing"))
-                                                       for w in words)
+                                                       for w in words) or bool(_STOPS_RELEASE.search(text))
+
+
+# a verb of stopping before the release it stops: "stop tumour cells (from) releasing ...", "prevent their
+# release"; not "Does exosome release stop after chemotherapy?", where the release is what stops
+_STOPS_RELEASE = re.compile(r"\b(?:stop|prevent|halt)\w*\s+(?:[\w'-]+\s+){0,4}?(?:from\s+)?(?:releas|secret|shed)",
+                            re.IGNORECASE)
 
 
 def _asks_for_a_name(question: str) -> bool:
@@ -258,15 +286,49 @@ def subject_review(search: HybridSearch, question: str) -> Hit | None:
     return Hit(chunk=chunk, source=search.index.sources[chunk.source_id], score=1.0, fused=0.0)
 
 
-def route_hits(search: HybridSearch, question: str) -> list[Hit]:
-    """The subject review (framing) first, then the best study of each route, one source each."""
+def asks_about_rnas(question: str) -> bool:
+    """About exosomal non-coding RNAs as a whole and resistance, asking how or which ("How do exosomal ncRNAs cause
+    drug resistance?", "Which types of RNA in vesicles cause drug resistance?"), naming no one class ("lncRNAs" is
+    that route's question) and nothing particular."""
+    if not _RNAS_AS_A_WHOLE.search(question) or routes_named(question):
+        return False
+    words = [w for w in normalize(question).split() if w not in STOPWORDS and len(w) > 1]
+    said = [*words, *normalize(" ".join(lay_terms.read(question).terms)).split()]
+    about = any(w.startswith(("exosom", "vesicle")) for w in said)
+    particular = bool(specific_terms(question) - TOPIC - _RNA_WORDS) or any(w in CANCER_SITES for w in words)
+    return about and asks_outcome(question) and not particular and (asks_how(question) or bool(
+        re.match(r"\s*(?:which|what)\b", question, re.IGNORECASE)))
+
+
+def rna_class_hits(search: HybridSearch, question: str) -> list[Hit]:
+    """The review passage closest to the question on the RNA classes (its framing: "The authors describe two main
+    mechanisms: exosomal miRNAs block translation ..., lncRNAs and circRNAs act as miRNA sponges"), then the best
+    study of each class."""
+    classes = " ".join(label for label, _ in RNA_CLASSES)
+    reviews = [h for h in search.search(f"{question} {classes}", k=5, filters=Filters()) if h.source.is_review]
+    # the review passage naming most of the classes frames them (a circRNA review's passage frames one)
+    framing = sorted(reviews, key=lambda h: -len(_RNA_CLASS_TOKENS & set(normalize(h.chunk.text).split())))[:1]
+    return framing + [h for h in route_hits(search, question, RNA_CLASSES, described=True)
+                      if not h.source.is_review]
+
+
+def route_hits(search: HybridSearch, question: str,
+               routes: tuple[tuple[str, tuple[str, ...]], ...] = ROUTES, described: bool = False) -> list[Hit]:
+    """The subject review (framing) first, then the best study of each route (or of each RNA class), one source
+    each; searched with the route's label, or with `described`, with its description ("exosomes that transport
+    microRNAs into recipient cells": a study of the transfer, not a miRNA biomarker panel)."""
     found: list[Hit] = []
     review = subject_review(search, question)
     if review is not None:
         found.append(review)
-    for label, categories in ROUTES:
-        query = f"{question} {label}"
-        best = [h for c in categories for h in search.search(query, k=1, filters=Filters(category=c))]
+    for label, categories in routes:
+        def query(category: str) -> str:
+            return f"{question} {ROUTE_DESCRIPTIONS[category] if described else label}"
+
+        # a sound study speaks for its route before a retracted one
+        best = [h for c in categories for h in search.search(query(c), k=1, filters=Filters(category=c,
+                                                                                            retracted="exclude"))] or \
+            [h for c in categories for h in search.search(query(c), k=1, filters=Filters(category=c))]
         if best:
             found.append(max(best, key=lambda h: h.score))
     seen: set[str] = set()

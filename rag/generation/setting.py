@@ -39,7 +39,11 @@ def setting_studies(question: str, index: Index) -> frozenset[str]:
     text = lay_terms.read(question).expanded(question)
     found = _types_of(text, index)
     cells = _source_cells(text, index)
-    setting = found["cancer"] | found["drug"]
+    lay = None if _types_of(question, index)["cancer"] else _lay_cancer(question)
+    if lay is not None:  # "brain tumours": glioma or glioblastoma, each a setting's cancer on its own
+        found["cancer"] -= lay[1]
+        cells -= {stem(w) for w in lay[0].split()}  # the tumours of "brain tumours" are no exosome source
+    setting = found["cancer"] | found["drug"] | (lay[1] if lay else set())
     if not (setting or cells) or found["cargo"] or _names_more(text, setting | cells, index):
         return frozenset()
     # a drug word is one drug's name, and several are alternatives (the lay table reads "platinum drugs" as
@@ -47,8 +51,10 @@ def setting_studies(question: str, index: Index) -> frozenset[str]:
     # cells asked about as a cause of resistance are studied as one in the review's routes: macrophages that load
     # paclitaxel into their exosomes to overcome it (an exosome-biology study) are not a finding about that
     routes_only = bool(cells) and asks_outcome(question)
+    of_lay = _studies_of_any(index, lay[1]) if lay else frozenset()
     return frozenset(s.id for s, meta in zip(index.sources.values(), index.source_metadata)
                      if not s.is_review and not s.retracted and _lists_all(meta, "cancer_types_terms", found["cancer"])
+                     and (lay is None or s.id in of_lay)
                      and (not found["drug"] or any(_lists_all(meta, "drugs_terms", {d}) for d in found["drug"]))
                      and _lists_all(meta, "exosome_source_terms", cells)
                      and (not routes_only or s.category in ROUTE_OF))
@@ -62,10 +68,27 @@ def _source_cells(text: str, index: Index) -> set[str]:
 
 def studies_of_named_cancer(question: str, index: Index) -> frozenset[str] | None:
     """The ids of the sources whose record lists the cancer a question names ("... help lung cancer cells survive
-    cisplatin?"), or None when it names none the index knows: a study of another cancer answers it less well."""
-    # as written: the lay table gives a plain name its alternatives ("brain tumour": glioma or glioblastoma)
+    cisplatin?"), or None when it names none the index knows: a study of another cancer answers it less well. A
+    cancer named in everyday words ("stomach cancer", "brain tumours") counts when none is named as written."""
     cancer = _types_of(question, index)["cancer"]
-    return _studies_listing(index, cancer, reviews=True) if cancer else None
+    if cancer:
+        return _studies_listing(index, cancer, reviews=True)
+    lay = _lay_cancer(question)
+    return _studies_of_any(index, lay[1], reviews=True) if lay else None
+
+
+def _lay_cancer(question: str) -> tuple[str, set[str]] | None:
+    """The first cancer the question names in everyday words (rag/lay_terms.py), as matched ("stomach cancer"),
+    and its site words, each an alternative: the lay table reads "brain tumour" as glioma or glioblastoma."""
+    for found, technical in lay_terms.phrases(question):
+        sites = {w for w in spaced(technical).split() if w in CANCER_SITES}
+        if sites:
+            return found, sites
+    return None
+
+
+def _studies_of_any(index: Index, sites: Set[str], reviews: bool = False) -> frozenset[str]:
+    return frozenset().union(*(_studies_listing(index, {site}, reviews) for site in sites))
 
 
 def other_cancer(question: str, index: Index, ids: Iterable[str]) -> tuple[str, list[str]]:
@@ -73,9 +96,12 @@ def other_cancer(question: str, index: Index, ids: Iterable[str]) -> tuple[str, 
     cancer"), and which of the primary studies `ids` are not of it (reviews, and records listing no cancer, never
     are). Empty when the question names no site (studies_of_site)."""
     sites, phrase = _sites(question, index, abbreviated=True)
-    if not phrase:
+    if phrase:
+        of_site = _studies_listing(index, sites)
+    elif not _types_of(question, index)["cancer"] and (lay := _lay_cancer(question)) is not None:
+        phrase, of_site = lay[0], _studies_of_any(index, lay[1])  # "stomach cancer": a study of gastric cancer
+    else:
         return "", []
-    of_site = _studies_listing(index, sites)
     other = [i for i in ids if (source := index.sources.get(i)) is not None and not source.is_review
              and source.facets.get("cancer_types") and i not in of_site]
     return phrase, other

@@ -17,6 +17,7 @@ from typing import Protocol
 
 from rag.answer_types import asked_kinds, asks_for_list, asks_for_vesicle_cargo, facet_names, head_noun
 from rag.documents import Source
+from rag.generation.direction import changed_against, stem_of
 from rag.lexical import STOPWORDS, tokenize
 from rag.normalize import normalize, stem
 from rag.ranking.signals import GENERIC_ENTITIES
@@ -70,13 +71,15 @@ def names_of_asked_kind(question: str, sentence: str, source: Source) -> list[st
     asked = {stem(t) for t in normalize(question).split()}
     head = head_noun(question)
     words = _WORD.findall(sentence)
+    # a name the sentence changes the other way from the one the question asks is not what it asks for
+    against = changed_against(question, sentence)
     found: dict[int, set[str]] = {}  # word position -> its name tokens
     for i, word in enumerate(words):
         tokens = {stem(t) for t in normalize(word).split()}
         # a word repeating a name already found ("PTEN-PI3K/AKT" after "PTEN") adds nothing
         repeats = any(tokens & earlier for earlier in found.values())
         if tokens & wanted and not tokens & asked and not repeats and fits_head(tokens, head) \
-                and not tokens <= CLASS_NAMES:
+                and not tokens <= CLASS_NAMES and not {stem_of(part) for part in word.split("/")} & against:
             found[i] = tokens
     # several names: the one next to the question's head noun ("the repair gene XRCC4") is the asked one
     near = [i for i in found if head is not None
