@@ -120,8 +120,7 @@ def about_a_route_only(question: str, treatment: bool = True) -> bool:
     routes are described in ("lncRNAs", "stromal", "efflux", "secretion"): no other specific term, cancer, rare
     word or document."""
     words = [w for w in normalize(question).split() if w not in STOPWORDS and len(w) > 1]
-    # about the vesicles and treatment in everyday words too ("these particles", "chemo"): the lay table's reading
-    said = [*words, *normalize(" ".join(lay_terms.read(question).terms)).split()]
+    said = _said(question, words)
     about = any(w.startswith(("exosom", "vesicle")) for w in said) and \
         (not treatment or any(w.startswith(TREATMENT) for w in said))
     particular = bool(specific_terms(question) - TOPIC - ROUTE_WORDS) or any(w in CANCER_SITES for w in words)
@@ -286,6 +285,12 @@ def subject_review(search: HybridSearch, question: str) -> Hit | None:
     return Hit(chunk=chunk, source=search.index.sources[chunk.source_id], score=1.0, fused=0.0)
 
 
+def _said(question: str, words: list[str]) -> list[str]:
+    """The question's words and the lay table's technical terms for its everyday ones ("these particles": exosomes,
+    "chemo": chemotherapy), so that vesicles and treatment said plainly count."""
+    return [*words, *normalize(" ".join(lay_terms.read(question).terms)).split()]
+
+
 def asks_about_rnas(question: str) -> bool:
     """About exosomal non-coding RNAs as a whole and resistance, asking how or which ("How do exosomal ncRNAs cause
     drug resistance?", "Which types of RNA in vesicles cause drug resistance?"), naming no one class ("lncRNAs" is
@@ -293,8 +298,7 @@ def asks_about_rnas(question: str) -> bool:
     if not _RNAS_AS_A_WHOLE.search(question) or routes_named(question):
         return False
     words = [w for w in normalize(question).split() if w not in STOPWORDS and len(w) > 1]
-    said = [*words, *normalize(" ".join(lay_terms.read(question).terms)).split()]
-    about = any(w.startswith(("exosom", "vesicle")) for w in said)
+    about = any(w.startswith(("exosom", "vesicle")) for w in _said(question, words))
     particular = bool(specific_terms(question) - TOPIC - _RNA_WORDS) or any(w in CANCER_SITES for w in words)
     return about and asks_outcome(question) and not particular and (asks_how(question) or bool(
         re.match(r"\s*(?:which|what)\b", question, re.IGNORECASE)))
