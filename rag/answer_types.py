@@ -20,8 +20,7 @@ from rag.faithfulness import named_words
 from rag.documents import Source
 from rag.index import Index
 from rag.lexical import STOPWORDS
-from rag.normalize import normalize, specific_terms, stem
-from rag.ranking.signals import GENERIC_ENTITIES
+from rag.normalize import GENERIC_ENTITIES, normalize, specific_terms, stem
 from rag.vocabulary import is_rare
 
 # head nouns of a "which/what <noun> ..." question (prefixes of normalised words) and the kind they ask for

@@ -13,7 +13,8 @@ from hypothesis import given, settings as hsettings, strategies as st
 from rag.answering import _relevant
 from rag.assistant import Assistant
 from rag.citations import claims
-from rag.grounding import MAX_RECORDS, grounded, records
+from rag.grounding import grounded
+from rag.particulars import MAX_RECORDS, records
 from rag.retrieval import RELEVANCE_THRESHOLD
 from rag.settings import Settings
 from rag.topic import dimension, gate_logit, in_scope, passage_logit, subject_score
@@ -260,7 +261,8 @@ def test_a_short_question_on_one_studys_particular_thing_is_answered_from_it(ass
                                                                             study: str) -> None:
     search = assistant.searcher()
     hits = search.search(question, k=5)
-    assert not in_scope(max(h.score for h in hits), search.query_vector(question))  # the gate alone refused
+    # the gate alone refused all three in session 19; since session 24 a symbol one or two primary studies list is
+    # an entity of the question, which lifts some of them past the gate itself, so only the grounding is asserted
     assert grounded(search, question, hits)
     answer = assistant.ask(question)
     assert not answer.refused and answer.citations[0].source_id == study, answer.answer

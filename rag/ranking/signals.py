@@ -287,6 +287,7 @@ class CandidateSignals:
         per_token = lexical_raw / max(len(set(tokens)), 1)
         top_lex = float(lexical_raw.max()) if n else 0.0
         mentioned = canonical_entities(searched)
+        mentioned += self._particular_names(searched, mentioned)
         specific = [e for e in mentioned if e not in GENERIC_ENTITIES]
         subject = self._subject_review * (0.0 if self.asks_about_review(query) else 1.0)
         return Candidates(rows, dense, sentence, per_token, lexical_raw / top_lex if top_lex > 0 else lexical_raw,
@@ -345,6 +346,18 @@ class CandidateSignals:
         gather = np.concatenate([np.arange(a, b) for a, b in zip(starts, ends)])
         sims = np.asarray(self.index.sentence_matrix[gather]) @ qv
         return np.maximum.reduceat(sims, np.concatenate([[0], np.cumsum(counts)[:-1]]))
+
+    def _particular_names(self, text: str, mentioned: list[str]) -> list[str]:
+        """Symbols the synonym table does not hold but one or two records list ("ALOX15", "TRIM14"): entities of the
+        question too, else "How is ALOX15 linked to exosomes?" ranks every study titled with exosomes above the
+        one record that lists ALOX15 and never says "exosome" in its title."""
+        # imported here: rag.particulars reads facets with the answer modules, which import this module
+        from rag.particulars import records
+        known = records(self.index)
+        # written as a symbol (specific_terms): "cyclophosphamide" and "multidrug" are words a near-domain question
+        # borrows, and with them the gate answered "Which enzyme activates cyclophosphamide in the liver?"
+        return list(dict.fromkeys(t for t in map(stem, sorted(specific_terms(text)))
+                                  if t not in mentioned and known.is_particular(t)))
 
     def _entity_scores(self, entities: list[str], rows: list[int], n: int, generic_weight: float) -> np.ndarray:
         """Weighted share of the question's named entities found in a source's title and facet fields."""
