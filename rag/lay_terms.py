@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from rag.normalize import PhraseTable, phrase_table, spaced
+from rag.normalize import PhraseTable, phrase_table, spaced, synonyms
 
 
 @dataclass(frozen=True)
@@ -33,9 +33,12 @@ def _table() -> PhraseTable:
 
 
 def phrases(question: str) -> list[tuple[str, str]]:
-    """Each everyday phrase of a question (spaced, as matched) with its technical terms, in order."""
-    table = _table()
-    return [(m.group(0).strip(), table.head(m.group(0))) for m in table.pattern.finditer(spaced(question))]
+    """Each everyday phrase of a question (spaced, as matched) with its technical terms, in order. A phrase inside a
+    longer name of the synonym table is part of that name ("pump" in "proton pump inhibitors" is no drug pump)."""
+    table, text = _table(), spaced(question)
+    names = [m.span() for m in synonyms().pattern.finditer(text)]
+    return [(m.group(0).strip(), table.head(m.group(0))) for m in table.pattern.finditer(text)
+            if not any(a <= m.start() and m.end() <= b and b - a > m.end() - m.start() for a, b in names)]
 
 
 @lru_cache(maxsize=4096)
