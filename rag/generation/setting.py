@@ -12,7 +12,9 @@ any other question.
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Set
+from functools import lru_cache
 from typing import Any
 
 from rag import lay_terms
@@ -22,9 +24,11 @@ from rag.collection import terms
 from rag.conversation import entity_types
 from rag.generation.routes import ROUTE_OF, asks_how, asks_outcome
 from rag.index import Index
-from rag.lexical import STOPWORDS
-from rag.normalize import normalize, spaced, specific_terms, stem, synonyms
+from rag.lexical import STOPWORDS, english_stemmer
+from rag.vocabulary import is_technical
+from rag.normalize import is_entity, normalize, spaced, specific_terms, stem, synonyms
 
+MAX_TOPIC_STUDIES = 2  # a word more studies use (chemotherapy, vesicles, apoptosis) is the field's, not a topic
 FIELD_TERMS = frozenset({"exosome", "chemoresist"})  # specific_terms' names for the subject itself
 CANCER_NOUNS = ("cancer", "carcinoma", "tumour", "tumor", "neoplasm", "malignan")
 
@@ -52,12 +56,14 @@ def setting_studies(question: str, index: Index) -> frozenset[str]:
     # paclitaxel into their exosomes to overcome it (an exosome-biology study) are not a finding about that
     routes_only = bool(cells) and asks_outcome(question)
     of_lay = _studies_of_any(index, lay[1]) if lay else frozenset()
-    return frozenset(s.id for s, meta in zip(index.sources.values(), index.source_metadata)
-                     if not s.is_review and not s.retracted and _lists_all(meta, "cancer_types_terms", found["cancer"])
-                     and (lay is None or s.id in of_lay)
-                     and (not found["drug"] or any(_lists_all(meta, "drugs_terms", {d}) for d in found["drug"]))
-                     and _lists_all(meta, "exosome_source_terms", cells)
-                     and (not routes_only or s.category in ROUTE_OF))
+    studies = frozenset(s.id for s, meta in zip(index.sources.values(), index.source_metadata)
+                        if not s.is_review and not s.retracted
+                        and _lists_all(meta, "cancer_types_terms", found["cancer"])
+                        and (lay is None or s.id in of_lay)
+                        and (not found["drug"] or any(_lists_all(meta, "drugs_terms", {d}) for d in found["drug"]))
+                        and _lists_all(meta, "exosome_source_terms", cells)
+                        and (not routes_only or s.category in ROUTE_OF))
+    return frozenset() if _narrowed(text, setting | cells, studies, index) else studies
 
 
 def _source_cells(text: str, index: Index) -> set[str]:
@@ -187,3 +193,30 @@ def _names_more(text: str, setting: set[str], index: Index) -> bool:
     if {stem(w) for w in gazetteer(index).names_in(text)} - setting:
         return True
     return bool({stem(w) for w in specific_terms(text)} - FIELD_TERMS - setting)
+
+
+def _narrowed(text: str, setting: set[str], studies: frozenset[str], index: Index) -> bool:
+    """A technical word besides the setting that only one or two of the setting's studies use makes the question
+    theirs ("Why does ferroptosis matter for cisplatin resistance in stomach cancer?" asks about miR-522's
+    ferroptosis finding, not every gastric cisplatin study); a word every study of the setting uses narrows nothing
+    ("maturing" in "How were exosomes first discovered in maturing reticulocytes?")."""
+    used, names, types = _study_words(index), gazetteer(index).names, entity_types(index)
+    everyday = lay_terms.read(text).covered  # "chemo" of "chemo pill" is the lay table's, read as the setting
+    words = {w for w in normalize(text).split()  # synonyms folded: "glioblastoma" is the name "gbm"
+             if w.isalpha() and w not in STOPWORDS and w not in everyday and not is_entity(w) and is_technical(w)
+             and stem(w) not in setting and stem(w) not in names  # a cancer, drug or cell: the setting, not a topic
+             and not any(types.of({w, stem(w)}).values())}  # "glioblastomas" is a cancer too
+    users = (used.get(english_stemmer().stemWord(w), frozenset()) for w in words)
+    return any(0 < len(u) <= MAX_TOPIC_STUDIES and not studies <= u for u in users)
+
+
+@lru_cache(maxsize=4)
+def _study_words(index: Index) -> dict[str, frozenset[str]]:
+    """For each word stem, the primary studies whose records (title, summary, facets) use it."""
+    users: defaultdict[str, set[str]] = defaultdict(set)
+    for source in index.sources.values():
+        if not source.is_review:
+            text = " ".join([source.title, source.text, *(v for vs in source.facets.values() for v in vs)])
+            for word in set(english_stemmer().stemWords(re.findall(r"[a-z]+", text.lower()))):
+                users[word].add(source.id)
+    return {word: frozenset(ids) for word, ids in users.items()}
