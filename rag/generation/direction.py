@@ -81,3 +81,30 @@ def changed_against(question: str, sentence: str) -> frozenset[str]:
 def stem_of(word: str) -> str:
     """A word as `changes` reads it."""
     return english_stemmer().stemWord(word.lower())
+
+
+_AGENT_MARKERS = frozenset({"with", "by", "using", "via"})
+AGENT_SPAN = 6  # words around a verb of change within which its doer is said: "suppressing it chemically with X"
+
+
+def asked_direction(question: str) -> int | None:
+    """The one direction of change a question asks about ("Which drug blocks ABCA3?": -1), else None."""
+    directions = {d for d, _ in changes(question)}
+    return next(iter(directions)) if len(directions) == 1 else None
+
+
+def agents(sentence: str, direction: int) -> frozenset[str]:
+    """Stems of the words a sentence has doing a change of `direction`: just before a verb of change (its subject,
+    "CBD significantly lowered exosome release") or after "with / by / using" shortly after it ("suppressing it
+    chemically with indomethacin"). Any form of the verb counts here ("suppressing"), by its stem."""
+    stems = {english_stemmer().stemWord(w) for w, d in _DIRECTION.items() if d == direction}
+    words = [w.lower() for w in _WORD.findall(_PHRASAL.sub(lambda m: _PHRASAL_AS[m.group(2).lower()], sentence))]
+    found: set[str] = set()
+    for i, word in enumerate(words):
+        if english_stemmer().stemWord(word) not in stems:
+            continue
+        found.update(words[max(i - WINDOW, 0):i])
+        after = words[i + 1:i + 1 + AGENT_SPAN]
+        found.update(w for j, w in enumerate(after[1:], 1) if after[j - 1] in _AGENT_MARKERS)
+    return frozenset(english_stemmer().stemWords(sorted(found)))
+

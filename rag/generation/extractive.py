@@ -29,7 +29,8 @@ from rag.generation.routes import (RNA_CLASSES, ROUTE_DESCRIPTIONS, ROUTES, TOPI
                                    asks_how_it_acts, asks_outcome, is_broad, names_route, rna_class_hits, route_hits,
                                    route_listed, route_of, route_study_hits, routes_named, states_outcome_asked)
 from rag.generation.setting import setting_studies, studies_of_named_cancer
-from rag.generation.short_answer import ShortAnswer, names_of_asked_kind, particular, short_answer
+from rag.generation.short_answer import (ShortAnswer, lists_rna_class, names_of_asked_kind, particular,
+                                        short_answer)
 from rag.lexical import tokenize
 from rag.normalize import normalize, specific_terms, stem
 from rag.prompts import IN_VITRO_IN_TEXT
@@ -228,6 +229,7 @@ class ExtractiveBackend:
             lead = _covering_lead(lead, leads, cands, hits, specific, of_cancer)
             lead = _naming_all(lead, leads, particular(specific_terms(question) - TOPIC),
                                hits[lead.hit_index].source)
+            lead = _stating_outcome(question, lead, leads, specific, hits[lead.hit_index].source)
         names_particular = bool(particular(asked)) or of_cancer is not None
         if wanted is None and not listing and not names_particular and not asked_kinds(question):
             lead = _class_lead(question, lead, leads, hits)
@@ -383,10 +385,11 @@ class ExtractiveBackend:
 
     @staticmethod
     def _of_the_class(question: str, hits: list[Hit]) -> int:
-        """How many relevant studies of the asked RNA class the hits hold ("Which exosomal lncRNAs ...?")."""
+        """How many relevant studies of the asked RNA class the hits hold ("Which exosomal lncRNAs ...?"): filed
+        under it, or listing such cargo (the CAF studies of miR-103a-3p and miR-130a are filed as stromal)."""
         kind = _asked_route(question)
-        return len({h.source.id for h in hits if kind is not None and h.source.category == kind
-                    and h.score >= RELEVANCE_THRESHOLD})
+        return len({h.source.id for h in hits if kind is not None and h.score >= RELEVANCE_THRESHOLD and
+                    (h.source.category == kind or lists_rna_class(h.source, kind.removeprefix("ncrna-")))})
 
     def _setting_hits(self, question: str, hits: list[Hit]) -> list[Hit]:
         """For a how-question about a setting several sound studies share (rag/generation/setting.py), those
@@ -465,8 +468,11 @@ class ExtractiveBackend:
             own = [c for c in cands if c.hit_index == i]
             if not own or (is_review(hit) and studies_only):
                 continue  # a general review among studies' findings is padding, as in any answer
-            if kind is not None and not is_review(hit) and hit.source.category not in (kind, None):
-                continue  # "Which exosomal lncRNAs ...?" is not answered by a microRNA study
+            if kind is not None and not is_review(hit) and hit.source.category not in (kind, None) and \
+                    not lists_rna_class(hit.source, kind.removeprefix("ncrna-")):
+                # "Which exosomal lncRNAs ...?" is not answered by a microRNA study; "Which microRNAs in CAF
+                # exosomes ...?" is by a CAF study (filed as stromal) whose exosomes carry miR-130a
+                continue
             # "Which microRNAs ... target PTEN?": a study whose passage never names PTEN is no answer (but papers
             # named one by one each answer: "the HOTTIP and H19 studies" names HOTTIP in one of them only)
             if not every and not asked <= frozenset().union(*(c.terms for c in own)):
@@ -540,6 +546,20 @@ class ExtractiveBackend:
 
     def generate(self, question: str, hits: list[Hit]) -> str:
         return " ".join(f"{p.text} [{p.hit_index + 1}]" for p in self.compose(question, hits))
+
+
+def _stating_outcome(question: str, lead: Candidate, leads: list[Candidate], specific: frozenset[str],
+                     source: Source) -> Candidate:
+    """A question on what a named thing does to resistance ("What is the role of Rab27a in drug resistance?") opens
+    with a sentence that names it and speaks of resistance or sensitivity, when the lead's study tested no drug (so
+    none of its sentences can) and another study's sentence does: Ostrowski's Rab27a knockdown sentences say nothing
+    of drugs; Binenbaum's Rab27a/b-deficient mice responded better to gemcitabine. A study with a drug was chosen
+    for the question as a whole (Federici's low-pH finding for melanoma cells resisting cisplatin)."""
+    if not specific or facet_names(source, "drugs") or not asks_outcome(question) or \
+            states_outcome_asked(question, lead.text):
+        return lead
+    stating = [c for c in leads if specific <= c.terms and states_outcome_asked(question, c.text)]
+    return max(stating, key=lambda c: c.lead) if stating else lead
 
 
 def _mechanism_lead(question: str, lead: Candidate, leads: list[Candidate], hits: list[Hit]) -> Candidate:

@@ -17,7 +17,8 @@ from typing import Protocol
 
 from rag.answer_types import asked_kinds, asks_for_list, asks_for_vesicle_cargo, facet_names, head_noun
 from rag.documents import Source
-from rag.generation.direction import changed_against, stem_of
+from rag.generation.direction import agents, asked_direction, changed_against, stem_of
+from rag.generation.routes import ROUTE_OF
 from rag.lexical import STOPWORDS, tokenize
 from rag.normalize import normalize, stem
 from rag.ranking.signals import GENERIC_ENTITIES
@@ -44,6 +45,7 @@ _RNA_NAME = {"mirna": ("mir",), "circrna": ("circ", "cirs")}
 _RNA_HEAD = {"mirna": ("mir", "microrna", "mirna"), "circrna": ("circ",)}
 _PROTEIN_HEAD = ("gene", "protein", "transporter", "enzyme", "receptor", "kinase", "channel", "hydrolase",
                  "transferase", "factor", "pathway")  # no RNA name answers these (a pathway is no miRNA)
+_PATHWAY_WORDS = ("pathway", "signal", "axis", "cascade")
 _QUALIFIER = re.compile(r"(?:-[a-z]{4,})+$")  # "-dependent", "-treated", "-positive" ("P-gp", "miR-21" keep theirs)
 # a word as written, compound names whole: "P-gp", "miR-221/222", "M2-type", "SBF2-AS1"
 _WORD = re.compile(r"[A-Za-z0-9\u0370-\u03ff][\w\u0370-\u03ff]*(?:[-/][\w\u0370-\u03ff]+)*")
@@ -73,19 +75,38 @@ def names_of_asked_kind(question: str, sentence: str, source: Source) -> list[st
     words = _WORD.findall(sentence)
     # a name the sentence changes the other way from the one the question asks is not what it asks for
     against = changed_against(question, sentence)
+    pathways = _record_pathways(source) if head == "pathway" else set()
+    # a drug asked for as the doer of a change ("Which drug blocks ABCA3?") is one the sentence has doing it, not a
+    # drug it names as what was pumped out or treated with ("doxorubicin and pixantrone" in Koch's efflux sentence)
+    direction = asked_direction(question) if "drug" in asked_kinds(question) else None
+    doers = agents(sentence, direction) if direction is not None else None
     found: dict[int, set[str]] = {}  # word position -> its name tokens
     for i, word in enumerate(words):
         tokens = {stem(t) for t in normalize(word).split()}
         # a word repeating a name already found ("PTEN-PI3K/AKT" after "PTEN") adds nothing
         repeats = any(tokens & earlier for earlier in found.values())
         if tokens & wanted and not tokens & asked and not repeats and fits_head(tokens, head) \
-                and not tokens <= CLASS_NAMES and not {stem_of(part) for part in word.split("/")} & against:
+                and not tokens <= CLASS_NAMES and not {stem_of(part) for part in word.split("/")} & against \
+                and (head != "pathway" or _called_a_pathway(words, i) or tokens & pathways) \
+                and (doers is None or stem_of(word) in doers):
             found[i] = tokens
     # several names: the one next to the question's head noun ("the repair gene XRCC4") is the asked one
     near = [i for i in found if head is not None
             and any(_is_head(w, head) for w in words[max(i - NEAR, 0):i + NEAR + 1])]
     names = [_name(words[i], sentence) for i in (near if len(found) > 1 and near else found)]
     return [n for n in names if n]
+
+
+def _called_a_pathway(words: list[str], i: int) -> bool:
+    """The sentence calls the name at `i` a pathway ("the PI3K/Akt pathway", "TLR2/MyD88 signalling", "the
+    USP7/hnRNPA1 axis"): a gene the pathway acts on ("FBXW7", "XRCC4") answers no "Which pathway ...?"."""
+    return any(w.lower().startswith(_PATHWAY_WORDS) for w in words[i + 1:i + NEAR + 1])
+
+
+def _record_pathways(source: Source) -> set[str]:
+    """Name tokens the study's record lists as a pathway ("PI3K/Akt pathway", "Wnt/β-catenin pathway")."""
+    return {stem(t) for facet in ("targets", "cargo") for value in source.facets.get(facet, [])
+            if any(w in value.lower() for w in _PATHWAY_WORDS) for t in normalize(value).split()} - CLASS_NAMES
 
 
 def typed_names(question: str, sentence: str) -> list[str]:
@@ -142,6 +163,17 @@ def _name(word: str, sentence: str) -> str:
     those terms and a name with "-dependent" attached is no answer."""
     bare = _QUALIFIER.sub("", word)
     return bare if bare == word or set(tokenize(bare)) <= set(tokenize(sentence)) else ""
+
+
+def lists_rna_class(source: Source, rna: str) -> bool:
+    """A study of one of the review's routes whose record lists cargo of the RNA class ("mirna", "circrna",
+    "lncrna"), by the name's form ("miR-130a") or its label ("lncRNA H19"), whichever route it is filed under. Not
+    an exosome-biology study: Chevillet's miRNA counts are no resistance finding."""
+    if source.category not in ROUTE_OF:
+        return False
+    prefixes = _RNA_NAME.get(rna, ())
+    return any(rna in tokens or any(t.startswith(prefixes) for t in tokens)
+               for tokens in (normalize(v).split() for v in source.facets.get("cargo", [])))
 
 
 def fits_head(tokens: set[str], head: str | None) -> bool:
