@@ -23,6 +23,7 @@ from rag.filters import Filters
 from rag.index import Index
 from rag.generation import Backend, BackendError, NoAnswer
 from rag.generation.extractive import ExtractiveBackend
+from rag.generation.routes import asks_outcome_only
 from rag.generation.setting import other_cancer, studies_of_site
 from rag.grounding import grounded
 from rag.logs import fields
@@ -211,8 +212,8 @@ def answer_events(search: HybridSearch, question: str, backend: Backend, k: int 
         return
     known = collection.terms(search.index, entity_types(search.index))
     # a follow-up on a listing first: "What cancers did they study?" after the retracted ones asks about those
-    listing = collection.follow_up(question, _previous_question(history or []), known) or \
-        collection.parse(question, known)
+    listing = None if collection.asks_record(question) else \
+        collection.follow_up(question, _previous_question(history or []), known) or collection.parse(question, known)
     if listing is not None:  # about the collection itself: answered from the index metadata
         yield "retrieval", []
         answer = collection.answer(search.index, listing)
@@ -246,8 +247,11 @@ def answer_events(search: HybridSearch, question: str, backend: Backend, k: int 
                         refusal_reason="unmentioned-name", backend=backend.name)
     elif collection.asks_status(question) and (study := _study_asked(relevant, named)) is not None:
         answer = collection.status_answer(search.index, study, question)  # from its record, like a listing
+    elif collection.asks_record(question) and (study := _study_asked(relevant, named, review=True)) is not None:
+        answer = collection.record_answer(search.index, study)
     elif not relevant:
-        answer = Answer(prompts.REFUSAL_OUT_OF_SCOPE, see_also=_see_also(hits), refused=True,
+        text = prompts.REFUSAL_RESISTANCE_IN_GENERAL if asks_outcome_only(query) else prompts.REFUSAL_OUT_OF_SCOPE
+        answer = Answer(text, see_also=_see_also(hits), refused=True,
                         refusal_reason="out-of-scope", backend=backend.name)
     else:
         answer = yield from _generate(search, query, relevant, backend, stream)
@@ -290,11 +294,12 @@ def _relevant(hits: list[Hit], vector: np.ndarray, subject: bool = True,
             or (h is hits[0] and pinpointed)] or [max(hits, key=lambda h: h.score)]
 
 
-def _study_asked(relevant: list[Hit], named: frozenset[str]) -> Source | None:
-    """The one study a question about a study's standing points at: the one it names, else the best relevant
-    primary study ("Was that study retracted?" is searched with the question before it)."""
+def _study_asked(relevant: list[Hit], named: frozenset[str], review: bool = False) -> Source | None:
+    """The one study a question about a study's standing or record points at: the one it names, else the best
+    relevant primary study ("Was that study retracted?" is searched with the question before it), or with `review`
+    the best relevant source of any kind."""
     studies = [h.source for h in relevant if h.source.id in named] or \
-        [h.source for h in relevant if not h.source.is_review]
+        [h.source for h in relevant if review or not h.source.is_review]
     return studies[0] if studies else None
 
 

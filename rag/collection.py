@@ -49,7 +49,9 @@ _FACET_LABEL = {"cancer_types": ("cancer type", "cancer types"), "drugs": ("drug
                 "exosome_source": ("exosome source", "exosome sources")}
 # "why" only with retraction: the listing gives each record's retraction note, all the corpus knows of why
 _ASKS = re.compile(r"^\s*(which|what|how many|list|show|name|are there|is there|are any|were any|do any|does any|"
-                   r"why(?=.*\bretract))\b", re.IGNORECASE)
+                   r"why(?=.*\bretract)|who(?=.*\b(?:wrote|authors?)\b))\b", re.IGNORECASE)
+# words by which a reader asks for the studies the records mark as retracted, the only judgement they hold
+_UNSOUND = ("unreliable", "untrustworthy", "discredited", "flawed")
 # "What did GW4869 do in the fibroblast study?" asks what something did or found, not for studies; "How many
 # patients were in the TNBC study?" counts something other than studies or a facet of them
 _ASKS_WHAT_HAPPENED = re.compile(
@@ -82,7 +84,8 @@ _FRAME = frozenset({"which", "what", "why", "how", "many", "list", "show", "name
                     "cancer", "cancers", "drug", "drugs", "cargo", "exosome", "mirna", "involve", "involving",
                     "deal", "concern", "mention", "mentioned", "count", "number", "withdrawn", "in", "with",
                     "done", "performed", "conducted", "carried", "out", "run", "made", "focus", "focused", "came",
-                    "come", "appeared", "appear"})
+                    "come", "appeared", "appear", "who", "wrote", "write", "written", "author", "authors",
+                    *_UNSOUND})
 
 
 _EVIDENCE_SAID = {ANIMALS: "experiments in animals (in vivo)", PATIENTS: "patients or human samples",
@@ -177,7 +180,7 @@ def parse(question: str, known: CollectionTerms) -> CollectionQuery | None:
     # the facet's own noun names no source ("Which tumour types ...?" asks for cancers, not tumour-derived exosomes)
     sources = {w for w in words if stem(w) in known.sources} - named_categories - set().union(*found.values()) \
         - facet_words
-    retracted = any(w.startswith(("retract", "withdrawn")) for w in words)
+    retracted = any(w.startswith(("retract", "withdrawn", *_UNSOUND)) for w in words)
     years = _YEARS.search(question)
     year_words = set(normalize(years.group(0)).split()) | _YEAR_WORDS if years else set()
     said_words = set().union(*found.values()) | named_categories | sources | facet_words | year_words
@@ -362,6 +365,37 @@ def status_answer(index: Index, source: Source, question: str) -> Answer:
                                                title=source.title, note=note)
     else:
         text = prompts.STATUS_SOUND.format(no="No. " if about_retraction else "", who=who, title=source.title)
+    return Answer(text, citations=[_citation(index, 1, source)], backend="collection")
+
+
+# "Who wrote the review?", "Which journal published the HOTTIP study?", "When was the Valadi paper published?",
+# "What is the DOI of that study?": one study's bibliographic record
+_ASKS_RECORD = re.compile(
+    r"^\s*(?:who\s+(?:wrote|authored|are\s+the\s+authors|were\s+the\s+authors|is\s+the\s+(?:first\s+|last\s+)?author)|"
+    r"(?:in\s+)?(?:which|what)\s+journal|(?:where|when|in\s+which\s+year|what\s+year)\s+(?:was|were|did)\b.*\bpublish|"
+    r"what(?:\s+is|'s)\s+the\s+(?:doi|reference|citation|full\s+reference)\b)", re.IGNORECASE)
+
+
+_SEVERAL = re.compile(r"\b(?:studies|papers|articles|reviews|reports)\b", re.IGNORECASE)  # a listing, not one record
+
+
+def asks_record(question: str) -> bool:
+    """The question asks for one study's (or the review's) authors, journal, year or DOI."""
+    return bool(_ASKS_RECORD.search(question)) and not _SEVERAL.search(question) and \
+        bool(_POINTS_AT_A_STUDY.search(question) or re.search(r"\breview\b", question, re.IGNORECASE))
+
+
+def record_answer(index: Index, source: Source) -> Answer:
+    """The study's bibliographic record as one cited sentence: who wrote it, where and when it appeared."""
+    authors = ", ".join(a for a in source.authors if a != "et al.")
+    if authors and source.authors[-1] == "et al.":
+        authors += " et al."
+    volume = f", {source.volume}" if source.volume else ""
+    pages = f":{source.pages}" if source.pages else ""
+    venue = f"{source.journal or 'an unnamed journal'}{volume}{pages}" + (f" ({source.year})" if source.year else "")
+    doi = f", DOI {source.doi}" if source.doi else ""
+    text = prompts.RECORD.format(title=source.title, authors=authors or prompts.RECORD_NO_AUTHORS, venue=venue,
+                                 doi=doi)
     return Answer(text, citations=[_citation(index, 1, source)], backend="collection")
 
 

@@ -6,6 +6,13 @@ REFUSAL_OUT_OF_SCOPE = (
     "The corpus does not cover this question: none of the review or the studies it discusses is relevant enough "
     f"to answer it. {SEE_ALSO_SENTENCE}"
 )
+# the same refusal for a question on resistance in general: what the corpus does cover, and how to ask about it
+REFUSAL_RESISTANCE_IN_GENERAL = (
+    "The corpus does not answer this question as asked: the review and its studies cover drug resistance that "
+    "exosomes (small vesicles cells release) carry or cause, not resistance in general. To ask about that part, "
+    "name the vesicles, for example \"How do exosomes make tumours resist chemotherapy?\" "
+    f"{SEE_ALSO_SENTENCE}"
+)
 REFUSAL_UNMENTIONED = (  # {which}: "the name" or "these names"; {one}: "it" or "one of them"
     "The corpus does not mention {names}: no document of it uses {which}, so it cannot answer this question. "
     f"If {{one}} is another name for something the studies discuss, ask with that name. {SEE_ALSO_SENTENCE}"
@@ -30,6 +37,9 @@ IN_VITRO_IN_TEXT = "Reference {n} is cell-culture evidence only."
 STATUS_RETRACTED = "{yes}{who}, \"{title}\" [1], has been retracted: {note}. Treat its findings as unreliable."
 STATUS_SOUND = ("{no}{who}, \"{title}\" [1], is not marked as retracted in this collection (its records note "
                 "retractions, not other judgements of a study's quality).")
+# "Who wrote the review?", "Which journal published the HOTTIP study?": the record, whichever of its fields was asked
+RECORD = "\"{title}\" [1] is by {authors}, published in {venue}{doi}."
+RECORD_NO_AUTHORS = "authors this collection's record does not name"
 # a study of another cancer than the one asked about ("... docetaxel-resistant prostate cancer cells?" answered from
 # a breast cancer study) says so with its finding: the corpus holds no closer evidence
 OTHER_CANCER_IN_TEXT = "Reference {n} is a study of {studied}, not of {asked}."

@@ -189,6 +189,24 @@ def asks_outcome(question: str) -> bool:
     return speaks_of_outcome(question) or any(speaks_of_outcome(t) for t in lay_terms.read(question).terms)
 
 
+def asks_outcome_only(question: str) -> bool:
+    """The question asks about resistance or sensitivity and says nothing of vesicles, plainly or otherwise ("Why do
+    some tumours stop responding to chemo after a while?"): resistance in general, of which the corpus covers the
+    part exosomes carry."""
+    said = _said(question, normalize(question).split())
+    # of cancer: "How do bacteria share drug resistance genes?" is another field's question
+    return asks_outcome(question) and not any(w.startswith(_VESICLE_WORDS) for w in said) and \
+        any(w.startswith(_CANCER_WORDS) or w == "chemo" for w in said)
+
+
+_VESICLE_WORDS = ("exosom", "vesicle", "microvesicle", "microparticle")
+# cancer or its treatment, said in any of the ways normalisation and the lay table leave: "tumours", "chemo",
+# "leukaemia" -> "leukemia", "stomach cancer"
+# ("chemoresist" is normalisation's name for any "drug resistance", so the treatment is "chemother" or "chemo" only)
+_CANCER_WORDS = ("cancer", "tumo", "carcinom", "chemother", "malignan", "leukem", "lymphom", "myelom", "gliom",
+                 "glioblastom", "sarcom", "melanom", "metasta", "oncolog")
+
+
 def speaks_of_outcome(text: str) -> bool:
     """The text uses a word of resistance or sensitivity."""
     return any(w.startswith(OUTCOME) for w in normalize(text).split())
