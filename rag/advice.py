@@ -39,6 +39,17 @@ def person_signals(question: str) -> np.ndarray:
                      bool(_DECISION.search(unquoted))], dtype=np.float32)
 
 
+# someone described without figures: "a child", "an elderly woman" (with figures, _INDIVIDUAL: "a 60 kg man")
+_A_PERSON = re.compile(r"\b(?:a|an)\s+(?:[a-z-]+\s+)?(?:man|woman|child|boy|girl|baby|infant|toddler|teenager|adult|"
+                       r"person|patient|relative|friend)\b", re.IGNORECASE)
+
+
+def names_a_person(question: str) -> bool:
+    """The question is about someone in particular: a person signal, or a person described ("a child")."""
+    unquoted = _REQUEST.sub(" ", _QUOTED.sub(" ", question))
+    return bool(person_signals(question).any() or _A_PERSON.search(unquoted))
+
+
 def advice_features(question: str, vector: np.ndarray) -> np.ndarray:
     """The classifier's input: the embedding, then the person signals."""
     return np.concatenate([np.asarray(vector, dtype=np.float32), person_signals(question)])
@@ -57,4 +68,7 @@ def advice_probability(question: str, vector: np.ndarray) -> float:
 
 
 def is_personal_advice(question: str, vector: np.ndarray) -> bool:
-    return advice_probability(question, vector) >= _model()[2]
+    """A personal treatment decision: about someone in particular, and the classifier says so. Without a person the
+    embedding alone decides nothing: it read "Which drug class is doxorubicin?" (0.56) as advice, as it reads many
+    a question about one drug."""
+    return names_a_person(question) and advice_probability(question, vector) >= _model()[2]
