@@ -333,12 +333,14 @@ PERSONAL = ["I was diagnosed with gastric cancer; will oxaliplatin work for me?"
             "What amount of cisplatin is right for a 60 kg man?",
             "What is the recommended cisplatin dose for my father's lung cancer?",
             'My oncologist said "try cisplatin again"; should I?',  # a quotation does not hide the asker
-            "Can you tell me whether my tumour will respond to cisplatin?"]  # "tell me" does, "my tumour" does not
+            "Can you tell me whether my tumour will respond to cisplatin?",  # "tell me" does, "my tumour" does not
+            "How many milligrams of doxorubicin can a child safely be given?"]  # a person described, no figures
 RESEARCH = ["Did uptake of exosomes by recipient cells rise in a dose-dependent way?",  # refused as advice before
             "In our patient cohort, was serum exosomal HOTTIP linked to cisplatin response?",
             "What dose of GW4869 was used to block exosome release in mice?",
             "Can exosomes display a 'do not eat me' marker so that they last longer in blood?",  # quoted: not the asker
-            "Tell me about the osteosarcoma study."]  # "me" asked to be told (session 15: refused as advice)
+            "Tell me about the osteosarcoma study.",  # "me" asked to be told (session 15: refused as advice)
+            "Which drug class is doxorubicin?"]  # no one in particular (session 24: the embedding alone said advice)
 
 
 @pytest.mark.parametrize("question", PERSONAL)
@@ -1256,3 +1258,152 @@ def test_the_top_ranked_passage_holding_the_questions_rare_word_answers(assistan
 def test_the_lead_studys_sentence_on_the_asked_evidence_opens(assistant: Assistant) -> None:
     # session 22: "In humans, exosomes ... activated MDSCs" opened an answer about mice
     assert_opens_with(assistant, "What happens to MDSCs when mice get amiloride?", "mouse")
+
+
+def test_a_study_is_asked_for_its_record(assistant: Assistant) -> None:
+    # session 24: "Who wrote the review?" gave the review's outlook and no author; "What is the DOI of the review?"
+    # was read as a listing of reviews and matched none
+    review = assistant.ask("Who wrote the review?")
+    assert review.backend == "collection" and not review.refused
+    assert all(name in review.answer for name in ("Zhang H", "Wang X", "Yu Y", "Yang Z", "Oncologie")), review.answer
+    assert [c.source_id for c in review.citations] == ["zhang-2022-review"]
+    doi = assistant.ask("What is the DOI of the review?")
+    assert "10.32604/oncologie.2022.020993" in doi.answer, doi.answer
+    first = "What is the HOTTIP study about?"
+    history = [Turn("user", first), Turn("assistant", assistant.ask(first).answer)]
+    follow = assistant.ask("Who wrote it?", history=history)
+    assert "Wang J" in follow.answer and [c.source_id for c in follow.citations] == ["wang-2019-hottip"], follow.answer
+    # several studies' authors are a listing, each study with its first author
+    listed = assistant.ask("Who are the authors of the studies on glioma?")
+    assert listed.answer.startswith("3 studies in the collection") and "Ding et al., 2020" in listed.answer
+    # the records' only judgement of a study is retraction: "unreliable" lists the retracted ones
+    unsound = assistant.ask("Are any of the studies in this collection unreliable?")
+    assert unsound.answer.startswith("4 studies in the collection are retracted"), unsound.answer
+
+
+def test_a_name_one_record_lists_is_searched_as_an_entity(assistant: Assistant) -> None:
+    # session 24: ALOX15 is listed by the miR-522 study alone, whose title has no "exosome"; the studies titled
+    # with exosomes outranked it and the answer came from Xiao's A549 study
+    answer = assistant.ask("How is ALOX15 linked to exosomes?")
+    assert answer.citations[0].source_id == "zhang-2020-mir522" and "ALOX15" in claims(answer.answer)[0][0], \
+        answer.answer
+
+
+def test_an_everyday_phrase_inside_a_longer_name_is_that_name() -> None:
+    # session 24: "pump" in "proton pump inhibitors" was read as the lay word for P-glycoprotein, and the answer
+    # to "Do proton pump inhibitors make chemotherapy work better?" came from a P-gp study
+    from rag import lay_terms
+
+    assert "P-glycoprotein ABC transporter efflux" not in lay_terms.read("Do proton pump inhibitors help?").terms
+    assert "P-glycoprotein ABC transporter efflux" in lay_terms.read("Do tumours use a drug pump?").terms
+    assert "gemcitabine" in lay_terms.read("Why does the pancreatic cancer drug stop working?").terms
+
+
+def test_proton_pump_inhibitors_are_answered_from_the_ppi_study(assistant: Assistant) -> None:
+    answer = assistant.ask("Do proton pump inhibitors make chemotherapy work better?")
+    assert answer.citations[0].source_id == "federici-2014-melanoma-cisplatin-ph", answer.answer
+
+
+def test_a_pathway_is_answered_by_a_name_called_a_pathway(assistant: Assistant) -> None:
+    # session 24: "What signalling pathway does miR-92a-3p activate ...?" opened "FBXW7 and MOAP1." (the genes it
+    # acts through); "Which pathway does SBF2-AS1 act on ...?" opened "XRCC4."
+    index = assistant.index()
+    hu = index.sources["hu-2019-caf-mir92a3p-crc"]
+    sentence = ("Microarray comparison singled out miR-92a-3p, and FBXW7 and MOAP1 were studied as the genes through "
+                "which it acts.")
+    assert names_of_asked_kind("What signalling pathway does miR-92a-3p activate?", sentence, hu) == []
+    assert names_of_asked_kind("Which genes does miR-92a-3p act through?", sentence, hu) == ["FBXW7", "MOAP1"]
+    # called a pathway by the sentence, or by the study's record
+    zhu = index.sources["zhu-2019-mir223"]
+    assert names_of_asked_kind("Which pathway does miR-223 act through?", "PTEN was confirmed as the target, and "
+                               "miR-223 acted through the PTEN-PI3K/AKT pathway.", zhu) == ["PTEN-PI3K/AKT"]
+    fu = index.sources["fu-2018-mir32-5p"]
+    assert names_of_asked_kind("Which signalling pathway does miR-32-5p switch on?",
+                               "It suppresses PTEN, turns on PI3K/Akt, and promotes EMT.", fu) == ["PI3K/Akt"]
+    answer = assistant.ask("Which pathway does SBF2-AS1 act on in glioblastoma?")
+    assert not answer.answer.startswith("XRCC4"), answer.answer
+
+
+def test_a_setting_question_about_one_studys_topic_is_that_studys(assistant: Assistant) -> None:
+    # session 24: ferroptosis is the miR-522 study's topic alone; the question was read as one about every gastric
+    # cisplatin study, and HOTTIP and miR-500a-3p lines followed that said nothing of ferroptosis
+    answer = assistant.ask("Why does ferroptosis matter for cisplatin resistance in stomach cancer?")
+    cited = [c.source_id for c in answer.citations]
+    assert cited[0] == "zhang-2020-mir522" and "ferroptosis" in claims(answer.answer)[0][0], answer.answer
+    assert not {"wang-2019-hottip", "lin-2020-mir500a3p-cisplatin-gastric"} & set(cited), answer.answer
+    setting = assistant.ask("How do exosomes make glioblastoma resistant to temozolomide?")
+    assert len({c.source_id for c in setting.citations}) > 1, setting.answer  # a setting question stays one
+    # a cancer in the plural is the setting, not a topic word ("glioblastomas" is rare in the records)
+    plural = assistant.ask("Why do glioblastomas treated with temozolomide become resistant, in the exosome "
+                           "literature?")
+    assert len({c.source_id for c in plural.citations}) > 1, plural.answer
+    # a word that every study of the setting uses narrows nothing: both reticulocyte studies answer
+    first = assistant.ask("How were exosomes first discovered in maturing reticulocytes?")
+    assert [c.source_id for c in first.citations][:2] == ["johnstone-1987-reticulocyte-exosomes",
+                                                          "pan-1985-transferrin-receptor-vesicles"], first.answer
+
+
+def test_a_named_things_role_in_resistance_opens_with_a_sentence_on_resistance(assistant: Assistant) -> None:
+    # session 24: Ostrowski's Rab27a knockdown sentences (exosome secretion only) filled the answer
+    answer = assistant.ask("What is the role of Rab27a in drug resistance?")
+    first = claims(answer.answer)[0][0]
+    assert "Rab27a" in first and "gemcitabine" in first, answer.answer
+    # a lead study that tested a drug was chosen for the whole question and keeps the lead: the cisplatin of the
+    # question is Federici's setting, not a named thing another study's resistance sentence should open with
+    melanoma = assistant.ask("How do low extracellular pH and exosome release make melanoma cells resistant to "
+                             "cisplatin?")
+    assert melanoma.citations[0].source_id == "federici-2014-melanoma-cisplatin-ph", melanoma.answer
+
+
+def test_exosomes_forming_inside_cells_is_asked_about_biogenesis(assistant: Assistant) -> None:
+    # session 24: "form" matched Koch's "formation of these exosomes" and Federici's PPI study opened the answer
+    answer = assistant.ask("How do exosomes form inside cells?")
+    assert answer.citations[0].source_id in {"trajkovic-2008-ceramide-exosome-budding",
+                                             "ostrowski-2010-rab27-exosome-secretion",
+                                             "colombo-2014-ev-biogenesis-review"}, answer.answer
+
+
+def test_resistance_asked_in_general_is_told_what_the_corpus_covers(assistant: Assistant) -> None:
+    from rag import prompts
+
+    general = assistant.ask("How do cancers become resistant to chemotherapy?")
+    assert general.refused and general.answer == prompts.REFUSAL_RESISTANCE_IN_GENERAL
+    other = assistant.ask("Why does hair fall out during chemotherapy?")
+    assert other.refused and other.answer == prompts.REFUSAL_OUT_OF_SCOPE
+
+
+def test_a_list_of_an_rna_class_includes_studies_filed_under_another_route(assistant: Assistant) -> None:
+    # session 24: the CAF studies of miR-103a-3p and miR-130a are filed as stromal-cell studies, so "Which
+    # microRNAs ...?" skipped them and answered with the head and neck study alone, "not of lung cancer"
+    answer = assistant.ask("Which microRNAs in CAF exosomes cause cisplatin resistance in lung cancer?")
+    cited = {c.source_id for c in answer.citations}
+    assert {"wang-2021-caf-mir103a3p-cisplatin-nsclc", "zhang-2021-caf-mir130a-cisplatin-nsclc"} <= cited, answer.answer
+    carried = assistant.ask("Which microRNAs do fibroblast exosomes carry?")
+    assert len({c.source_id for c in carried.citations}) >= 3, carried.answer
+    # the record's cargo decides, not the route: a lncRNA list still skips the miRNA studies
+    lnc = assistant.ask("Which exosomal lncRNAs cause chemoresistance?")
+    assert all("mir" not in c.source_id for c in lnc.citations), lnc.answer
+
+
+def test_a_drug_asked_as_the_doer_of_a_change_is_the_one_doing_it(assistant: Assistant) -> None:
+    from rag.generation.direction import agents
+
+    # session 24: "Doxorubicin and pixantrone." answered "Which drug blocks ABCA3?" (the drugs Koch's cells pumped
+    # out); the doer is the drug said to suppress it
+    assert "indomethacin" in agents("Removing ABCA3 with shRNA, or suppressing it chemically with indomethacin, "
+                                    "kept more of each drug inside the cells.", -1)
+    assert "cbd" in agents("CBD significantly lowered exosome release in all three lines.", -1)
+    assert not {"doxorubicin", "pixantron"} & agents("DLBCL cell lines pumped out the anthracycline doxorubicin "
+                                                      "and the anthracenedione pixantrone.", -1)
+    for question in ("Which drug blocks ABCA3?", "Which drug did Koch use to block exosome export?"):
+        answer = assistant.ask(question)
+        assert answer.answer.startswith("Indomethacin."), answer.answer
+    raised = assistant.ask("Which drug increased exosome release from lung cancer cells?")
+    assert raised.answer.startswith("Cisplatin."), raised.answer
+
+
+def test_resistance_in_another_field_is_not_told_to_name_the_vesicles(assistant: Assistant) -> None:
+    from rag import prompts
+
+    answer = assistant.ask("How do bacteria share drug resistance genes?")
+    assert answer.refused and answer.answer == prompts.REFUSAL_OUT_OF_SCOPE
