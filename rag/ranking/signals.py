@@ -63,17 +63,21 @@ def _by_coined_name(sources: Iterable[Source]) -> dict[str, list[str]]:
     return found
 
 
+# what a surname before it makes a citation of: "the Kreger study", "the Datta screen", "the Koch group's data"
+_WORK_WORDS = "study|paper|article|work|screen|experiments?|team|group|lab|findings|results|data|report|trial"
+
+
 def _cited_author_pattern(surnames: Iterable[str]) -> re.Pattern[str] | None:
-    """First authors' surnames followed by what marks a citation ("et al.", "'s", a year, or "study" as in "the
-    Kreger study"; case as written: "Pan" alone is not a name), or as the subject of "did" (a study is reported in
-    the past: "What drug did Koch combine with indomethacin?", not "Which kinase does Koch inhibit?") or after
-    "according to" or "by"."""
+    """First authors' surnames followed by what marks a citation ("et al.", "'s", a year, or a word for a piece of
+    work as in "the Kreger study"; case as written: "Pan" alone is not a name), or as the subject of "did" (a study
+    is reported in the past: "What drug did Koch combine with indomethacin?", not "Which kinase does Koch
+    inhibit?") or after "according to" or "by"."""
     names = sorted(surnames, key=len, reverse=True)
     if not names:
         return None
     alternatives = "|".join(re.escape(n) for n in names)
     return re.compile(rf"\b(?P<cited>{alternatives})(?:\s+et\s+al\b|\s+and\s+(?:colleagues|co-?workers|co-?authors)\b"
-                      rf"|'s\b|\s+\(?(?:19|20)\d\d\b|\s+(?:study|paper|article|work)\b)"
+                      rf"|'s\b|\s+\(?(?:19|20)\d\d\b|\s+(?:{_WORK_WORDS})\b)"
                       rf"|\b(?i:did|according\s+to|by)\s+(?P<subject>{alternatives})\b")
 
 
