@@ -31,7 +31,7 @@ from rag.normalize import normalize
 from rag.ranking.signals import THE_REVIEW
 from rag.retrieval import RELEVANCE_THRESHOLD, Hit, HybridSearch
 from rag.topic import in_scope
-from rag.vocabulary import is_rare
+from rag.vocabulary import is_rare, unseen
 
 log = logging.getLogger("rag.answering")
 SHORT_ANSWER_WORDS = 6  # a claim this short is a bare name ("p27 and ERα."), not a finding a caveat qualifies
@@ -234,7 +234,8 @@ def answer_events(search: HybridSearch, question: str, backend: Backend, k: int 
     # only the subject gate weighs a particular name (a question naming a source is judged by its passages)
     particular = subject and grounded(search, query, hits)
     relevant = _relevant(hits, search.query_vector(query), subject, named, cited,
-                         studies_of_site(query, search.index), particular, rare_words(query))
+                         studies_of_site(query, search.index), particular, rare_words(query),
+                         any(unseen(w) for w in search.unknown_words(query)))
     if not hits and filters is not None and filters.active():
         # the filters, not the question, left nothing to search: say which one
         blocking = excluding_filters(search.index, filters)
@@ -269,7 +270,7 @@ def answer_events(search: HybridSearch, question: str, backend: Backend, k: int 
 def _relevant(hits: list[Hit], vector: np.ndarray, subject: bool = True,
               named: frozenset[str] = frozenset(), cited: bool = False,
               of_site: frozenset[str] = frozenset(), particular: bool = False,
-              rare: frozenset[str] = frozenset()) -> list[Hit]:
+              rare: frozenset[str] = frozenset(), unknown: bool = False) -> list[Hit]:
     """The passages an answer may use: none when the gate (best passage + the question's subject) refuses; else
     those above the relevance threshold, or the best one alone when only the subject score carried the gate. A
     question that names a document ("What did Johnstone and colleagues call the vesicles?") is answered from that
@@ -279,7 +280,11 @@ def _relevant(hits: list[Hit], vector: np.ndarray, subject: bool = True,
     higher; "Which review ...?" and "Is there a review ...?" name no particular review. `particular`: the question
     names a particular thing of the top-ranked study (rag/grounding.py), which the gate weighs. The top-ranked
     passage also stays when it holds every `rare` word of the question: "Is there a link between exosomes and
-    ferroptosis?" ranks the ferroptosis study first at 0.47, and the answer came from three general reviews."""
+    ferroptosis?" ranks the ferroptosis study first at 0.47, and the answer came from three general reviews. A
+    question with an `unknown` name (a word neither the corpus nor general English knows) is not carried by its
+    subject alone: the carry is for everyday wording of what the corpus covers, and "Why do cancer cells resist
+    venetoclax in acute myeloid leukemia?" asks about a drug no document names (its best passage scores 0.16).
+    Words English knows ("hemp", "diuretic", "blebs") are everyday wording, whatever the corpus calls them."""
     if not hits:
         return []
     asked_of = [h for h in hits if h.source.id in named]
@@ -290,6 +295,8 @@ def _relevant(hits: list[Hit], vector: np.ndarray, subject: bool = True,
     # a retrieved study of the cancer the question names stays, however low it scores: "How do helper cells in the
     # bone marrow keep myeloma cells alive ...?" scores the myeloma study below two studies of other cancers
     pinpointed = bool(rare) and rare <= frozenset(normalize(hits[0].chunk.text).split())
+    if unknown and all(h.score < RELEVANCE_THRESHOLD for h in hits):
+        return []  # nor by the cancer it names: the leukemia study is no answer on venetoclax
     return [h for h in hits if h.score >= RELEVANCE_THRESHOLD or h.source.id in of_site
             or (h is hits[0] and pinpointed)] or [max(hits, key=lambda h: h.score)]
 

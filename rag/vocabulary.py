@@ -63,6 +63,14 @@ def zipf(word: str) -> float:
     return zipf_frequency(word, "en")
 
 
+def unseen(word: str) -> bool:
+    """General English has never seen the word (wordfreq knows it not at all): a coined name such as a new drug's
+    ("venetoclax") or a gene symbol, not an everyday word the corpus happens not to use ("blebs", "hemp")."""
+    from wordfreq import zipf_frequency
+
+    return zipf_frequency(word, "en") == 0.0
+
+
 def is_rare(word: str, threshold: float = RARE_ZIPF) -> bool:
     """Rarer than `threshold` (a Zipf frequency) in general English."""
     return zipf(word) < threshold
