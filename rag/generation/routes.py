@@ -123,10 +123,13 @@ def about_a_route_only(question: str, treatment: bool = True) -> bool:
     said = _said(question, words)
     about = any(w.startswith(("exosom", "vesicle")) for w in said) and \
         (not treatment or any(w.startswith(TREATMENT) for w in said))
-    particular = bool(specific_terms(question) - TOPIC - ROUTE_WORDS) or any(w in CANCER_SITES for w in words)
+    # a cancer said plainly counts ("brain tumours": glioma)
+    particular = bool(specific_terms(question) - TOPIC - ROUTE_WORDS) or any(w in CANCER_SITES for w in said)
     # an outcome word is the topic, however rarely English spells it so ("sensitise")
+    # and a word the lay table explains is an everyday one ("sacs", rare by frequency, is exosomes said plainly)
+    everyday = lay_terms.read(question).covered
     rare = [w for w in words if is_rare(w, RARE_ZIPF) and not w.startswith((*FIELD_WORDS, *OUTCOME))
-            and w not in ROUTE_WORDS]
+            and w not in ROUTE_WORDS and w not in everyday]
     asks_for_document = any(w.startswith(DOCUMENT_WORDS) for w in words)
     return about and not particular and not rare and not asks_for_document
 

@@ -31,6 +31,7 @@ from rag.normalize import is_entity, normalize, spaced, specific_terms, stem, sy
 MAX_TOPIC_STUDIES = 2  # a word more studies use (chemotherapy, vesicles, apoptosis) is the field's, not a topic
 FIELD_TERMS = frozenset({"exosome", "chemoresist"})  # specific_terms' names for the subject itself
 CANCER_NOUNS = ("cancer", "carcinoma", "tumour", "tumor", "neoplasm", "malignan")
+_VESICLE_STEMS = ("exosom", "vesic", "microvesic", "micropartic")
 
 
 def setting_studies(question: str, index: Index) -> frozenset[str]:
@@ -42,7 +43,9 @@ def setting_studies(question: str, index: Index) -> frozenset[str]:
     # read in the literature's terms: "pump proteins" names P-gp, "brain tumours" glioma (rag/lay_terms.py)
     text = lay_terms.read(question).expanded(question)
     found = _types_of(text, index)
-    cells = _source_cells(text, index)
+    # exosomes "from tumour cells" and "vesicles" are the field's own: no setting ("How does hypoxia change exosome
+    # release from tumour cells?" was asked of the two studies whose record says "tumour cells")
+    cells = {c for c in _source_cells(text, index) if not c.startswith((*CANCER_NOUNS, *_VESICLE_STEMS))}
     lay = None if _types_of(question, index)["cancer"] else _lay_cancer(question)
     if lay is not None:  # "brain tumours": glioma or glioblastoma, each a setting's cancer on its own
         found["cancer"] -= lay[1]
@@ -196,7 +199,7 @@ def _names_more(text: str, setting: set[str], index: Index) -> bool:
 
 
 def _narrowed(text: str, setting: set[str], studies: frozenset[str], index: Index) -> bool:
-    """A technical word besides the setting that only one or two of the setting's studies use makes the question
+    """A technical word besides the setting that only one or two studies use (or none) makes the question
     theirs ("Why does ferroptosis matter for cisplatin resistance in stomach cancer?" asks about miR-522's
     ferroptosis finding, not every gastric cisplatin study); a word every study of the setting uses narrows nothing
     ("maturing" in "How were exosomes first discovered in maturing reticulocytes?")."""
@@ -207,7 +210,9 @@ def _narrowed(text: str, setting: set[str], studies: frozenset[str], index: Inde
              and stem(w) not in setting and stem(w) not in names  # a cancer, drug or cell: the setting, not a topic
              and not any(types.of({w, stem(w)}).values())}  # "glioblastomas" is a cancer too
     users = (used.get(english_stemmer().stemWord(w), frozenset()) for w in words)
-    return any(0 < len(u) <= MAX_TOPIC_STUDIES and not studies <= u for u in users)
+    # a word no record uses narrows too: the setting's studies do not speak of it ("hypoxia", where Zhu's record
+    # says "hypoxic"), so their list cannot answer it and the ranked answer does
+    return any(len(u) <= MAX_TOPIC_STUDIES and not (u and studies <= u) for u in users)
 
 
 @lru_cache(maxsize=4)
