@@ -6,10 +6,12 @@ each. A name listed by one or two records ("ALOX15", "TRIM14", "GW4869") belongs
 from __future__ import annotations
 
 import weakref
-from collections import Counter
+from collections import Counter, defaultdict
+from functools import cached_property
 
 from rag.answer_types import FACET_OF, facet_names
 from rag.index import Index
+from rag.normalize import normalize
 
 PARTICULAR_KINDS = ("target", "cargo", "drug")  # what a study is about; a cancer or a cell type is its setting
 MAX_RECORDS = 2  # a name more records list (cisplatin: 10, PTEN: 3) is the field's, not one study's
@@ -19,6 +21,7 @@ class Records:
     """The particular things each source's record lists, and how many records list each."""
 
     def __init__(self, index: Index) -> None:
+        self._index = index
         facets = [FACET_OF[kind] for kind in PARTICULAR_KINDS]
         # the names as read when the gate's grounded floor was fitted: with "Survivin" a name, "What is Survivin's
         # role in cell division?" (out of scope) passed the gate
@@ -29,6 +32,21 @@ class Records:
                                               if not index.sources[sid].is_review))
         self.proper_only = frozenset().union(*(facet_names(s, f) - facet_names(s, f, proper=False)
                                                for s in index.sources.values() for f in facets))
+
+    @cached_property
+    def _mentioned_by(self) -> dict[str, frozenset[str]]:
+        """Each normalised token of the primary studies' passages, with the studies whose passages use it."""
+        users: defaultdict[str, set[str]] = defaultdict(set)
+        for chunk in self._index.chunks:
+            if not self._index.sources[chunk.source_id].is_review:
+                for token in set(normalize(chunk.text).split()):
+                    users[token].add(chunk.source_id)
+        return {token: frozenset(ids) for token, ids in users.items()}
+
+    def mentioned_by_few(self, name: str) -> bool:
+        """The passages of one or two primary studies use the name, which no record need list ("ZEB1" is only in
+        the text of the SBF2-AS1 study)."""
+        return 0 < len(self._mentioned_by.get(name, ())) <= MAX_RECORDS
 
     def particular_to(self, source_id: str, names: frozenset[str]) -> bool:
         """Every name is listed by this source's record and by few records in all."""

@@ -33,6 +33,7 @@ from rag.generation.short_answer import (ShortAnswer, lists_rna_class, names_of_
                                         short_answer)
 from rag.lexical import tokenize
 from rag.normalize import normalize, specific_terms, stem
+from rag.particulars import records
 from rag.prompts import IN_VITRO_IN_TEXT
 from rag.retrieval import MAX_NAMED, RELEVANCE_THRESHOLD, Hit, HybridSearch
 
@@ -145,7 +146,7 @@ class ExtractiveBackend:
         if not cands:
             return None, []
         best = max(c.score for c in cands)
-        asked = gazetteer(self.search.index).names_in(question)
+        asked = self._named(question)
         lead = self._lead(question, cands, hits, asked, studies_of_named_cancer(question, self.search.index))
         own = [c for c in cands if c.hit_index == lead.hit_index]
         # a review's passing mention ("exosomes that carry ABC transporters ...") is not a finding to answer with
@@ -213,6 +214,10 @@ class ExtractiveBackend:
             wanted = "study"  # "Which exosomal microRNAs ...?" is answered by the studies that name them
         typed = [c for c in leads if is_review(hits[c.hit_index]) == (wanted == "review")] if wanted else []
         lead = max(typed or leads, key=lambda c: c.lead)
+        if wanted == "study" and not listing and typed and not asks_for_person(question):
+            # "Which study showed that doxorubicin is expelled in vesicles?" names a study by what it showed: the
+            # sentence that best matches the description opens (the lead model preferred Mao's "packed miRNAs")
+            lead = max(typed, key=lambda c: c.in_context)
         # "How big are exosomes?" is answered by a sentence that gives a length, "When ...?" by one that gives a year
         sized = [c for c in leads if states_asked_size(question, c.text) or states_asked_time(question, c.text)]
         if sized:
@@ -339,9 +344,16 @@ class ExtractiveBackend:
         tumours resist their standard chemo through exosomes?" asks about the glioma studies, not the review's map."""
         return is_broad(question) and studies_of_named_cancer(question, self.search.index) is None
 
+    def _named(self, question: str) -> frozenset[str]:
+        """The things the question names that some record lists (Gazetteer.names_in), or that the passages of one or
+        two studies use, written as a symbol ("Which lncRNA is regulated by ZEB1?": no record lists ZEB1)."""
+        index = self.search.index
+        symbols = {t for t in specific_terms(question) if records(index).mentioned_by_few(t)}
+        return gazetteer(index).names_in(question) | symbols
+
     def _asked(self, question: str) -> frozenset[str]:
-        """The particular things the question names that some record lists (Gazetteer.names_in, class words aside)."""
-        return particular(gazetteer(self.search.index).names_in(question))
+        """The particular things the question names (class words aside)."""
+        return particular(self._named(question))
 
     def _particular(self, question: str) -> bool:
         """The question names a particular thing (HOTTIP, cisplatin) or a cancer: what it asks is about that, and

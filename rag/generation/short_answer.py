@@ -43,6 +43,7 @@ NAMED_FACETS = {"target": ("targets", "cargo"), "cargo": ("cargo", "targets"), "
 # nouns that ask for each, and the head nouns that ask for a gene or protein
 _RNA_NAME = {"mirna": ("mir",), "circrna": ("circ", "cirs")}
 _RNA_HEAD = {"mirna": ("mir", "microrna", "mirna"), "circrna": ("circ",)}
+_LNC_HEAD = ("lncrna", "lnc")
 _PROTEIN_HEAD = ("gene", "protein", "transporter", "enzyme", "receptor", "kinase", "channel", "hydrolase",
                  "transferase", "factor", "pathway")  # no RNA name answers these (a pathway is no miRNA)
 _PATHWAY_WORDS = ("pathway", "signal", "axis", "cascade")
@@ -88,13 +89,24 @@ def names_of_asked_kind(question: str, sentence: str, source: Source) -> list[st
         if tokens & wanted and not tokens & asked and not repeats and fits_head(tokens, head) \
                 and not tokens <= CLASS_NAMES and not {stem_of(part) for part in word.split("/")} & against \
                 and (head != "pathway" or _called_a_pathway(words, i) or tokens & pathways) \
-                and (doers is None or stem_of(word) in doers):
+                and (doers is None or stem_of(word) in doers) and not _denied(words, i):
             found[i] = tokens
     # several names: the one next to the question's head noun ("the repair gene XRCC4") is the asked one
     near = [i for i in found if head is not None
             and any(_is_head(w, head) for w in words[max(i - NEAR, 0):i + NEAR + 1])]
     names = [_name(words[i], sentence) for i in (near if len(found) > 1 and near else found)]
     return [n for n in names if n]
+
+
+_DENIAL = frozenset({"not", "no", "without", "independent", "independently", "neither", "nor", "unlike"})
+DENIAL_SPAN = 4  # words before a name within which a denial is read as about it
+
+
+def _denied(words: list[str], i: int) -> bool:
+    """The sentence denies the name at `i` a part ("did not depend on the ESCRT machinery", "an ESCRT-independent
+    route"): no answer to "Which enzyme makes ceramide ...?"."""
+    return words[i].lower().endswith("-independent") or \
+        any(w.lower() in _DENIAL for w in words[max(i - DENIAL_SPAN, 0):i])
 
 
 def _called_a_pathway(words: list[str], i: int) -> bool:
@@ -178,14 +190,15 @@ def lists_rna_class(source: Source, rna: str) -> bool:
 
 def fits_head(tokens: set[str], head: str | None) -> bool:
     """A name fits the question's head noun by its own form: a microRNA question is answered by a miR name, a
-    circRNA question by a circ name, and a gene or protein question by no RNA name."""
+    circRNA question by a circ name, and a gene, protein or lncRNA question by no miR or circ name."""
     if head is None:
         return True
     rna = {kind for t in tokens for kind, prefixes in _RNA_NAME.items() if t.startswith(prefixes)}
     for kind, heads in _RNA_HEAD.items():
         if head.startswith(heads):
             return kind in rna
-    return not (head.startswith(_PROTEIN_HEAD) and rna)
+    # lncRNA names have no form of their own (HOTTIP, H19, SBF2-AS1), but a miR or circ name is none of them
+    return not ((head.startswith(_PROTEIN_HEAD) or head.startswith(_LNC_HEAD)) and rna)
 
 
 def short_answer(question: str, sentences: Sequence[Sentence], floor: float, source: Source) -> ShortAnswer | None:
