@@ -1407,3 +1407,80 @@ def test_resistance_in_another_field_is_not_told_to_name_the_vesicles(assistant:
 
     answer = assistant.ask("How do bacteria share drug resistance genes?")
     assert answer.refused and answer.answer == prompts.REFUSAL_OUT_OF_SCOPE
+
+
+# Session 25: fresh questions, in no question set
+
+def test_a_surname_before_a_word_for_a_piece_of_work_names_that_paper(assistant: Assistant) -> None:
+    # "the Datta screen" was no citation of Datta's paper, and the gate refused the question (best passage 0.02)
+    answer = assistant.ask("How many compounds did the Datta screen test?")
+    assert not answer.refused and "4,580" in answer.answer, answer.answer
+    assert answer.citations[0].source_id == "datta-2018-exosome-inhibitor-screen"
+
+
+def test_which_study_showed_a_finding_opens_with_the_sentence_matching_it(assistant: Assistant) -> None:
+    # the lead model preferred Mao's "The resistant cells packed miRNAs into their exosomes" (adriamycin is
+    # doxorubicin) over Shedden's sentence on doxorubicin expelled within shed vesicles
+    answer = assistant.ask("Which study showed that doxorubicin is packed into vesicles and thrown out of the cell?")
+    assert answer.citations[0].source_id == "shedden-2003-vesicle-expulsion", answer.answer
+
+
+def test_an_everyday_word_is_no_particular_thing_that_keeps_a_route_question_off_its_route(
+        assistant: Assistant) -> None:
+    # "sacs" is rare by word frequency; read as a particular word it kept the question off the efflux route, and
+    # the answer was exosomes loaded with paclitaxel as a treatment (Kim)
+    answer = assistant.ask("How do tumour cells use tiny sacs to spit out chemotherapy?")
+    cited = [c.source_id for c in answer.citations]
+    assert "kim-2016-exoptx-macrophage-exosome-paclitaxel-mdr" not in cited[:1], answer.answer
+    assert {"bebawy-2009-microparticles-pgp", "shedden-2003-vesicle-expulsion", "goler-baron-2011-abcg2-evs",
+            "koch-2016-indomethacin-abca3"} & set(cited), answer.answer
+
+
+def test_exosomes_from_tumour_cells_are_no_setting(assistant: Assistant) -> None:
+    # "tumour cells" is an exosome source two records name; the question was asked of those two studies (Federici,
+    # Hu), neither of which speaks of hypoxia
+    answer = assistant.ask("How does hypoxia change exosome release from tumour cells?")
+    assert answer.citations[0].source_id == "zhu-2019-mir223", answer.answer
+
+
+def test_british_spellings_of_cancers_are_the_same_cancer(assistant: Assistant) -> None:
+    assert normalize("leukaemia") == normalize("leukemia") and normalize("oesophageal") == normalize("esophageal")
+    answer = assistant.ask("Which studies cover leukaemia?")
+    assert not answer.refused and [c.source_id for c in answer.citations] == ["bebawy-2009-microparticles-pgp"]
+
+
+def test_an_lncrna_question_is_not_answered_by_a_mir_or_circ_name(assistant: Assistant) -> None:
+    from rag.generation.short_answer import fits_head
+
+    assert not fits_head({"cirs122"}, "lncrna") and not fits_head({"mir122"}, "lncrna")
+    assert fits_head({"hottip"}, "lncrna")
+    answer = assistant.ask("Which lncRNA raises PKM2 in colorectal cancer?")
+    assert not answer.answer.startswith(("ciRS-122", "miR-122")), answer.answer
+
+
+def test_a_symbol_only_one_studys_text_uses_chooses_the_study(assistant: Assistant) -> None:
+    # ZEB1 is in the SBF2-AS1 study's passage but in no record's facets; PART1's study (STAT1 binds its promoter)
+    # ranked first and answered "PART1."
+    answer = assistant.ask("Which lncRNA is regulated by ZEB1?")
+    assert answer.answer.startswith("SBF2-AS1.") and answer.citations[0].source_id == "zhang-2019-sbf2as1", \
+        answer.answer
+
+
+def test_a_name_neither_english_nor_the_corpus_knows_is_not_carried_by_the_subject_alone(
+        assistant: Assistant) -> None:
+    from rag.vocabulary import unseen
+
+    # a coined drug name is unseen; an everyday word the corpus does not use is plain wording, still carried
+    assert unseen("venetoclax") and not unseen("blebs") and not unseen("hemp")
+    # the best passage scored far below the threshold and the subject model alone answered from a leukemia and a
+    # lymphoma study that never name the drug
+    for question in ("Why do cancer cells stop responding to the drug venetoclax in chronic lymphocytic leukemia?",
+                     "Why do cancer cells resist the drug tipifarnibx in lymphoma?"):
+        assert assistant.ask(question).refused, question
+
+
+def test_a_cancer_said_plainly_keeps_a_question_off_the_route_answer(assistant: Assistant) -> None:
+    # with "bubbles" an everyday word, the question below reads as one on the circRNA route; "brain tumours" is
+    # glioma, so it is the glioma study's question, not the route's review framing
+    answer = assistant.ask("How does a circRNA in tiny bubbles help brain tumours resist their usual drug?")
+    assert answer.citations[0].source_id == "ding-2020-circnfix-tmz", answer.answer
