@@ -1484,3 +1484,12 @@ def test_a_cancer_said_plainly_keeps_a_question_off_the_route_answer(assistant: 
     # glioma, so it is the glioma study's question, not the route's review framing
     answer = assistant.ask("How does a circRNA in tiny bubbles help brain tumours resist their usual drug?")
     assert answer.citations[0].source_id == "ding-2020-circnfix-tmz", answer.answer
+
+
+def test_a_question_whether_a_study_exists_opens_with_its_finding(assistant: Assistant) -> None:
+    # the study's aim restates such a question best and was the whole answer (20 words, no finding)
+    for question in ("Is there a study on cisplatin resistance in head and neck cancer?",
+                     "Which study looked at cisplatin resistance in head and neck cancer?"):
+        answer = assistant.ask(question)
+        first = claims(answer.answer)[0][0]
+        assert answer.citations[0].source_id == "qin-2019-mir196a" and "miR-196a" in first, answer.answer

@@ -218,6 +218,10 @@ class ExtractiveBackend:
             # "Which study showed that doxorubicin is expelled in vesicles?" names a study by what it showed: the
             # sentence that best matches the description opens (the lead model preferred Mao's "packed miRNAs")
             lead = max(typed, key=lambda c: c.in_context)
+        if lead.frames and (wanted == "study" or _ASKS_IF_STUDIED.match(question)) and not listing:
+            # "Is there a study on cisplatin resistance in head and neck cancer?": the study's aim restates the
+            # question best, but its finding opens (never the aim first), and the aim may follow
+            lead = max(_findings_of([lead], cands), key=lambda c: c.lead, default=lead)
         # "How big are exosomes?" is answered by a sentence that gives a length, "When ...?" by one that gives a year
         sized = [c for c in leads if states_asked_size(question, c.text) or states_asked_time(question, c.text)]
         if sized:
@@ -707,6 +711,10 @@ def eligible_leads(cands: list[Candidate], findings_only: bool = True) -> list[C
     # an answer opens with a finding, never with the study's aim or methods, unless there is nothing else
     findings = [c for c in relevant if not c.frames] if findings_only else []
     return findings or relevant
+
+
+_ASKS_IF_STUDIED = re.compile(r"\s*(?:is|are|was|were)\s+there\s+(?:a|an|any)\s+(?:\w+\s+)?"
+                              r"(?:study|studies|paper|papers|evidence|research|work)\b", re.IGNORECASE)
 
 
 def _findings_of(aims: list[Candidate], cands: list[Candidate]) -> list[Candidate]:
