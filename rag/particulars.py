@@ -21,7 +21,9 @@ class Records:
     """The particular things each source's record lists, and how many records list each."""
 
     def __init__(self, index: Index) -> None:
-        self._index = index
+        # weakly: the cache below is keyed by the index, and a value holding its key would keep an old generation's
+        # memory-mapped files open after a switch
+        self._index = weakref.ref(index)
         facets = [FACET_OF[kind] for kind in PARTICULAR_KINDS]
         # the names as read when the gate's grounded floor was fitted: with "Survivin" a name, "What is Survivin's
         # role in cell division?" (out of scope) passed the gate
@@ -37,8 +39,9 @@ class Records:
     def _mentioned_by(self) -> dict[str, frozenset[str]]:
         """Each normalised token of the primary studies' passages, with the studies whose passages use it."""
         users: defaultdict[str, set[str]] = defaultdict(set)
-        for chunk in self._index.chunks:
-            if not self._index.sources[chunk.source_id].is_review:
+        index = self._index()
+        for chunk in index.chunks if index is not None else []:
+            if not index.sources[chunk.source_id].is_review:
                 for token in set(normalize(chunk.text).split()):
                     users[token].add(chunk.source_id)
         return {token: frozenset(ids) for token, ids in users.items()}
