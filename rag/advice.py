@@ -15,7 +15,10 @@ from pathlib import Path
 import numpy as np
 
 MODEL_PATH = Path(__file__).resolve().parent / "data" / "advice_model.json"
-_FIRST_PERSON = re.compile(r"\b(i|i'm|i've|me|my|mine|myself)\b", re.IGNORECASE)
+# not part of a name ("RIG-I", "MHC-I") nor a numeral after a noun ("stage I", "complex I", "type I interferon")
+_FIRST_PERSON = re.compile(r"(?<![\w-])(i|i'm|i've|me|my|mine|myself)(?![\w-])", re.IGNORECASE)
+_NUMERAL_I = re.compile(r"\b(?:stage|phase|type|grade|complex|class|group|trial|part|figure|table)\s+I\b",
+                        re.IGNORECASE)
 _INDIVIDUAL = re.compile(r"\b\d+\s*(kg|kilos?|lbs?|pounds|-?\s*years?[- ]old|years of age)\b|\bweighing\b", re.IGNORECASE)
 _DECISION = re.compile(r"\b(should|shall|can|could|will|would|must)\s+(i|we|he|she|they|you|my|our|his|her)\b",
                        re.IGNORECASE)
@@ -34,7 +37,7 @@ _REQUEST = re.compile(r"\b(?:tell|show|give|explain to|help|let|remind|teach|wal
 
 
 def person_signals(question: str) -> np.ndarray:
-    unquoted = _REQUEST.sub(" ", _QUOTED.sub(" ", question))
+    unquoted = _NUMERAL_I.sub(" ", _REQUEST.sub(" ", _QUOTED.sub(" ", question)))
     return np.array([bool(_FIRST_PERSON.search(unquoted)), bool(_INDIVIDUAL.search(unquoted)),
                      bool(_DECISION.search(unquoted))], dtype=np.float32)
 
