@@ -94,7 +94,8 @@ def is_broad(question: str) -> bool:
 
 
 # how a question asks for a mechanism: "how"/"why" (not "how many"/"how much"), or a noun for one
-_HOW = re.compile(r"^\s*(?:how|why)\b(?!\s+(?:many|much|often|long|big|large|small|fast|far|well)\b)|"
+_HOW = re.compile(r"^\s*(?:how|why)\b(?!\s+(?:many|much|often|long|big|large|small|fast|far|well|quickly|soon|"
+                  r"rapidly|early|late|frequently|common|likely|strongly)\b)|"
                   r"\b(?:mechanism|way|route|pathway|process|means|role)s?\b|\bexplain|"
                   # "What makes stomach cancer stop responding ...?" asks for the cause
                   r"^\s*what\s+(?:makes|made|causes|caused|drives|drove|lets|allows|enables)\b", re.IGNORECASE)
