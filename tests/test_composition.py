@@ -340,7 +340,8 @@ RESEARCH = ["Did uptake of exosomes by recipient cells rise in a dose-dependent 
             "What dose of GW4869 was used to block exosome release in mice?",
             "Can exosomes display a 'do not eat me' marker so that they last longer in blood?",  # quoted: not the asker
             "Tell me about the osteosarcoma study.",  # "me" asked to be told (session 15: refused as advice)
-            "Which drug class is doxorubicin?"]  # no one in particular (session 24: the embedding alone said advice)
+            "Which drug class is doxorubicin?",  # no one in particular (session 24: the embedding alone said advice)
+            "What does RIG-I have to do with stromal exosomes?"]  # the I of a name (session 25: read as "I")
 
 
 @pytest.mark.parametrize("question", PERSONAL)
@@ -1493,3 +1494,13 @@ def test_a_question_whether_a_study_exists_opens_with_its_finding(assistant: Ass
         answer = assistant.ask(question)
         first = claims(answer.answer)[0][0]
         assert answer.citations[0].source_id == "qin-2019-mir196a" and "miR-196a" in first, answer.answer
+
+
+def test_how_quickly_asks_for_a_time_not_a_mechanism(assistant: Assistant) -> None:
+    from rag.generation.routes import asks_how
+
+    assert not asks_how("How quickly do sensitive cells take up exosomes from resistant cells?")
+    assert asks_how("How do sensitive cells take up exosomes from resistant cells?")
+    # read as a mechanism question, it got the review's 262-word map of the routes
+    answer = assistant.ask("How quickly do sensitive cells take up exosomes from resistant cells?")
+    assert word_count(answer.answer) <= 150 and answer.citations[0].source_id != "zhang-2022-review", answer.answer
