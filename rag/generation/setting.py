@@ -12,9 +12,9 @@ any other question.
 from __future__ import annotations
 
 import re
+import weakref
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Set
-from functools import lru_cache
 from typing import Any
 
 from rag import lay_terms
@@ -215,13 +215,19 @@ def _narrowed(text: str, setting: set[str], studies: frozenset[str], index: Inde
     return any(len(u) <= MAX_TOPIC_STUDIES and not (u and studies <= u) for u in users)
 
 
-@lru_cache(maxsize=4)
+# weakly keyed, as every per-index cache: an lru_cache kept replaced generations (and their open files) alive
+_STUDY_WORDS: weakref.WeakKeyDictionary[Index, dict[str, frozenset[str]]] = weakref.WeakKeyDictionary()
+
+
 def _study_words(index: Index) -> dict[str, frozenset[str]]:
-    """For each word stem, the primary studies whose records (title, summary, facets) use it."""
-    users: defaultdict[str, set[str]] = defaultdict(set)
-    for source in index.sources.values():
-        if not source.is_review:
-            text = " ".join([source.title, source.text, *(v for vs in source.facets.values() for v in vs)])
-            for word in set(english_stemmer().stemWords(re.findall(r"[a-z]+", text.lower()))):
-                users[word].add(source.id)
-    return {word: frozenset(ids) for word, ids in users.items()}
+    """For each word stem, the primary studies whose records (title, summary, facets) use it (once per index)."""
+    found = _STUDY_WORDS.get(index)
+    if found is None:
+        users: defaultdict[str, set[str]] = defaultdict(set)
+        for source in index.sources.values():
+            if not source.is_review:
+                text = " ".join([source.title, source.text, *(v for vs in source.facets.values() for v in vs)])
+                for word in set(english_stemmer().stemWords(re.findall(r"[a-z]+", text.lower()))):
+                    users[word].add(source.id)
+        found = _STUDY_WORDS[index] = {word: frozenset(ids) for word, ids in users.items()}
+    return found
