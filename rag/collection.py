@@ -22,11 +22,12 @@ from rag.evidence import ANIMALS, CULTURE_ONLY, PATIENTS, evidence_asked, eviden
 from rag.filters import Filters, source_metadata
 from rag.generation.routes import ROUTE_HEAD_STEMS, ROUTES, route_stems
 from rag.index import Index
-from rag.lexical import STOPWORDS, tokenize
+from rag.lexical import STOPWORDS
 from rag.normalize import is_entity, normalize, spaced, stem
 from rag.ranking.signals import THE_REVIEW
 from rag.retrieval import Hit
 from rag.vocabulary import is_technical
+from rag.word_users import using_all
 
 SHOWN = 15  # sources listed in full; the rest are counted
 MAX_MENTIONED = 2  # technical words a question may ask the studies' text to mention
@@ -294,29 +295,13 @@ def _filter_values(found: dict[str, set[str]], sources: set[str], years: re.Matc
 
 
 def matching(index: Index, query: CollectionQuery) -> list[Source]:
-    mentioning = _mentioned_by(index, query.mentions) if query.mentions else None
+    mentioning = using_all(index, "bm25", query.mentions) if query.mentions else None
     found = [s for s in index.sources.values() if query.filters.matches(source_metadata(s))
              and (not query.categories or s.category in query.categories)
              and (mentioning is None or s.id in mentioning)
              and (query.evidence is None or query.evidence in evidence_kinds(s))
              and (query.author is None or _first_author_key(s) == query.author)]
     return sorted(found, key=lambda s: (-(s.year or 0), s.title.lower()))
-
-
-_WORDS: weakref.WeakKeyDictionary[Index, dict[str, frozenset[str]]] = weakref.WeakKeyDictionary()
-
-
-def _mentioned_by(index: Index, words: tuple[str, ...]) -> frozenset[str]:
-    """The sources whose text holds every word, read as BM25 tokens ("hypoxia" meets "hypoxic"). Each source's
-    tokens are gathered once per index generation, on the first such question (not on every question's path)."""
-    texts = _WORDS.get(index)
-    if texts is None:
-        gathered: dict[str, set[str]] = {}
-        for chunk in index.chunks:
-            gathered.setdefault(chunk.source_id, set()).update(tokenize(f"{chunk.context} {chunk.text}"))
-        texts = _WORDS[index] = {source: frozenset(tokens) for source, tokens in gathered.items()}
-    wanted = [set(tokenize(word)) for word in words]
-    return frozenset(source for source, tokens in texts.items() if all(w <= tokens for w in wanted))
 
 
 def answer(index: Index, query: CollectionQuery) -> Answer:

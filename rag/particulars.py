@@ -6,12 +6,11 @@ each. A name listed by one or two records ("ALOX15", "TRIM14", "GW4869") belongs
 from __future__ import annotations
 
 import weakref
-from collections import Counter, defaultdict
-from functools import cached_property
+from collections import Counter
 
 from rag.answer_types import FACET_OF, facet_names
 from rag.index import Index
-from rag.normalize import normalize
+from rag.word_users import users
 
 PARTICULAR_KINDS = ("target", "cargo", "drug")  # what a study is about; a cancer or a cell type is its setting
 MAX_RECORDS = 2  # a name more records list (cisplatin: 10, PTEN: 3) is the field's, not one study's
@@ -35,21 +34,12 @@ class Records:
         self.proper_only = frozenset().union(*(facet_names(s, f) - facet_names(s, f, proper=False)
                                                for s in index.sources.values() for f in facets))
 
-    @cached_property
-    def _mentioned_by(self) -> dict[str, frozenset[str]]:
-        """Each normalised token of the primary studies' passages, with the studies whose passages use it."""
-        users: defaultdict[str, set[str]] = defaultdict(set)
-        index = self._index()
-        for chunk in index.chunks if index is not None else []:
-            if not index.sources[chunk.source_id].is_review:
-                for token in set(normalize(chunk.text).split()):
-                    users[token].add(chunk.source_id)
-        return {token: frozenset(ids) for token, ids in users.items()}
-
     def mentioned_by_few(self, name: str) -> bool:
-        """The passages of one or two primary studies use the name, which no record need list ("ZEB1" is only in
-        the text of the SBF2-AS1 study)."""
-        return 0 < len(self._mentioned_by.get(name, ())) <= MAX_RECORDS
+        """The texts (records and passages) of one or two primary studies use the name, which no record need list
+        as a facet ("ZEB1" is only in the text of the SBF2-AS1 study)."""
+        index = self._index()
+        used = users(index, "normalised", primary_only=True) if index is not None else {}
+        return 0 < len(used.get(name, ())) <= MAX_RECORDS
 
     def particular_to(self, source_id: str, names: frozenset[str]) -> bool:
         """Every name is listed by this source's record and by few records in all."""

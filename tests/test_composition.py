@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from rag import word_users
 from rag.answer_types import (asked_kinds, asks_for_list, asks_for_source, asks_for_vesicle_cargo, facet_names,
                               gazetteer, rare_words, states_asked_size, states_asked_time)
 from rag.answering import Turn
@@ -636,6 +637,16 @@ def test_studies_are_listed_by_a_technical_word_their_text_mentions(assistant: A
     assert "1 study in the collection that matches cancer type 'melanoma'" in melanoma.answer, melanoma.answer
     none = assistant.ask("Which studies looked at unicorns?")
     assert none.refused and none.refusal_reason == "collection-empty", none.answer
+
+
+def test_word_users_read_a_studys_words_not_its_journal(assistant: Assistant) -> None:
+    index = assistant.index()
+    journal_words = word_users.users(index, "bm25")
+    assert "journal" not in journal_words and "letter" not in journal_words  # "Cancer Letters" is no topic
+    assert word_users.using_all(index, "bm25", ["hypoxia", "macrophages"]) == {"zhu-2019-mir223"}
+    everyone, primary = word_users.users(index, "stem")["exosom"], word_users.users(index, "stem", True)["exosom"]
+    assert primary < everyone and not any(index.sources[s].is_review for s in primary)
+    assert word_users.using_all(index, "bm25", []) == {c.source_id for c in index.chunks}
 
 
 def test_studies_are_listed_by_their_first_author(assistant: Assistant) -> None:

@@ -12,12 +12,10 @@ any other question.
 from __future__ import annotations
 
 import re
-import weakref
-from collections import defaultdict
 from collections.abc import Iterable, Mapping, Set
 from typing import Any
 
-from rag import lay_terms
+from rag import lay_terms, word_users
 from rag.answer_types import asks_for_list, gazetteer
 from rag.catalog import CANCER_SITES
 from rag.collection import terms
@@ -203,7 +201,7 @@ def _narrowed(text: str, setting: set[str], studies: frozenset[str], index: Inde
     theirs ("Why does ferroptosis matter for cisplatin resistance in stomach cancer?" asks about miR-522's
     ferroptosis finding, not every gastric cisplatin study); a word every study of the setting uses narrows nothing
     ("maturing" in "How were exosomes first discovered in maturing reticulocytes?")."""
-    used, names, types = _study_words(index), gazetteer(index).names, entity_types(index)
+    used, names, types = word_users.users(index, "stem", primary_only=True), gazetteer(index).names, entity_types(index)
     everyday = lay_terms.read(text).covered  # "chemo" of "chemo pill" is the lay table's, read as the setting
     words = {w for w in normalize(text).split()  # synonyms folded: "glioblastoma" is the name "gbm"
              if w.isalpha() and w not in STOPWORDS and w not in everyday and not is_entity(w) and is_technical(w)
@@ -215,19 +213,3 @@ def _narrowed(text: str, setting: set[str], studies: frozenset[str], index: Inde
     return any(len(u) <= MAX_TOPIC_STUDIES and not (u and studies <= u) for u in users)
 
 
-# weakly keyed, as every per-index cache: an lru_cache kept replaced generations (and their open files) alive
-_STUDY_WORDS: weakref.WeakKeyDictionary[Index, dict[str, frozenset[str]]] = weakref.WeakKeyDictionary()
-
-
-def _study_words(index: Index) -> dict[str, frozenset[str]]:
-    """For each word stem, the primary studies whose records (title, summary, facets) use it (once per index)."""
-    found = _STUDY_WORDS.get(index)
-    if found is None:
-        users: defaultdict[str, set[str]] = defaultdict(set)
-        for source in index.sources.values():
-            if not source.is_review:
-                text = " ".join([source.title, source.text, *(v for vs in source.facets.values() for v in vs)])
-                for word in set(english_stemmer().stemWords(re.findall(r"[a-z]+", text.lower()))):
-                    users[word].add(source.id)
-        found = _STUDY_WORDS[index] = {word: frozenset(ids) for word, ids in users.items()}
-    return found
