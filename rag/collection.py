@@ -40,7 +40,8 @@ _DOCUMENTS = re.compile(r"\b(stud(y|ies)|papers?|articles?|sources?|records?|pub
 _ASKED_FACET = re.compile(
     r"^\s*(?:which|what|how many)\s+(?:(?:kinds?|types?|sorts?)\s+of\s+)?(?P<noun>(?:cancer|tumou?r) types?|cancers?|"
     r"tumou?rs?|drugs?|chemotherap(?:y|ies)|agents?|cargos?|cargoes|targets?|target genes|genes|source cells?|"
-    r"cell types?|cells?)\b(?!\s+(?:stud|paper|article|source|record|publication|report))", re.IGNORECASE)
+    r"cell types?|cells?)(?:\s+(?:types?|kinds?|classes))?\b(?!\s+(?:stud|paper|article|source|record|publication|"
+    r"report))", re.IGNORECASE)  # "Which cargo types ...": "types" belongs to the facet asked, it names no cancer
 _FACET_OF_NOUN = (("cancer", "cancer_types"), ("tumo", "cancer_types"), ("drug", "drugs"), ("chemo", "drugs"),
                   ("agent", "drugs"), ("cargo", "cargo"), ("target", "targets"), ("gene", "targets"),
                   ("source", "exosome_source"), ("cell", "exosome_source"))
@@ -86,7 +87,8 @@ _FRAME = frozenset({"which", "what", "why", "how", "many", "list", "show", "name
                     "deal", "concern", "mention", "mentioned", "count", "number", "withdrawn", "in", "with",
                     "done", "performed", "conducted", "carried", "out", "run", "made", "focus", "focused", "came",
                     "come", "appeared", "appear", "who", "wrote", "write", "written", "author", "authors",
-                    *_UNSOUND})
+                    "discuss", "discusses", "discussed", "cite", "cites", "cited", "describe", "describes",
+                    "described", *_UNSOUND})
 
 
 _EVIDENCE_SAID = {ANIMALS: "experiments in animals (in vivo)", PATIENTS: "patients or human samples",
