@@ -128,7 +128,13 @@ def check(text: str, hits: list[Hit], search: HybridSearch) -> Checked:
             if i not in cited:
                 cited.append(i)
         kept.append(bare + " " + "".join(f"[{i}]" for i in supported))
-    return Checked(" ".join(kept), cited, warnings)
+    return Checked(joined_claims(kept), cited, warnings)
+
+
+def joined_claims(parts: list[str]) -> str:
+    """Cited claims as one text: a claim that goes on the one before (", HOTTIP [3]" in a gathered list) follows
+    its marker without a space."""
+    return "".join(part if not i or part.startswith((",", ";")) else " " + part for i, part in enumerate(parts))
 
 
 def renumber(checked: Checked, hits: list[Hit]) -> tuple[str, list[Citation]]:

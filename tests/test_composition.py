@@ -4,6 +4,7 @@ are answered by studies, and the lead model is the one fitted on the fitting set
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from pathlib import Path
@@ -15,7 +16,7 @@ from rag.answer_types import (asked_kinds, asks_for_list, asks_for_source, asks_
                               gazetteer, rare_words, states_asked_size, states_asked_time)
 from rag.answering import Turn
 from rag.assistant import Assistant
-from rag.citations import claims
+from rag.citations import claims, joined_claims
 from rag.documents import Answer, Source
 from rag.evaluation import opens_with_framing, word_count
 from rag.evidence import CULTURE_ONLY, evidence_asked, evidence_kinds, in_vitro_only
@@ -179,7 +180,8 @@ def test_a_list_of_one_rna_class_gives_that_class_studies_findings(assistant: As
     answer = assistant.ask("Which exosomal lncRNAs are linked to chemoresistance?")
     studies = {c.source_id for c in answer.citations}
     assert len(studies) >= 3 and {index.sources[s].category for s in studies} == {"ncrna-lncrna"}, answer.answer
-    sbf2 = next(text for text, ids in claims(answer.answer) if "SBF2-AS1" in text)
+    # its finding (after the opening list of names)
+    sbf2 = next(text for text, ids in claims(answer.answer) if "SBF2-AS1" in text and len(text.split()) > 3)
     assert "resist" in sbf2 and "promoter" not in sbf2, sbf2
     # no circRNA study of cisplatin is in the corpus: the circRNA studies, not lncRNA or miRNA ones of cisplatin
     circ = assistant.ask("Which circRNAs in exosomes promote cisplatin resistance?")
@@ -639,6 +641,15 @@ def test_studies_are_listed_by_a_technical_word_their_text_mentions(assistant: A
     assert none.refused and none.refusal_reason == "collection-empty", none.answer
 
 
+def test_what_the_review_discusses_is_a_facet_across_the_collection(assistant: Assistant) -> None:
+    cancers = assistant.ask("Which cancers does the review discuss?")  # "discuss" asks nothing of the text
+    assert cancers.backend == "collection" and cancers.answer.split(":")[0].endswith("cancer types across the "
+                                                                                      "70 studies in the collection")
+    cargo = assistant.ask("Which cargo types are described in the studies?")  # "types" is the facet's, no cancer
+    assert cargo.backend == "collection" and "cancer type" not in cargo.answer, cargo.answer
+    assert cargo.answer.split(" across ")[0].endswith("cargoes"), cargo.answer
+
+
 def test_word_users_read_a_studys_words_not_its_journal(assistant: Assistant) -> None:
     index = assistant.index()
     journal_words = word_users.users(index, "bm25")
@@ -742,16 +753,45 @@ def test_a_list_question_gathers_one_finding_from_each_study_that_answers(assist
     assert asks_for_list("Which exosomal microRNAs target PTEN?")  # "target" is the verb, not the head
     assert asks_for_list("Which exosomal lncRNAs drive drug resistance?")  # nor is "drug" of "drug resistance"
     pten = assistant.ask("Which exosomal microRNAs target PTEN?")
-    assert not pten.answer.startswith("miR-") and len({c.source_id for c in pten.citations}) >= 2, pten.answer
+    # not one study's microRNA as if it were the answer: a name opens only a list gathered from two studies or more
+    opening = claims(pten.answer)[:2]
+    assert not pten.answer.startswith("miR-") or opening[1][0].startswith(", ") or \
+        opening[1][0].startswith("and "), pten.answer
+    assert len({c.source_id for c in pten.citations}) >= 2, pten.answer
     answer = assistant.ask("Which exosomal circular RNAs drive chemoresistance?")
     parts = claims(answer.answer)
-    cited = [tuple(c) for _, c in parts if c]
+    cited = [tuple(c) for text, c in parts if c and " et al. (" in text]  # the studies' lines, after the names
     assert len({c for c in cited}) >= 2 and len(cited) == len(set(cited)), answer.answer  # one line per study
     # a list of one RNA class gathers that class's studies only (session 15: two microRNA studies followed HOTTIP)
     index = assistant.index()
     lnc = assistant.ask("Which exosomal lncRNAs cause resistance to cisplatin?")
     assert lnc.citations[0].source_id == "wang-2019-hottip", lnc.answer
     assert {index.sources[c.source_id].category for c in lnc.citations} == {"ncrna-lncrna"}, lnc.answer
+
+
+def test_a_list_answer_opens_with_the_names_its_studies_give_each_cited(assistant: Assistant) -> None:
+    answer = assistant.ask("Which exosomal microRNAs cause cisplatin resistance?")
+    parts = claims(answer.answer)
+    opening = list(itertools.takewhile(lambda part: " et al. (" not in part[0] and ": " not in part[0], parts))
+    assert len(opening) >= 2 and all(len(markers) == 1 for _, markers in opening), answer.answer
+    assert opening[1][0].startswith((", ", "and ")), answer.answer  # one list: "miR-100-5p [1] and miR-21. [2]"
+    for text, (n,) in opening:  # each name is copied from the passage it cites
+        name = text.strip(" ,.").removeprefix("and ").split(", ")[0]
+        assert name.startswith("miR-") and name in answer.citations[n - 1].passage, (name, answer.answer)
+    # then each named study's line, in the order of the opening list
+    lines = [markers[0] for text, markers in parts[len(opening):] if " et al. (" in text or ": " in text]
+    assert lines[:len(opening)] == [markers[0] for _, markers in opening], answer.answer
+    # a retracted study's lncRNA stays on its own line beside its caveat, out of the opening list
+    lnc = assistant.ask("Which lncRNAs carried by exosomes cause drug resistance?")
+    lead = lnc.answer.split(" et al. (")[0]
+    assert "SBF2-AS1" in lead and "SNHG14" not in lead, lnc.answer
+    assert "SNHG14" in lnc.answer and "has been retracted" in lnc.answer, lnc.answer
+
+
+def test_claims_that_go_on_the_one_before_join_without_a_space() -> None:
+    assert joined_claims(["miR-100-5p [1]", ", miR-21 [2]", "and HOTTIP. [3]", "Next. [1]"]) == \
+        "miR-100-5p [1], miR-21 [2] and HOTTIP. [3] Next. [1]"
+    assert [markers for _, markers in claims("miR-100-5p [1], miR-21 [2] and HOTTIP. [3]")] == [[1], [2], [3]]
 
 
 def test_a_which_question_opens_with_the_asked_for_name_then_the_sentence_that_holds_it(assistant: Assistant) -> None:
@@ -1017,8 +1057,9 @@ def test_a_list_question_is_answered_by_the_studies_that_name_the_things_not_a_r
     # CircNFIX's study ranks below the peer share of the review it replaces, but its line names a circRNA
     assert {"wang-2020-cirs122", "ding-2020-circnfix-tmz"} <= set(cited), circ.answer
     pten = assistant.ask("Which exosomal microRNAs lower PTEN to cause drug resistance?")
-    first = claims(pten.answer)[0][0]
-    assert "review" not in first and "PTEN" in first, pten.answer
+    lines = [text for text, _ in claims(pten.answer) if " et al. (" in text]  # after any list of names
+    assert "review" not in lines[0] and all("PTEN" in line for line in lines[:2]), pten.answer
+    assert not pten.citations[0].retracted, pten.answer  # the retracted miR-32-5p paper's line comes after
 
 
 def test_a_list_that_one_study_answers_opens_with_its_sentence_naming_the_things(assistant: Assistant) -> None:

@@ -17,6 +17,7 @@ import numpy as np
 from rag import lay_terms
 from rag.answer_types import (asked_kinds, asks_for_list, asks_for_person, asks_for_source, facet_names, gazetteer,
                               head_noun, people_named, rare_words, states_asked_size, states_asked_time)
+from rag.citations import joined_claims
 from rag.documents import Source, surname
 from rag.evidence import (ANIMALS, PATIENTS, carries_culture_note, evidence_asked, evidence_kinds,
                           states_kind)
@@ -29,8 +30,8 @@ from rag.generation.routes import (RNA_CLASSES, ROUTE_DESCRIPTIONS, ROUTES, TOPI
                                    asks_how_it_acts, asks_outcome, is_broad, names_route, rna_class_hits, route_hits,
                                    route_listed, route_of, route_study_hits, routes_named, states_outcome_asked)
 from rag.generation.setting import setting_studies, studies_of_named_cancer
-from rag.generation.short_answer import (ShortAnswer, lists_rna_class, names_of_asked_kind, particular,
-                                        short_answer)
+from rag.generation.short_answer import (ShortAnswer, gathered_names, lists_rna_class, names_of_asked_kind,
+                                         particular, short_answer)
 from rag.lexical import tokenize
 from rag.normalize import normalize, specific_terms, stem
 from rag.particulars import records
@@ -262,7 +263,7 @@ class ExtractiveBackend:
             # names the asked-for things ("Tipifarnib, neticonazole ... were confirmed as inhibitors"), not with the
             # sentence that shares the question's words ("They tested 4,580 compounds ..."), when it is as relevant
             own = [c for c in cands if c.hit_index == lead.hit_index]
-            line, named = _list_line(question, own, hits[lead.hit_index].source)
+            line, named = _list_line(question, own, hits[lead.hit_index].source, particular(asked))
             if named and (lead.frames or not line.frames) and line.in_context >= lead.in_context:
                 return line
         return lead
@@ -472,6 +473,7 @@ class ExtractiveBackend:
         papers a question names), each study gets its line however it scores."""
         cands = self.candidates(question, hits)
         pieces: list[Piece] = []
+        lines: list[tuple[str, Source]] = []  # each piece's sentence and study
         words = 0
         studies = hits[:MAX_LIST_STUDIES]
         peer_floor = PEER_SHARE * hits[0].score
@@ -480,6 +482,7 @@ class ExtractiveBackend:
             not all(is_review(h) for h in studies if h.score >= peer_floor)
         asked = self._asked(question)
         kind = _asked_route(question)
+        of_cancer = studies_of_named_cancer(question, self.search.index)
         for i, hit in enumerate(studies):
             own = [c for c in cands if c.hit_index == i]
             if not own or (is_review(hit) and studies_only):
@@ -495,7 +498,7 @@ class ExtractiveBackend:
                 continue
             if states_the_opposite(question, " ".join(c.text for c in own)):
                 continue  # "Which compounds reduce exosome release?" does not list a drug found to raise it
-            best, named = _list_line(question, own, hit.source)
+            best, named = _list_line(question, own, hit.source, asked)
             # one of the answers: about as relevant as the best, or relevant and naming a thing of the asked kind
             # (a generic "Which exosomal circRNAs ...?" scores each circRNA study lower than the review it skips)
             if hit.score < peer_floor and not (named and hit.score >= RELEVANCE_THRESHOLD) and not every:
@@ -507,13 +510,20 @@ class ExtractiveBackend:
                 shorter = [c for c in eligible_leads(own) if len(c.text.split()) <= room]
                 if not shorter:
                     continue
-                best, short_named = _list_line(question, shorter, hit.source)
+                best, short_named = _list_line(question, shorter, hit.source, asked)
                 if not (short_named or every):  # each of the papers or studies of a setting is an answer itself
                     continue
             cost = len(best.text.split()) + _study_words(hit)
             pieces.append(Piece(f"{attribution(hit)}: {document_text(best.text)}", i))
+            # only a peer study (or any study of the RNA class asked for) of the cancer asked about gives the
+            # opening list its names: "Which drugs did lymphoma cells pump out ...?" is not answered by a breast
+            # cancer study's paclitaxel, nor "Which small GTPases ...?" by the ESCRT of a study it ranks lower
+            of_the_cancer = of_cancer is None or hit.source.id in of_cancer
+            gives = (hit.score >= peer_floor or kind is not None) and of_the_cancer \
+                and asked <= best.terms  # its line names what the question names ("... lower PTEN")
+            lines.append((best.text if gives else "", hit.source))
             words += cost
-        return pieces or self._sentences(question, hits)
+        return _gathered(question, lines, pieces) if pieces else self._sentences(question, hits)
 
     def _route_lines(self, question: str, hits: list[Hit],
                      routes: tuple[tuple[str, tuple[str, ...]], ...] = ROUTES) -> list[Piece]:
@@ -561,7 +571,31 @@ class ExtractiveBackend:
         return pieces
 
     def generate(self, question: str, hits: list[Hit]) -> str:
-        return " ".join(f"{p.text} [{p.hit_index + 1}]" for p in self.compose(question, hits))
+        return joined_claims([f"{p.text} [{p.hit_index + 1}]" for p in self.compose(question, hits)])
+
+
+def _gathered(question: str, lines: list[tuple[str, Source]], pieces: list[Piece]) -> list[Piece]:
+    """A list answer's lines, opened by the names they give gathered into one line, each cited to its study's line:
+    "miR-100-5p [1], miR-500a-3p [2] and HOTTIP. [3]"; then those studies' lines in that order (the list, then its
+    evidence), then the other lines, retracted studies' last. No opening line when fewer than two studies name a
+    thing of the asked kind."""
+    names = gathered_names(question, lines)
+    groups: list[tuple[list[str], int]] = []  # consecutive names of one line share its marker
+    for name, position in names:
+        if groups and groups[-1][1] == position:
+            groups[-1][0].append(name)
+        else:
+            groups.append(([name], position))
+    lead = []
+    for n, (group, position) in enumerate(groups):
+        text = ", ".join(group)
+        text = text if n == 0 else (f"and {text}." if n == len(groups) - 1 else f", {text}")
+        lead.append(Piece(text, pieces[position].hit_index))
+    first = list(dict.fromkeys(position for _, position in names))
+    # a retracted study's line comes after the sound studies' lines, with its caveat ("Which exosomal microRNAs
+    # lower PTEN ...?" opened with the retracted miR-32-5p paper)
+    rest = sorted((i for i in range(len(pieces)) if i not in first), key=lambda i: lines[i][1].retracted)
+    return lead + [pieces[i] for i in first + rest]
 
 
 def _stating_outcome(question: str, lead: Candidate, leads: list[Candidate], specific: frozenset[str],
@@ -800,7 +834,8 @@ def _framed_answer(lead: Candidate, own: list[Candidate]) -> list[Candidate]:
     return [best]
 
 
-def _list_line(question: str, own: list[Candidate], source: Source) -> tuple[Candidate, bool]:
+def _list_line(question: str, own: list[Candidate], source: Source,
+               asked: frozenset[str] = frozenset()) -> tuple[Candidate, bool]:
     """A study's line in a list answer, and whether it names a thing of the asked kind: its most answer-like
     relevant sentence that does (the list is of those names: "SBF2-AS1 was higher in ...", not "A reporter array
     pointed to ..."), a finding before the study's aim; without such a sentence, its most answer-like one."""
@@ -815,6 +850,9 @@ def _list_line(question: str, own: list[Candidate], source: Source) -> tuple[Can
         # "Which exosomal lncRNAs are linked to chemoresistance?": the line that ties the name to the outcome
         # asked about ("SBF2-AS1 ... enhanced temozolomide resistance"), not one about its promoter
         naming = [c for c in naming if states_outcome_asked(question, c.text)] or naming
+        # "Which exosomal microRNAs lower PTEN ...?": the line that names PTEN beside the microRNA ("Exosomal miR-21
+        # ... lowered PTEN"), not the one that only finds miR-21 in M2 macrophages
+        naming = [c for c in naming if asked <= c.terms] or naming
         if naming:
             return max(naming, key=lambda c: c.lead), True
     best = max(_of_asked_evidence(question, findings), key=lambda c: c.lead)

@@ -24,6 +24,7 @@ from rag.normalize import normalize, stem
 from rag.ranking.signals import GENERIC_ENTITIES
 
 MAX_NAMES = 3
+MAX_GATHERED = 6  # names a list answer's opening line gathers across its studies
 # names of whole classes of molecule, which a record may list as cargo ("mRNAs (unspecified)") but which answer no
 # "what do they carry?" ("mRNAs." said nothing Xiao's sentence did not)
 CLASS_NAMES = frozenset({*GENERIC_ENTITIES, "mrna", "rna", "dna", "protein", "lipid"})
@@ -216,6 +217,21 @@ def short_answer(question: str, sentences: Sequence[Sentence], floor: float, sou
             if names:
                 return ShortAnswer(_joined(names) + ".", sentence) if len(names) <= MAX_NAMES else None
     return None
+
+
+def gathered_names(question: str, lines: Sequence[tuple[str, Source]]) -> list[tuple[str, int]]:
+    """The names of the asked kind that the studies' lines of a list answer give (up to MAX_NAMES each, a name
+    once), each with its line's position: the list's answer in one opening line ("miR-100-5p [1], miR-500a-3p [2]
+    and HOTTIP [3]"), each name cited to the sentence it was copied from. Empty unless two studies give names. A
+    retracted study's names stay on its own line, beside its caveat: the opening list is what a reader takes away."""
+    found: list[tuple[str, int]] = []
+    seen: set[str] = set()
+    for position, (sentence, source) in enumerate(lines):
+        for name in names_of_asked_kind(question, sentence, source)[:MAX_NAMES] if not source.retracted else []:
+            if name.lower() not in seen:
+                seen.add(name.lower())
+                found.append((name, position))
+    return found[:MAX_GATHERED] if len({position for _, position in found}) > 1 else []
 
 
 def _joined(names: list[str]) -> str:
