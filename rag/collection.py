@@ -88,7 +88,9 @@ _FRAME = frozenset({"which", "what", "why", "how", "many", "list", "show", "name
                     "done", "performed", "conducted", "carried", "out", "run", "made", "focus", "focused", "came",
                     "come", "appeared", "appear", "who", "wrote", "write", "written", "author", "authors",
                     "discuss", "discusses", "discussed", "cite", "cites", "cited", "describe", "describes",
-                    "described", *_UNSOUND})
+                    "described", "resistance", "resistant", "chemoresistance", *_UNSOUND})
+# (every study of the collection is about resistance: "Which cancers have studies on temozolomide resistance?" asks
+# for the temozolomide studies' cancers)
 
 
 _EVIDENCE_SAID = {ANIMALS: "experiments in animals (in vivo)", PATIENTS: "patients or human samples",
