@@ -786,11 +786,13 @@ def test_a_list_answer_opens_with_the_names_its_studies_give_each_cited(assistan
     # then each named study's line, in the order of the opening list
     lines = [markers[0] for text, markers in parts[len(opening):] if " et al. (" in text or ": " in text]
     assert lines[:len(opening)] == [markers[0] for _, markers in opening], answer.answer
-    # a retracted study's lncRNA stays on its own line beside its caveat, out of the opening list
+    # a retracted study's lncRNA (SNHG14) is out of the opening list; its line, if the budget leaves room, comes
+    # after the sound studies' lines, beside its caveat
     lnc = assistant.ask("Which lncRNAs carried by exosomes cause drug resistance?")
     lead = lnc.answer.split(" et al. (")[0]
-    assert "SBF2-AS1" in lead and "SNHG14" not in lead, lnc.answer
-    assert "SNHG14" in lnc.answer and "has been retracted" in lnc.answer, lnc.answer
+    assert "SBF2-AS1" in lead and "SNHG14" not in lead and len(claims(lead)) >= 3, lnc.answer
+    retracted = [c.n for c in lnc.citations if c.retracted]
+    assert all(n == len(lnc.citations) and "has been retracted" in lnc.answer for n in retracted), lnc.answer
 
 
 def test_claims_that_go_on_the_one_before_join_without_a_space() -> None:

@@ -483,7 +483,9 @@ class ExtractiveBackend:
         asked = self._asked(question)
         kind = _asked_route(question)
         of_cancer = studies_of_named_cancer(question, self.search.index)
-        for i, hit in enumerate(studies):
+        # a retracted study's line is written last, with what budget the sound studies leave ("Which exosomal
+        # microRNAs lower PTEN ...?": the retracted miR-32-5p paper ranks first)
+        for i, hit in sorted(enumerate(studies), key=lambda pair: pair[1].source.retracted):
             own = [c for c in cands if c.hit_index == i]
             if not own or (is_review(hit) and studies_only):
                 continue  # a general review among studies' findings is padding, as in any answer
