@@ -88,9 +88,7 @@ _FRAME = frozenset({"which", "what", "why", "how", "many", "list", "show", "name
                     "done", "performed", "conducted", "carried", "out", "run", "made", "focus", "focused", "came",
                     "come", "appeared", "appear", "who", "wrote", "write", "written", "author", "authors",
                     "discuss", "discusses", "discussed", "cite", "cites", "cited", "describe", "describes",
-                    "described", "resistance", "resistant", "chemoresistance", *_UNSOUND})
-# (every study of the collection is about resistance: "Which cancers have studies on temozolomide resistance?" asks
-# for the temozolomide studies' cancers)
+                    "described", *_UNSOUND})
 
 
 _EVIDENCE_SAID = {ANIMALS: "experiments in animals (in vivo)", PATIENTS: "patients or human samples",
