@@ -77,6 +77,18 @@ class Source:
         }
 
 
+SHORT_NAME_WORDS = 5  # a study without authors is named by its journal or title in at most this many words
+
+
+def unnamed(source: Source) -> str:
+    """A record without authors is named by its journal, or by the start of its title: the citation gives the rest,
+    and a 20-word title would take a fifth of an answer."""
+    if source.journal and len(source.journal.split()) <= SHORT_NAME_WORDS:
+        return source.journal
+    words = source.title.split()
+    return " ".join(words[:SHORT_NAME_WORDS]) + ("…" if len(words) > SHORT_NAME_WORDS else "")
+
+
 def surname(author: str) -> str:
     """'Au Yeung CL' -> 'Au Yeung' (authors are written 'Surname Initials')."""
     parts = author.split()

@@ -18,7 +18,7 @@ from rag import lay_terms
 from rag.answer_types import (asked_kinds, asks_for_list, asks_for_person, asks_for_source, facet_names, gazetteer,
                               head_noun, people_named, rare_words, states_asked_size, states_asked_time)
 from rag.citations import joined_claims
-from rag.documents import Source, surname
+from rag.documents import Source, surname, unnamed
 from rag.evidence import (ANIMALS, PATIENTS, carries_culture_note, evidence_asked, evidence_kinds,
                           states_kind)
 from rag.faithfulness import named_words
@@ -47,7 +47,6 @@ TOP_SOURCE_FLOOR = 0.55  # share of the best sentence's relevance a sentence nee
 SUPPORT_FLOOR = 0.5  # ... to follow it from the lead's study (dev fact coverage: 0.896 at 0.55, 0.909 at 0.5)
 OTHER_SOURCE_FLOOR = 0.7  # ... and from another study (higher: it must earn its place)
 REDUNDANT_COSINE = 0.85
-SHORT_NAME_WORDS = 5  # a study without authors is named by its journal or title in at most this many words
 MAX_LIST_STUDIES = 5  # a list question gathers one finding from each of at most this many studies
 KIND_SEARCH_DEPTH = 15  # passages searched for the studies of a list question about a kind (_kind_hits)
 MAX_CLASS_ADDED = 2  # studies of the RNA class a question is about, added when retrieval found none (_with_class)
@@ -867,20 +866,11 @@ def is_review(hit: Hit) -> bool:
     return hit.source.is_review
 
 
-def _unnamed(source: Source) -> str:
-    """A record without authors is named by its journal, or by the start of its title: the citation below the
-    answer gives the rest, and a 20-word title would take a fifth of the answer."""
-    if source.journal and len(source.journal.split()) <= SHORT_NAME_WORDS:
-        return source.journal
-    words = source.title.split()
-    return " ".join(words[:SHORT_NAME_WORDS]) + ("…" if len(words) > SHORT_NAME_WORDS else "")
-
-
 def attribution(hit: Hit) -> str:
     """'Au Yeung et al. (2016)' / 'Zhang et al. (2022, review)'."""
     source = hit.source
     first = surname(source.authors[0]) if source.authors and source.authors[0] != "et al." else ""
-    who = f"{first} et al." if first else _unnamed(source)
+    who = f"{first} et al." if first else unnamed(source)
     when = [str(source.year)] if source.year else []
     if is_review(hit):
         when.append("review")
