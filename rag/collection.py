@@ -17,7 +17,7 @@ from rag import prompts
 from rag.catalog import drug_name, options
 from rag.citations import Citation, citation_for
 from rag.conversation import GENERIC, EntityTypes, depends_on_previous, standalone
-from rag.documents import Answer, Source, surname
+from rag.documents import Answer, Source, surname, unnamed
 from rag.evidence import ANIMALS, CULTURE_ONLY, PATIENTS, evidence_asked, evidence_kinds
 from rag.filters import Filters, source_metadata
 from rag.generation.routes import ROUTE_HEAD_STEMS, ROUTES, route_stems
@@ -69,12 +69,13 @@ _YEAR = r"(?:19[5-9]\d|20[0-4]\d)"
 _YEARS = re.compile(
     rf"\b(?:(?P<before>before|prior to|earlier than|older than|until|up to)\s+(?P<b>{_YEAR})"
     rf"|(?P<after>after|later than|newer than)\s+(?P<a>{_YEAR})"
-    rf"|(?:since|from)\s+(?P<s>{_YEAR})(?!\s*(?:-|–|to|and|until)\s*\d)"
+    # "from 2014" alone is the year itself ("Which studies are from 2014?"); "from 2014 on" is a start
+    rf"|(?:since\s+|from\s+(?=\d{{4}}\s+(?:on|onwards?)\b))(?P<s>{_YEAR})(?!\s*(?:-|–|to|and|until)\s*\d)"
     rf"|(?:between|from)?\s*(?P<lo>{_YEAR})\s*(?:-|–|to|and|until)\s*(?P<hi>{_YEAR})"
     r"|(?:the\s+)?(?P<decade>(?:19[5-9]|20[0-4])0)'?s"  # "the 1980s"
     rf"|(?P<one>{_YEAR}))\b", re.IGNORECASE)
 _YEAR_WORDS = frozenset({"before", "prior", "earlier", "older", "until", "up", "after", "later", "newer", "than",
-                         "since", "between", "and", "to", "s"})
+                         "since", "between", "and", "to", "s", "on", "onward", "onwards"})
 # words that only say "studies about": they may surround the facet value without making a question about content
 _FRAME = frozenset({"which", "what", "why", "how", "many", "list", "show", "name", "are", "is", "there", "any", "these",
                     "this", "those", "collection", "corpus", "included", "include", "cover", "covered", "covers",
@@ -432,8 +433,8 @@ def _facet_answer(index: Index, sources: list[Source], query: CollectionQuery) -
         return Answer(f"None of {scope} names a {one}.", refused=True, refusal_reason="collection-empty",
                       backend="collection")
     rest = f"; and {len(ordered) - VALUES_SHOWN} more" if len(ordered) > VALUES_SHOWN else ""
-    unnamed = sum(1 for s in sources if not s.facets.get(facet))
-    gap = f" ({unnamed} of them name{'s' if unnamed == 1 else ''} no {one}.)" if unnamed else ""
+    without = sum(1 for s in sources if not s.facets.get(facet))
+    gap = f" ({without} of them name{'s' if without == 1 else ''} no {one}.)" if without else ""
     text = f"{len(groups)} {one if len(groups) == 1 else many} across {scope}: " + "; ".join(items) + rest + "." + gap
     return Answer(text, citations=citations, backend="collection")
 
@@ -465,8 +466,9 @@ def _who(source: Source) -> str:
 
 
 def _first_author(source: Source) -> str:
+    """'Ding et al.'; a record without authors by its journal or its title's start, as the answers name it."""
     name = _first_surname(source)
-    return f"{name} et al." if name else "unknown authors"
+    return f"{name} et al." if name else unnamed(source)
 
 
 def _first_surname(source: Source) -> str:

@@ -618,6 +618,8 @@ def test_studies_are_listed_by_a_span_of_years(assistant: Assistant) -> None:
     assert years_of("Which papers were published between 2014 and 2016?") == {2014, 2015, 2016}
     assert years_of("Which studies are from the 1980s?") == {y for y in known if 1980 <= y < 1990}
     assert years_of("Which studies were published in 2018?") == {2018}
+    assert years_of("Which studies are from 2014?") == {2014}  # the year itself, not "2014 or later"
+    assert "publication in 2014 or later" in assistant.ask("Which studies are from 2014 onwards?").answer
     gastric = assistant.ask("Which gastric cancer studies were published before 2019?")
     assert "publication before 2019" in gastric.answer and all(
         "gastric" in " ".join(index.sources[c.source_id].facets["cancer_types"]) for c in gastric.citations)
@@ -645,6 +647,9 @@ def test_what_the_review_discusses_is_a_facet_across_the_collection(assistant: A
     cancers = assistant.ask("Which cancers does the review discuss?")  # "discuss" asks nothing of the text
     assert cancers.backend == "collection" and cancers.answer.split(":")[0].endswith("cancer types across the "
                                                                                       "70 studies in the collection")
+    # a record without authors is named by its journal, as the answers name it
+    drugs = assistant.ask("Which drugs does the review discuss?")
+    assert "Tumor Biology, 2016" in drugs.answer and "unknown authors" not in drugs.answer, drugs.answer
     cargo = assistant.ask("Which cargo types are described in the studies?")  # "types" is the facet's, no cancer
     assert cargo.backend == "collection" and "cancer type" not in cargo.answer, cargo.answer
     assert cargo.answer.split(" across ")[0].endswith("cargoes"), cargo.answer
