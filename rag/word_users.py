@@ -1,6 +1,5 @@
 """Which sources use a word. For each token of a source's text (its record's title and facets, and its passages),
-the ids of the sources that use it, built once per index generation for each way
-of reading a word. Collection questions ask it ("studies that mention hypoxia"), setting questions narrowed by a
+the ids of the sources that use it, built once per index generation for each way of reading a word. Collection questions ask it ("studies that mention hypoxia"), setting questions narrowed by a
 topic word ask it (rag/generation/setting.py), and so do symbols only one or two studies' passages use
 (rag/particulars.py)."""
 
@@ -68,7 +67,7 @@ def using_all(index: Index, reading: Reading, words: Iterable[str]) -> frozenset
     """The sources that use every token of every word ("hypoxia" as BM25 reads it), all sources when none."""
     used = users(index, reading)
     tokens = {token for word in words for token in _READINGS[reading](word)}
-    found = frozenset(_texts(index)) if tokens else frozenset(source for ids in used.values() for source in ids)
-    for token in tokens:
-        found &= used.get(token, frozenset())
-    return found
+    if not tokens:
+        return frozenset(source for ids in used.values() for source in ids)
+    # from the cached map alone: re-joining every source's text on each question was work done twice
+    return frozenset.intersection(*(used.get(token, frozenset()) for token in tokens))

@@ -578,8 +578,7 @@ class ExtractiveBackend:
 def _gathered(question: str, lines: list[tuple[str, Source]], pieces: list[Piece]) -> list[Piece]:
     """A list answer's lines, opened by the names they give gathered into one line, each cited to its study's line:
     "miR-100-5p [1], miR-500a-3p [2] and HOTTIP. [3]"; then those studies' lines in that order (the list, then its
-    evidence), then the other lines, retracted studies' last. No opening line when fewer than two studies name a
-    thing of the asked kind."""
+    evidence), then the other lines. No opening line when fewer than two studies name a thing of the asked kind."""
     names = gathered_names(question, lines)
     groups: list[tuple[list[str], int]] = []  # consecutive names of one line share its marker
     for name, position in names:
@@ -593,10 +592,8 @@ def _gathered(question: str, lines: list[tuple[str, Source]], pieces: list[Piece
         text = text if n == 0 else (f"and {text}." if n == len(groups) - 1 else f", {text}")
         lead.append(Piece(text, pieces[position].hit_index))
     first = list(dict.fromkeys(position for _, position in names))
-    # a retracted study's line comes after the sound studies' lines, with its caveat ("Which exosomal microRNAs
-    # lower PTEN ...?" opened with the retracted miR-32-5p paper)
-    rest = sorted((i for i in range(len(pieces)) if i not in first), key=lambda i: lines[i][1].retracted)
-    return lead + [pieces[i] for i in first + rest]
+    # the other lines keep their order: _list_lines already wrote retracted studies' lines last
+    return lead + [pieces[i] for i in first] + [p for i, p in enumerate(pieces) if i not in first]
 
 
 def _stating_outcome(question: str, lead: Candidate, leads: list[Candidate], specific: frozenset[str],
