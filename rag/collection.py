@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import weakref
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from rag import prompts
 from rag.catalog import drug_name, options
@@ -77,6 +77,7 @@ _YEARS = re.compile(
 _YEAR_WORDS = frozenset({"before", "prior", "earlier", "older", "until", "up", "after", "later", "newer", "than",
                          "since", "between", "and", "to", "s", "on", "onward", "onwards"})
 # words that only say "studies about": they may surround the facet value without making a question about content
+_CANCER_CELLS = frozenset({"cell", "cells", "line", "lines"})
 _FRAME = frozenset({"which", "what", "why", "how", "many", "list", "show", "name", "are", "is", "there", "any", "these",
                     "this", "those", "collection", "corpus", "included", "include", "cover", "covered", "covers",
                     "about", "on", "use", "used", "using", "look", "looked", "looking", "examine", "examined",
@@ -89,7 +90,7 @@ _FRAME = frozenset({"which", "what", "why", "how", "many", "list", "show", "name
                     "done", "performed", "conducted", "carried", "out", "run", "made", "focus", "focused", "came",
                     "come", "appeared", "appear", "who", "wrote", "write", "written", "author", "authors",
                     "discuss", "discusses", "discussed", "cite", "cites", "cited", "describe", "describes",
-                    "described", *_UNSOUND})
+                    "described", "flagged", "marked", "labelled", "labeled", "listed", *_UNSOUND})
 
 
 _EVIDENCE_SAID = {ANIMALS: "experiments in animals (in vivo)", PATIENTS: "patients or human samples",
@@ -104,12 +105,38 @@ class CollectionTerms:
     categories: dict[str, frozenset[str]]  # a word of a category's name -> the categories it names
     sources: frozenset[str]  # names of the cells exosomes came from ("caf", "macrophage", "a549"), stemmed
     authors: frozenset[str] = frozenset()  # first authors' surnames, normalised ("wang", "au yeung" as "yeung")
+    cancer_phrases: dict[str, str] = field(default_factory=dict)  # "head and neck" -> "head and neck cancer"
 
     @classmethod
     def of(cls, index: Index, types: EntityTypes) -> CollectionTerms:
         found = options(index)
         return cls(types, _category_words(found["category"]), _source_names(found["exosome_source"], types),
-                   frozenset(_first_author_key(s) for s in index.sources.values()) - {""})
+                   frozenset(_first_author_key(s) for s in index.sources.values()) - {""},
+                   _cancer_phrases(found["cancer_type"], types))
+
+
+def _cancer_phrases(values: Iterable[str], types: EntityTypes) -> dict[str, str]:
+    """The stored cancer types named by more than one word ("head and neck cancer", "epithelial ovarian cancer"),
+    keyed by their words before the general ones ("head and neck"): as separate tokens they would make a filter
+    value ("head neck") that no stored type equals. A phrase must name a cancer ("cancer patients" does not)."""
+    phrases: dict[str, str] = {}
+    for value in values:
+        words = normalize(value.split("(")[0]).split()
+        while words and words[-1] in GENERIC:
+            words.pop()
+        content = [w for w in words if w not in STOPWORDS]
+        if len(content) > 1 and not set(content) & GENERIC and set(content) & types.cancer:
+            phrases.setdefault(" ".join(words), value)
+    return phrases
+
+
+def _cancer_phrase(question: str, phrases: dict[str, str]) -> tuple[str | None, set[str]]:
+    """The longest stored multi-word cancer type the question names, and its words."""
+    text = f" {normalize(question)} "
+    for words in sorted(phrases, key=len, reverse=True):
+        if f" {words} " in text:
+            return phrases[words], set(words.split())
+    return None, set()
 
 
 def _category_words(categories: Iterable[str]) -> dict[str, frozenset[str]]:
@@ -180,18 +207,21 @@ def parse(question: str, known: CollectionTerms) -> CollectionQuery | None:
         words = [w for w in words if w != "review"]
         named_categories.discard("review")
     categories = frozenset().union(*(known.categories[_category_stem(w)] for w in named_categories))
-    found = known.types.of(set(words) - named_categories - facet_words)
+    phrase, phrase_words = _cancer_phrase(question, known.cancer_phrases)
+    found = known.types.of(set(words) - named_categories - facet_words - phrase_words)
     # the facet's own noun names no source ("Which tumour types ...?" asks for cancers, not tumour-derived exosomes)
     sources = {w for w in words if stem(w) in known.sources} - named_categories - set().union(*found.values()) \
-        - facet_words
+        - facet_words - phrase_words
     retracted = any(w.startswith(("retract", "withdrawn", *_UNSOUND)) for w in words)
     years = _YEARS.search(question)
     year_words = set(normalize(years.group(0)).split()) | _YEAR_WORDS if years else set()
-    said_words = set().union(*found.values()) | named_categories | sources | facet_words | year_words
-    rest = list(dict.fromkeys(w for w in words if w not in _FRAME and w not in said_words))
-    if rest and (any(found.values()) or sources or not _mentionable(rest, question)):
+    said_words = set().union(*found.values()) | named_categories | sources | facet_words | year_words | phrase_words
+    # cells of a named cancer are that cancer ("lung cancer cells", "B-cell lymphoma")
+    qualifiers = _CANCER_CELLS if phrase or found["cancer"] else frozenset()
+    rest = list(dict.fromkeys(w for w in words if w not in _FRAME | qualifiers and w not in said_words))
+    if rest and (phrase or any(found.values()) or sources or not _mentionable(rest, question)):
         return None  # it says something beyond a facet: a question about content
-    values, said = _filter_values(found, sources, years, retracted)
+    values, said = _filter_values(found, sources, years, retracted, phrase)
     if rest:
         said.append(f"text mentioning {' and '.join(repr(w) for w in rest)}")
     if evidence:
@@ -276,17 +306,18 @@ def _facet_of(noun: str) -> str:
 
 
 def _filter_values(found: dict[str, set[str]], sources: set[str], years: re.Match[str] | None,
-                   retracted: bool) -> tuple[dict[str, object], list[str]]:
-    """The Filters mapping of what the question names, and how to say it."""
+                   retracted: bool, cancer: str | None = None) -> tuple[dict[str, object], list[str]]:
+    """The Filters mapping of what the question names (`cancer`: a stored cancer type it names in full), and how
+    to say it."""
     values: dict[str, object] = {}
     said: list[str] = []
     named = {"cancer_type": found["cancer"], "drug": found["drug"], "cargo": found["cargo"],
              "exosome_source": sources}
-    for field, tokens in named.items():
-        if tokens:
-            value = " ".join(sorted(tokens))
-            values[field] = value
-            said.append(f"{field.replace('_', ' ')} '{value}'")
+    for name, tokens in named.items():
+        value = cancer if name == "cancer_type" and cancer and not tokens else " ".join(sorted(tokens))
+        if value:
+            values[name] = value
+            said.append(f"{name.replace('_', ' ')} '{value}'")
     if years:
         low, high, said_years = _year_span(years)
         values["year_min"], values["year_max"] = low, high

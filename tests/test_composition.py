@@ -500,6 +500,8 @@ def test_collection_questions_are_answered_from_the_metadata_as_a_cited_list(ass
     assert why.answer == retracted.answer, why.answer
     # "Are any ...?" asks for them as well (session 18: answered from the MISEV guidelines)
     assert assistant.ask("Are any studies retracted?").answer == retracted.answer
+    # session 27: "flagged" was read as a word the studies' text must mention, and nothing was listed
+    assert assistant.ask("Why are some of the studies flagged as retracted?").answer == retracted.answer
     patients = assistant.ask("Are any of the exosome studies in this collection done in patients?")
     assert "match patients or human samples" in patients.answer, patients.answer
     gastric = assistant.ask("Which studies cover gastric cancer?")
@@ -540,6 +542,28 @@ def test_studies_are_listed_by_the_cell_their_exosomes_came_from_and_by_category
     ncrna = assistant.ask("How many ncRNA studies are in the collection?")  # a route of three categories
     grouped = {s.id for s in index.sources.values() if (s.category or "").startswith("ncrna-")}
     assert ncrna.answer.startswith(f"{len(grouped)} studies") and "categories 'ncrna-circrna'" in ncrna.answer
+
+
+def test_a_cancer_type_of_several_words_lists_its_studies(assistant: Assistant) -> None:
+    # session 27: "head and neck" made the filter 'head neck', which no stored cancer type equals: nothing listed
+    index = assistant.index()
+
+    def of_type(value: str) -> set[str]:
+        return {s.id for s in index.sources.values() if value in s.facets.get("cancer_types", [])}
+
+    for asked, stored in [("Which studies looked at head and neck cancer?", "head and neck cancer"),
+                          ("Which studies looked at epithelial ovarian cancer?", "epithelial ovarian cancer"),
+                          ("Which studies looked at HER2-positive breast cancer?", "HER2-positive breast cancer")]:
+        listing = assistant.ask(asked)
+        assert listing.backend == "collection" and not listing.refused, listing.answer
+        assert {c.source_id for c in listing.citations} == of_type(stored) != set(), listing.answer
+        assert f"cancer type '{stored}'" in listing.answer and "exosome source" not in listing.answer
+    # with a drug as well, and the cells of a named cancer are that cancer (both were refused as out of scope)
+    cisplatin = assistant.ask("Which studies used cisplatin in head and neck cancer?")
+    assert {c.source_id for c in cisplatin.citations} == {"qin-2019-mir196a"}, cisplatin.answer
+    lung = assistant.ask("Which studies looked at lung cancer cells?")
+    assert lung.backend == "collection" and lung.citations, lung.answer
+    assert assistant.ask("Which studies looked at B-cell lymphoma?").backend == "collection"
 
 
 def test_the_review_is_the_subject_review_not_the_category_of_reviews(assistant: Assistant) -> None:
