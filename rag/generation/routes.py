@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from rag import lay_terms
-from rag.answer_types import AUXILIARY, FIELD_WORDS, asked_kinds, asks_for_list, head_noun
+from rag.answer_types import AUXILIARY, FIELD_WORDS, asked_kinds, asks_for_list, asks_for_source, head_noun
 from rag.catalog import CANCER_SITES
 from rag.filters import Filters
 from rag.generation.direction import changes
@@ -85,7 +85,8 @@ def is_broad(question: str) -> bool:
     words = [w for w in normalize(question).split() if w not in STOPWORDS and len(w) > 1]
     about = any(w.startswith("exosom") for w in words) and asks_outcome(question)
     particular = bool(specific_terms(question) - TOPIC) or any(w in CANCER_SITES for w in words)
-    rare = [w for w in words if is_rare(w, RARE_ZIPF) and not w.startswith((*FIELD_WORDS, *OUTCOME))]
+    # a particular thing said plainly counts as well ("low oxygen": hypoxia)
+    rare = [w for w in _said(question, words) if is_rare(w, RARE_ZIPF) and not w.startswith((*FIELD_WORDS, *OUTCOME))]
     asks_for_document = any(w.startswith(DOCUMENT_WORDS) for w in words)
     # a list question about the whole field ("Which exosomal proteins transfer resistance?") gets the map too: its
     # routes' lines name the things asked for
@@ -116,10 +117,10 @@ def asks_how(question: str) -> bool:
     return bool(_HOW.search(question))
 
 
-def about_a_route_only(question: str, treatment: bool = True) -> bool:
+def about_a_route_only(question: str, treatment: bool = True, documents: bool = False) -> bool:
     """About exosomes (and, with `treatment`, about treatment) and naming nothing particular beyond the words the
     routes are described in ("lncRNAs", "stromal", "efflux", "secretion"): no other specific term, cancer, rare
-    word or document."""
+    word or document (with `documents`, the studies it asks for aside)."""
     words = [w for w in normalize(question).split() if w not in STOPWORDS and len(w) > 1]
     said = _said(question, words)
     about = any(w.startswith(("exosom", "vesicle")) for w in said) and \
@@ -131,7 +132,7 @@ def about_a_route_only(question: str, treatment: bool = True) -> bool:
     everyday = lay_terms.read(question).covered
     rare = [w for w in words if is_rare(w, RARE_ZIPF) and not w.startswith((*FIELD_WORDS, *OUTCOME))
             and w not in ROUTE_WORDS and w not in everyday]
-    asks_for_document = any(w.startswith(DOCUMENT_WORDS) for w in words)
+    asks_for_document = not documents and any(w.startswith(DOCUMENT_WORDS) for w in words)
     return about and not particular and not rare and not asks_for_document
 
 
@@ -171,7 +172,10 @@ def route_listed(search: HybridSearch, question: str) -> str | None:
     release"). Like `route_of`, but for a question that asks for names."""
     if not (asks_for_list(question) and _asks_for_a_name(question)):
         return None
-    named = routes_named(question)
+    # "Which studies show that exosomes carry drugs out of cancer cells?" asks for the studies of a route, which
+    # may be said in everyday words as route_of reads them; retrieval ranks the general reviews first
+    studies = asks_for_source(question) == "study"
+    named = routes_named(question) or (routes_named(" ".join(lay_terms.read(question).terms)) if studies else set())
     if len(named) != 1:
         return None
     route = next(iter(named))
@@ -182,7 +186,7 @@ def route_listed(search: HybridSearch, question: str) -> str | None:
     # drug efflux and blocking secretion name what they do themselves (a drug leaves, release falls: "Which
     # compounds block exosome release?"); the other routes' things are asked for as causes of resistance
     own_outcome = route in ("drug-efflux", "secretion-inhibition")
-    if not about_a_route_only(question, treatment=not own_outcome):
+    if not about_a_route_only(question, treatment=not own_outcome, documents=studies):
         return None
     return route if own_outcome or asks_outcome(question) else None
 
