@@ -120,6 +120,32 @@ def states_asked_time(question: str, sentence: str) -> bool:
     return not any(w in SOURCE_NOUNS for w in normalize(question).split())  # not about a document
 
 
+# "What did Johnstone call the vesicles?", "What name was given to ...?": the answer is a name, and a sentence gives
+# one with a verb of naming ("... and called these vesicles exosomes")
+_ASKS_NAME = re.compile(r"^\s*(?:what|which)\b.*\b(?:call|called|name|named|term|termed|coin|coined|dub|dubbed)\b",
+                        re.IGNORECASE)
+_GIVES_NAME = re.compile(r"\b(?:called|calling|named|termed|coined|dubbed)\b", re.IGNORECASE)
+
+
+# the name given: quoted, or the words after the verb and its object ("called these vesicles exosomes")
+_NAME_GIVEN = re.compile(r"\b(?:called|calling|named|termed|dubbed)\s+"
+                         r"(?:(?:this|these|them|it|the|such)\s+(?:[a-z]+\s+)?)?"
+                         r"(?:['\u2018\"\u201c]([^'\u2019\"\u201d]{2,60})['\u2019\"\u201d]|([A-Za-z][\w-]*))")
+
+
+def states_asked_name(question: str, sentence: str) -> bool:
+    """The question asks what something was called, and the sentence names it ("called these vesicles exosomes")."""
+    return bool(_ASKS_NAME.search(question) and _GIVES_NAME.search(sentence))
+
+
+def name_given(sentence: str) -> str | None:
+    """The name a sentence gives, as written: "exosomes" in "... and called these vesicles exosomes", "exosomal
+    shuttle RNA" in "named this cargo 'exosomal shuttle RNA' (esRNA)"."""
+    match = _NAME_GIVEN.search(sentence)
+    name = None if match is None else (match.group(1) or match.group(2))
+    return None if name is None or name.lower() in STOPWORDS else name
+
+
 def asks_for_list(question: str) -> bool:
     """A which/what question whose head noun is plural ("Which exosomal microRNAs ...", "Which compounds ...",
     "Which findings ...") asks for a list gathered across studies."""
@@ -213,6 +239,13 @@ def _plural(word: str) -> bool:
 def _written_words(text: str) -> list[str]:
     """Words as written (not normalised), hyphenated ones whole."""
     return _WORD.findall(text)
+
+
+def asked_phrase(question: str) -> list[str]:
+    """The normalised words of the noun phrase that says what a which/what question asks for ("cation channel" in
+    "Which cation channel is transferred ...?"), empty for other questions."""
+    match = _QUESTION_WORD.search(question)
+    return [] if match is None else _phrase(normalize(_noun_phrase(question[match.end():])).split())
 
 
 def head_noun(question: str) -> str | None:

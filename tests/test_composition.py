@@ -172,6 +172,11 @@ def test_a_list_question_about_one_route_lists_that_routes_studies(assistant: As
     answer = assistant.ask("Which compounds have been used to block exosome release in cancer models?")
     categories = [assistant.index().sources[c.source_id].category for c in answer.citations]
     assert len(categories) >= 2 and set(categories) == {"secretion-inhibition"}
+    # session 27: studies asked for by what they show, in everyday words, are that route's (Kreger's Survivin study
+    # and seven general reviews ranked above every drug-efflux study but Shedden's)
+    studies = assistant.ask("Which studies show that exosomes can carry chemotherapy drugs out of cancer cells?")
+    shown = [assistant.index().sources[c.source_id].category for c in studies.citations]
+    assert len(set(c.source_id for c in studies.citations)) >= 2 and set(shown) == {"drug-efflux"}, studies.answer
 
 
 def test_a_list_of_one_rna_class_gives_that_class_studies_findings(assistant: Assistant) -> None:

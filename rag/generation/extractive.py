@@ -15,9 +15,11 @@ from typing import cast
 import numpy as np
 
 from rag import lay_terms
-from rag.answer_types import (asked_kinds, asks_for_list, asks_for_person, asks_for_source, facet_names, gazetteer,
-                              head_noun, people_named, rare_words, states_asked_size, states_asked_time)
+from rag.answer_types import (FIELD_WORDS, asked_kinds, asked_phrase, asks_for_list, asks_for_person,
+                              asks_for_source, facet_names, gazetteer, head_noun, name_given, people_named, rare_words,
+                              states_asked_name, states_asked_size, states_asked_time)
 from rag.citations import joined_claims
+from rag.conversation import entity_types
 from rag.documents import Source, surname, unnamed
 from rag.evidence import (ANIMALS, PATIENTS, carries_culture_note, evidence_asked, evidence_kinds,
                           states_kind)
@@ -37,6 +39,8 @@ from rag.normalize import normalize, specific_terms, stem
 from rag.particulars import records
 from rag.prompts import IN_VITRO_IN_TEXT
 from rag.retrieval import MAX_NAMED, RELEVANCE_THRESHOLD, Hit, HybridSearch
+from rag.vocabulary import is_technical
+from rag.word_users import users
 
 MAX_WORDS = 95  # default answer budget (RAG_ANSWER_MAX_WORDS), attributions and notes included; the opening
 # sentence is always kept. Chosen on dev: at 90 the median answer has 83 words and fact coverage is 0.882, at 95 87
@@ -50,6 +54,7 @@ REDUNDANT_COSINE = 0.85
 MAX_LIST_STUDIES = 5  # a list question gathers one finding from each of at most this many studies
 KIND_SEARCH_DEPTH = 15  # passages searched for the studies of a list question about a kind (_kind_hits)
 MAX_CLASS_ADDED = 2  # studies of the RNA class a question is about, added when retrieval found none (_with_class)
+MAX_DISTINCTIVE_USERS = 2  # sources using a technical word of the question, for it to point at them (_distinctive)
 REVIEW_SENTENCES = 2  # a review opening a route's answer may give this many sentences, each study one
 PEER_SHARE = 0.9  # a study whose relevance is this share of the lead study's is its peer (fitted on dev)
 PEER_SENTENCE_SHARE = 0.9  # ... and, when ordering an answer, one whose best sentence is this share of the lead's
@@ -62,6 +67,10 @@ _REFERS_BACK = re.compile(r"(?:The|This|These|Those|That|It|Its|They|Their|Such|
 # attribution reads as its authors) ...
 _SELF_NAMING = r"(?!(?:\s+[\w-]+){0,2}\s+(?:review|study|article|paper|work|abstract|position statement)\b)"
 _LEANS_ON_A_THING = re.compile(rf"(?:(?:This|These|Those|That)\b{_SELF_NAMING}|(?:It|Its|Such|Both|Each)\b)")
+# ... or that speak of a result the sentence before reported ("Blocking exosome secretion reduced these effects"): a
+# demonstrative before a noun for a result (closed class)
+_BACK_TO_A_RESULT = re.compile(r"\b(?:these|this|those|such) (?:effects?|changes?|gains?|findings?|results?|"
+                               r"phenotypes?|properties)\b", re.IGNORECASE)
 # ... and those that cannot stand alone as a study's line in a list ("The" opens most findings, "Here" leans back)
 _LEANS_BACK = re.compile(rf"(?:{_LEANS_ON_A_THING.pattern}|(?:They|Their|Here)\b)")
 _DOC_MARKER = re.compile(r"\s?\[(\d+(?:\s*[,\u2013-]\s*\d+)*)\]")
@@ -147,11 +156,21 @@ class ExtractiveBackend:
             return None, []
         best = max(c.score for c in cands)
         asked = self._named(question)
-        lead = self._lead(question, cands, hits, asked, studies_of_named_cancer(question, self.search.index))
+        lead = self._lead(question, cands, hits, asked, studies_of_named_cancer(question, self.search.index),
+                          self._distinctive(question))
         own = [c for c in cands if c.hit_index == lead.hit_index]
-        # a review's passing mention ("exosomes that carry ABC transporters ...") is not a finding to answer with
+        # a review's passing mention ("exosomes that carry ABC transporters ...") is not a finding to answer with;
+        # a sentence relevant enough to follow the lead may give the names ("The miRNA acted by suppressing FBXW7"
+        # scores low on its own)
         short = None if is_review(hits[lead.hit_index]) else \
-            short_answer(question, own, floor_of(TOP_SOURCE_FLOOR, best), hits[lead.hit_index].source)
+            short_answer(question, own, floor_of(SUPPORT_FLOOR, best), hits[lead.hit_index].source)
+        if short is None and not is_review(hits[lead.hit_index]):
+            lead, own, short = self._peer_answering(question, cands, hits, lead, asked) or (lead, own, short)
+        if short is None and states_asked_name(question, lead.text) and (name := name_given(lead.text)) and \
+                not set(normalize(name).split()) <= set(normalize(question).split()):  # not the name it asks about
+            # "What did they call the vesicles?": "Exosomes.", then the authors' naming, which frames the study
+            first = name.split()[0]  # "exosomes" opens with its capital, "iExosomes" keeps its form
+            short = ShortAnswer(f"{name[0].upper() + name[1:] if first.islower() else name}.", lead)
         chosen = [lead]
         if short is not None and short.source is not lead:
             # the sentence the short answer quotes is always shown: it opens when it states a finding, and follows
@@ -188,9 +207,44 @@ class ExtractiveBackend:
             return short, [antecedent, lead, *(c for c in rest if c is not antecedent)]
         return short, [lead, *rest]
 
+    def _peer_answering(self, question: str, cands: list[Candidate], hits: list[Hit], lead: Candidate,
+                        asked: frozenset[str]) -> tuple[Candidate, list[Candidate], ShortAnswer] | None:
+        """When the lead study names no thing of the kind asked for, a peer study that does (about as relevant, of
+        the cancer the question names, naming what it names but its drugs, sound if the lead is): its lead, its
+        sentences and its short answer. "Which fibroblast microRNA makes colorectal cancer cells resistant to 5-FU
+        and oxaliplatin?" opened with Hu's 2015 study, which names no microRNA, ahead of miR-92a-3p's."""
+        of_cancer = studies_of_named_cancer(question, self.search.index)
+        needed = particular(asked) - entity_types(self.search.index).drug
+        peer_floor = PEER_SHARE * hits[lead.hit_index].score
+        best = max(c.score for c in cands)
+        classes = _rna_classes_named(question)  # "miRNAs": a study of a protein answers nothing about them
+        for i, hit in enumerate(hits):
+            own = [c for c in cands if c.hit_index == i]
+            of_class = not classes or any(hit.source.category == k or
+                                          lists_rna_class(hit.source, k.removeprefix("ncrna-")) for k in classes)
+            if i == lead.hit_index or is_review(hit) or hit.score < peer_floor or not own or not of_class or \
+                    (of_cancer is not None and hit.source.id not in of_cancer) or \
+                    (hit.source.retracted and not hits[lead.hit_index].source.retracted) or \
+                    not needed <= frozenset().union(*(c.terms for c in own)):
+                continue
+            short = short_answer(question, own, floor_of(SUPPORT_FLOOR, best), hit.source)
+            if short is not None:
+                return max(eligible_leads(own) or own, key=lambda c: c.lead), own, short
+        return None
+
+    def _distinctive(self, question: str) -> dict[str, frozenset[str]]:
+        """The question's technical words (rarer in English than everyday words) that only one or two sources of
+        the corpus use, as BM25 reads them ("hypoxia" meets "hypoxic"), with those sources: what the question is
+        about in particular, however common it is in English compared with a drug's name."""
+        used = users(self.search.index, "bm25")
+        words = [w for w in normalize(question).split()
+                 if w.isalpha() and is_technical(w) and not w.startswith(FIELD_WORDS)]
+        return {t: used[t] for w in words for t in tokenize(w) if 0 < len(used.get(t, ())) <= MAX_DISTINCTIVE_USERS}
+
     @staticmethod
     def _lead(question: str, cands: list[Candidate], hits: list[Hit], asked: frozenset[str] = frozenset(),
-              of_cancer: frozenset[str] | None = None) -> Candidate:
+              of_cancer: frozenset[str] | None = None,
+              distinctive: dict[str, frozenset[str]] | None = None) -> Candidate:
         """The sentence that opens: the lead model's choice among the eligible ones. When the question asks which
         review or study says something ("Which review goes cancer by cancer ...?", "Who first named ...?"), only
         sources of that type are eligible; and a review is identified by what it covers rather than by a finding,
@@ -226,11 +280,22 @@ class ExtractiveBackend:
         sized = [c for c in leads if states_asked_size(question, c.text) or states_asked_time(question, c.text)]
         if sized:
             lead = max(sized, key=lambda c: c.lead)
+        # "What did they call the vesicles?" is answered by the authors naming them, which frames the study
+        naming = [c for c in eligible_leads(cands, findings_only=False) if states_asked_name(question, c.text)]
+        if naming and wanted is None:
+            lead = max(naming, key=lambda c: c.lead)
         pointed = asked | rare_words(question)  # "M2 macrophages", "ferroptosis"
-        if wanted is None and pointed and is_review(hits[lead.hit_index]) and not pointed & lead.terms:
+
+        distinctive = distinctive or {}
+
+        def names_pointed(cand: Candidate) -> bool:  # ... or "hypoxia", which one study's "hypoxic" names
+            return bool(pointed & cand.terms or distinctive.keys() & set(tokenize(cand.text)))
+
+        if wanted is None and (pointed or distinctive) and is_review(hits[lead.hit_index]) and \
+                not names_pointed(lead):
             # a review's sentence that names none of what the question names does not open before a study's that
             # does ("exosomes that carry ABC transporters ..." for "What do exosomes from M2 macrophages carry?")
-            naming = [c for c in leads if pointed & c.terms and not is_review(hits[c.hit_index])]
+            naming = [c for c in leads if names_pointed(c) and not is_review(hits[c.hit_index])]
             lead = max(naming, key=lambda c: c.lead) if naming else lead
         # "CAF", "cisplatin"; not a class word ("RNAs", "taxane", "small RNA")
         specific = particular(asked & specific_terms(question))
@@ -239,6 +304,17 @@ class ExtractiveBackend:
             lead = _naming_all(lead, leads, particular(specific_terms(question) - TOPIC),
                                hits[lead.hit_index].source)
             lead = _stating_outcome(question, lead, leads, specific, hits[lead.hit_index].source)
+        # the distinctive words of the thing asked for ("Which cation channel ...?"), not of its context (a drug
+        # class, "taxane", says which studies may answer, not which one)
+        describing = {t: ids for t, ids in distinctive.items()
+                      if t in {t for w in asked_phrase(question) for t in tokenize(w)}}
+        if wanted is None and not listing and describing and \
+                not any(hits[lead.hit_index].source.id in ids for ids in describing.values()):
+            # a source that never uses them is not what the question asks about, whatever else it shares with it
+            # ("Which cation channel ... resist adriamycin?" opened with GSTP1's adriamycin study)
+            naming = [c for c in leads
+                      if describing.keys() & set(tokenize(c.text)) and not is_review(hits[c.hit_index])]
+            lead = max(naming, key=lambda c: c.lead) if naming else lead
         names_particular = bool(particular(asked)) or of_cancer is not None
         if wanted is None and not listing and not names_particular and not asked_kinds(question):
             lead = _class_lead(question, lead, leads, hits)
@@ -689,7 +765,11 @@ def _antecedent(lead: Candidate, own: list[Candidate], hits: list[Hit]) -> Candi
     TRIM14" follows "circ_0091741 was elevated in gastric cancer cells and their exosomes ..."): the lead cannot be
     read without it. A review's "It" is the review, named just before; and the study's aim or methods never open
     (the lead stays alone after "The authors loaded exosomes ... calling them iExosomes")."""
-    if is_review(hits[lead.hit_index]) or not _LEANS_ON_A_THING.match(lead.text):
+    # in its first clause: "CAFs made CRC cells more stem-like, ... and the title attributes these effects to ..."
+    # speaks of its own results
+    first_clause = re.split(r"[,;:]", lead.text, maxsplit=1)[0]
+    if is_review(hits[lead.hit_index]) or not (_LEANS_ON_A_THING.match(lead.text) or
+                                               _BACK_TO_A_RESULT.search(first_clause)):
         return None
     before = next((c for c in own if c.position == lead.position - 1), None)
     return None if before is None or before.frames else before
