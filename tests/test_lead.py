@@ -117,6 +117,9 @@ def test_a_question_asking_what_something_was_called_opens_with_the_naming(assis
     assert answer.answer.startswith("Exosomes. [1] Johnstone et al. (1987): The authors proposed"), answer.answer
     coined = assistant.ask("What did Kamerkar call the engineered exosomes?")
     assert coined.answer.startswith("iExosomes. [1]"), coined.answer
+    # words of the name spread through the question do not make it the question's own
+    valadi = assistant.ask("What name did Valadi give to the RNA that exosomes shuttle between cells?")
+    assert valadi.answer.startswith("Exosomal shuttle RNA. [1]"), valadi.answer
     # the name the question itself gives is not the one it asks for ("hsa_circ_0005963, named ciRS-122")
     other = assistant.ask("What is the circBase name of ciRS-122?")
     assert not other.answer.startswith("ciRS-122."), other.answer

@@ -167,7 +167,7 @@ class ExtractiveBackend:
         if short is None and not is_review(hits[lead.hit_index]):
             lead, own, short = self._peer_answering(question, cands, hits, lead, asked) or (lead, own, short)
         if short is None and states_asked_name(question, lead.text) and (name := name_given(lead.text)) and \
-                not set(normalize(name).split()) <= set(normalize(question).split()):  # not the name it asks about
+                f" {normalize(name).strip()} " not in f" {normalize(question)} ":  # not the name it asks about
             # "What did they call the vesicles?": "Exosomes.", then the authors' naming, which frames the study
             first = name.split()[0]  # "exosomes" opens with its capital, "iExosomes" keeps its form
             short = ShortAnswer(f"{name[0].upper() + name[1:] if first.islower() else name}.", lead)
