@@ -1,7 +1,8 @@
 """Which sources use a word. For each token of a source's text (its record's title and facets, and its passages),
-the ids of the sources that use it, built once per index generation for each way of reading a word. Collection questions ask it ("studies that mention hypoxia"), setting questions narrowed by a
-topic word ask it (rag/generation/setting.py), and so do symbols only one or two studies' passages use
-(rag/particulars.py)."""
+the ids of the sources that use it, built once per index generation for each way of reading a word. Collection
+questions ask it ("studies that mention hypoxia"), setting questions narrowed by a topic word ask it
+(rag/generation/setting.py), so do symbols only one or two studies' passages use (rag/particulars.py), and so does
+the lead when a question's technical word points at the few sources using it (rag/generation/extractive.py)."""
 
 from __future__ import annotations
 

@@ -16,7 +16,7 @@ import numpy as np
 
 from rag import lay_terms
 from rag.answer_types import (FIELD_WORDS, asked_kinds, asked_phrase, asks_for_list, asks_for_person,
-                              asks_for_source, facet_names, gazetteer, head_noun, name_given, people_named, rare_words,
+                              asks_for_source, facet_names, gazetteer, head_noun, people_named, rare_words,
                               states_asked_name, states_asked_size, states_asked_time)
 from rag.citations import joined_claims
 from rag.conversation import entity_types
@@ -32,8 +32,8 @@ from rag.generation.routes import (RNA_CLASSES, ROUTE_DESCRIPTIONS, ROUTES, TOPI
                                    asks_how_it_acts, asks_outcome, is_broad, names_route, rna_class_hits, route_hits,
                                    route_listed, route_of, route_study_hits, routes_named, states_outcome_asked)
 from rag.generation.setting import setting_studies, studies_of_named_cancer
-from rag.generation.short_answer import (ShortAnswer, gathered_names, lists_rna_class, names_of_asked_kind,
-                                         particular, short_answer)
+from rag.generation.short_answer import (ShortAnswer, gathered_names, lists_rna_class, name_answer,
+                                         names_of_asked_kind, particular, short_answer)
 from rag.lexical import tokenize
 from rag.normalize import normalize, specific_terms, stem
 from rag.particulars import records
@@ -156,8 +156,8 @@ class ExtractiveBackend:
             return None, []
         best = max(c.score for c in cands)
         asked = self._named(question)
-        lead = self._lead(question, cands, hits, asked, studies_of_named_cancer(question, self.search.index),
-                          self._distinctive(question))
+        of_cancer = studies_of_named_cancer(question, self.search.index)
+        lead = self._lead(question, cands, hits, asked, of_cancer, self._distinctive(question))
         own = [c for c in cands if c.hit_index == lead.hit_index]
         # a review's passing mention ("exosomes that carry ABC transporters ...") is not a finding to answer with;
         # a sentence relevant enough to follow the lead may give the names ("The miRNA acted by suppressing FBXW7"
@@ -165,12 +165,10 @@ class ExtractiveBackend:
         short = None if is_review(hits[lead.hit_index]) else \
             short_answer(question, own, floor_of(SUPPORT_FLOOR, best), hits[lead.hit_index].source)
         if short is None and not is_review(hits[lead.hit_index]):
-            lead, own, short = self._peer_answering(question, cands, hits, lead, asked) or (lead, own, short)
-        if short is None and states_asked_name(question, lead.text) and (name := name_given(lead.text)) and \
-                f" {normalize(name).strip()} " not in f" {normalize(question)} ":  # not the name it asks about
-            # "What did they call the vesicles?": "Exosomes.", then the authors' naming, which frames the study
-            first = name.split()[0]  # "exosomes" opens with its capital, "iExosomes" keeps its form
-            short = ShortAnswer(f"{name[0].upper() + name[1:] if first.islower() else name}.", lead)
+            peer = self._peer_answering(question, cands, hits, lead, asked, best, of_cancer)
+            lead, own, short = peer or (lead, own, short)
+        # "What did they call the vesicles?": "Exosomes.", then the authors' naming, which frames the study
+        short = short or name_answer(question, lead)
         chosen = [lead]
         if short is not None and short.source is not lead:
             # the sentence the short answer quotes is always shown: it opens when it states a finding, and follows
@@ -208,15 +206,14 @@ class ExtractiveBackend:
         return short, [lead, *rest]
 
     def _peer_answering(self, question: str, cands: list[Candidate], hits: list[Hit], lead: Candidate,
-                        asked: frozenset[str]) -> tuple[Candidate, list[Candidate], ShortAnswer] | None:
+                        asked: frozenset[str], best: float, of_cancer: frozenset[str] | None
+                        ) -> tuple[Candidate, list[Candidate], ShortAnswer] | None:
         """When the lead study names no thing of the kind asked for, a peer study that does (about as relevant, of
         the cancer the question names, naming what it names but its drugs, sound if the lead is): its lead, its
         sentences and its short answer. "Which fibroblast microRNA makes colorectal cancer cells resistant to 5-FU
         and oxaliplatin?" opened with Hu's 2015 study, which names no microRNA, ahead of miR-92a-3p's."""
-        of_cancer = studies_of_named_cancer(question, self.search.index)
         needed = particular(asked) - entity_types(self.search.index).drug
         peer_floor = PEER_SHARE * hits[lead.hit_index].score
-        best = max(c.score for c in cands)
         classes = _rna_classes_named(question)  # "miRNAs": a study of a protein answers nothing about them
         for i, hit in enumerate(hits):
             own = [c for c in cands if c.hit_index == i]
@@ -306,8 +303,8 @@ class ExtractiveBackend:
             lead = _stating_outcome(question, lead, leads, specific, hits[lead.hit_index].source)
         # the distinctive words of the thing asked for ("Which cation channel ...?"), not of its context (a drug
         # class, "taxane", says which studies may answer, not which one)
-        describing = {t: ids for t, ids in distinctive.items()
-                      if t in {t for w in asked_phrase(question) for t in tokenize(w)}}
+        described = {t for w in asked_phrase(question) for t in tokenize(w)}
+        describing = {t: ids for t, ids in distinctive.items() if t in described}
         if wanted is None and not listing and describing and \
                 not any(hits[lead.hit_index].source.id in ids for ids in describing.values()):
             # a source that never uses them is not what the question asks about, whatever else it shares with it

@@ -143,8 +143,7 @@ def route_of(search: HybridSearch, question: str) -> str | None:
     in drug efflux.)"""
     if asks_for_list(question) or _asks_for_a_name(question):
         return None
-    # or in everyday words the lay table reads as a route's ("get rid of chemo drugs": drug efflux)
-    named = routes_named(question) or routes_named(" ".join(lay_terms.read(question).terms))
+    named = routes_said(question)
     if len(named) != 1 or not _present(search, next(iter(named))):
         return None
     route = next(iter(named))
@@ -175,7 +174,7 @@ def route_listed(search: HybridSearch, question: str) -> str | None:
     # "Which studies show that exosomes carry drugs out of cancer cells?" asks for the studies of a route, which
     # may be said in everyday words as route_of reads them; retrieval ranks the general reviews first
     studies = asks_for_source(question) == "study"
-    named = routes_named(question) or (routes_named(" ".join(lay_terms.read(question).terms)) if studies else set())
+    named = routes_said(question) if studies else routes_named(question)
     if len(named) != 1:
         return None
     route = next(iter(named))
@@ -245,6 +244,12 @@ def routes_named(text: str) -> set[str]:
     if not named and _BLOCKED_VESICLES.search(text):
         named.add("secretion-inhibition")
     return named
+
+
+def routes_said(question: str) -> set[str]:
+    """The routes the question names, or else those its everyday words name as the lay table reads them ("get rid
+    of chemo drugs", "out of cancer cells": drug efflux)."""
+    return routes_named(question) or routes_named(" ".join(lay_terms.read(question).terms))
 
 
 def _lowers(text: str) -> bool:

@@ -15,7 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from rag.answer_types import asked_kinds, asks_for_list, asks_for_vesicle_cargo, facet_names, head_noun
+from rag.answer_types import (asked_kinds, asks_for_list, asks_for_vesicle_cargo, facet_names, head_noun, name_given,
+                              states_asked_name)
 from rag.documents import Source
 from rag.generation.direction import agents, asked_direction, changed_against, stem_of
 from rag.generation.routes import ROUTE_OF
@@ -217,6 +218,17 @@ def short_answer(question: str, sentences: Sequence[Sentence], floor: float, sou
             if names:
                 return ShortAnswer(_joined(names) + ".", sentence) if len(names) <= MAX_NAMES else None
     return None
+
+
+def name_answer(question: str, sentence: Sentence) -> ShortAnswer | None:
+    """For a question asking what something was called, the name the sentence gives ("Exosomes." from "... and
+    called these vesicles exosomes"), unless the question says that very name ("What is the circBase name of
+    ciRS-122?" is not answered by "named ciRS-122")."""
+    name = name_given(sentence.text) if states_asked_name(question, sentence.text) else None
+    if not name or f" {normalize(name).strip()} " in f" {normalize(question)} ":
+        return None
+    # "exosomes" opens with its capital, "iExosomes" and "exosomal shuttle RNA" keep theirs past the first word
+    return ShortAnswer(f"{name[0].upper() + name[1:] if name.split()[0].islower() else name}.", sentence)
 
 
 def gathered_names(question: str, lines: Sequence[tuple[str, Source]]) -> list[tuple[str, int]]:
