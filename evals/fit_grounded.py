@@ -27,7 +27,7 @@ from rag.settings import get_settings
 from rag.topic import GROUNDED_FLOOR, in_scope, subject_score
 
 QUESTIONS = Path(__file__).parent / "questions"
-REPORTING = ("short_report",)
+REPORTING = ("short_report", "terse_report")
 NOT_QUESTIONS = ("conversations",)
 
 
@@ -82,7 +82,8 @@ def main() -> None:
     floor = best_floor(fitting)
     show("fitting", fitting, floor)
     print(f"chosen floor {floor:.2f} (shipped: GROUNDED_FLOOR = {GROUNDED_FLOOR})")
-    show("reporting (short_report)", [c for name in REPORTING for c in refused_grounded(search, name)], floor)
+    for name in REPORTING:
+        show(f"reporting ({name})", refused_grounded(search, name), floor)
 
 
 if __name__ == "__main__":

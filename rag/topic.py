@@ -27,6 +27,11 @@ MODEL_PATH = Path(__file__).resolve().parent / "data" / "topic_model.npz"
 # least on the grounded fitting questions the gate alone refused (evals/fit_grounded.py: 5 of 6 in scope answered, 3
 # of 15 out of scope; on the reporting set short_report 5 of 6 and 0 of 4)
 GROUNDED_FLOOR = -0.35
+# The best passage's log-odds at which the subject model no longer vetoes: the model weighs 14 times its margin, so
+# "How does ONECUT2 loss affect stemness?" (best passage 0.999, log-odds 6.7, margin -0.83) was refused. Chosen by
+# evals/fit_certain.py on fitting questions (the midpoint above the highest-scoring refused near-domain one, "What is
+# the survival rate of glioblastoma treated with temozolomide?" at 5.39); relevance 0.9976
+CERTAIN_LOGIT = 6.04
 
 
 class TopicModel(NamedTuple):
@@ -84,9 +89,15 @@ def in_scope(best_relevance: float, vector: np.ndarray, subject: bool = True, gr
     out for a question that names a source ("According to the 2022 review, why ...?", "What did Koch and
     colleagues combine ...?"), which asks what a document says rather than about a subject, and when the
     `subject_gate` setting is off. A `grounded` question (rag/grounding.py: it names a particular thing of the
-    top-ranked study) is answered unless the subject model speaks clearly against it."""
+    top-ranked study) is answered unless the subject model speaks clearly against it, and a question whose best
+    passage is all but certain (CERTAIN_LOGIT) whatever the subject model says."""
     if not subject:
         return passage_logit(best_relevance) >= 0.0
+    return passage_logit(best_relevance) >= CERTAIN_LOGIT or not gate_refuses(best_relevance, vector, grounded)
+
+
+def gate_refuses(best_relevance: float, vector: np.ndarray, grounded: bool = False) -> bool:
+    """The subject gate without the certain-passage rule (evals/fit_certain.py fits that rule on what this refuses)."""
     if grounded and subject_score(vector) >= GROUNDED_FLOOR:
-        return True
-    return gate_logit(best_relevance, vector) >= 0.0
+        return False
+    return gate_logit(best_relevance, vector) < 0.0

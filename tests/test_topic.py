@@ -17,7 +17,7 @@ from rag.grounding import grounded
 from rag.particulars import MAX_RECORDS, records
 from rag.retrieval import RELEVANCE_THRESHOLD
 from rag.settings import Settings
-from rag.topic import dimension, gate_logit, in_scope, passage_logit, subject_score
+from rag.topic import CERTAIN_LOGIT, dimension, gate_logit, gate_refuses, in_scope, passage_logit, subject_score
 
 # Written for this test, in no question set: each one's best passage scores above the relevance threshold, so the
 # relevance curve alone answered them (from an exosome-biology review or an unrelated study).
@@ -266,6 +266,23 @@ def test_a_short_question_on_one_studys_particular_thing_is_answered_from_it(ass
     assert grounded(search, question, hits)
     answer = assistant.ask(question)
     assert not answer.refused and answer.citations[0].source_id == study, answer.answer
+
+
+# Session 28, in no question set: terse questions in the studies' own terms whose best passage is all but certain
+# (log-odds above 6) but whose wording the subject model finds unfamiliar (margins -0.45 and -0.75): refused before
+@pytest.mark.parametrize(("question", "study"), [("Why does PART1 raise gefitinib resistance?", "kang-2018-part1"),
+                                                 ("What does ONECUT2 loss do to stemness?", "shen-2019-onecut2")])
+def test_an_all_but_certain_passage_is_not_vetoed_by_the_subject_model(assistant: Assistant, question: str,
+                                                                       study: str) -> None:
+    search = assistant.searcher()
+    vector = search.query_vector(question)
+    best = max(h.score for h in search.search(question, k=5))
+    assert passage_logit(best) >= CERTAIN_LOGIT and gate_refuses(best, vector)
+    answer = assistant.ask(question)
+    assert not answer.refused and answer.citations[0].source_id == study, answer.answer
+    # just under the certain log-odds, the same subject margin still refuses
+    just_under = 1.0 / (1.0 + np.exp(-(CERTAIN_LOGIT - 0.01)))
+    assert not in_scope(just_under, vector)
 
 
 @pytest.mark.parametrize("question", [
