@@ -200,7 +200,8 @@ def parse(question: str, known: CollectionTerms) -> CollectionQuery | None:
     # a lone letter is a possessive's ("Zhang's" -> "zhang s") or an initial: it says nothing
     words = [w for w in tokens if w not in STOPWORDS and not (len(w) == 1 and w.isalpha())]
     author = _author_asked(question, known)
-    words = [w for w in words if w not in evidence_words and w != author]
+    evidence_nouns = _EVIDENCE_NOUNS if evidence and not _ASKS_FOR_A_MODEL.match(question) else frozenset()
+    words = [w for w in words if w not in evidence_words | evidence_nouns and w != author]
     facet_words = set(normalize(asked.group(0)).split()) if asked else set()
     named_categories = {w for w in words if _category_stem(w) in known.categories}
     if THE_REVIEW.search(question):  # "the review" is the subject review, whose literature is the collection
@@ -287,6 +288,14 @@ def follow_up(question: str, previous: str, known: CollectionTerms) -> Collectio
         said = before.described.replace(_EVIDENCE_SAID[before.evidence], _EVIDENCE_SAID[evidence])
         return replace(before, evidence=evidence, described=said)
     return parse(standalone(question, previous, known.types), known)  # "What about breast cancer?"
+
+
+# the nouns that go with a kind of evidence asked for: "mouse models", "animal experiments", "patient data"
+_EVIDENCE_NOUNS = frozenset({"model", "models", "experiment", "experiments", "work", "evidence", "data", "system",
+                             "systems", "assay", "assays"})
+# ... unless the question asks for the model itself ("Which mouse model of multiple myeloma was used ...?")
+_ASKS_FOR_A_MODEL = re.compile(r"\s*(?:which|what)\s+(?!(?:studies|papers|articles|sources|publications)\b)"
+                               r"(?:[\w-]+\s+){0,2}?(?:models?|experiments?|systems?|assays?)\b", re.IGNORECASE)
 
 
 def _mentionable(rest: list[str], question: str) -> bool:

@@ -742,6 +742,15 @@ def test_studies_are_listed_by_where_their_evidence_comes_from(assistant: Assist
     assert culture.answer.startswith(f"{len(noted | biology_in_culture)} studies"), culture.answer
     # "cell lines" without "only" asks for no kind of evidence
     assert assistant.ask("Which studies used cell lines?").backend != "collection"
+    # session 28: the noun that goes with the kind ("mouse models", "animal experiments") was read as a topic word,
+    # and the question was refused
+    animals = assistant.ask("Which studies used mouse models?")
+    assert animals.answer.startswith("studies in the collection match experiments in animals (in vivo)",
+                                     animals.answer.index(" ") + 1), animals.answer
+    assert "wei-2014-mir221-222-tamoxifen" not in cited(animals)
+    assert assistant.ask("Which studies have animal experiments?").answer == animals.answer
+    # but a question asking for the model itself is about a study's findings
+    assert assistant.ask("What mouse model was used to study bone marrow stromal exosomes?").backend != "collection"
     # another kind in place of the listed one, as a follow-up
     from rag.answering import Turn
 
