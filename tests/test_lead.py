@@ -136,3 +136,16 @@ def test_a_lead_about_the_results_before_it_comes_after_them(assistant: Assistan
     answer = assistant.ask("Do fibroblasts help colon cancer stem cells survive chemotherapy through exosomes?")
     first, second = claims(answer.answer)[0][0], claims(answer.answer)[1][0]
     assert "raised the proportion" in first and "these effects" in second, answer.answer
+
+
+@pytest.mark.parametrize(("question", "opening"), [
+    # session 28: the record lists "Bcl-2 signaling pathway", which the facet reading kept no name of
+    ("Which pathway does lncRNA PART1 act through in oesophageal cancer?", "Bcl-2. [1]"),
+    # "-catenin" is part of the name, not an English qualifier such as "-dependent"
+    ("Which pathway does circ_0091741 act through in gastric cancer?", "Wnt/beta-catenin. [1]"),
+])
+def test_a_pathway_question_opens_with_the_pathway_the_record_lists(assistant: Assistant, question: str,
+                                                                    opening: str) -> None:
+    answer = assistant.ask(question)
+    assert answer.answer.startswith(opening), answer.answer
+    assert answer.citations[0].source_id in {"kang-2018-part1", "chen-2022-circ0091741"}

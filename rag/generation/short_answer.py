@@ -15,14 +15,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from rag.answer_types import (asked_kinds, asks_for_list, asks_for_vesicle_cargo, facet_names, head_noun, name_given,
-                              states_asked_name)
+from rag.answer_types import (DRUG_NAME_ZIPF, asked_kinds, asks_for_list, asks_for_vesicle_cargo, facet_names,
+                              head_noun, name_given, states_asked_name)
 from rag.documents import Source
 from rag.generation.direction import agents, asked_direction, changed_against, stem_of
 from rag.generation.routes import ROUTE_OF
 from rag.lexical import STOPWORDS, tokenize
 from rag.normalize import normalize, stem
 from rag.ranking.signals import GENERIC_ENTITIES
+from rag.vocabulary import is_rare
 
 MAX_NAMES = 3
 MAX_GATHERED = 6  # names a list answer's opening line gathers across its studies
@@ -70,15 +71,17 @@ class ShortAnswer:
 def names_of_asked_kind(question: str, sentence: str, source: Source) -> list[str]:
     """The sentence's words (as written) that name a thing its study's record lists under the kind the question
     asks for, and that the question itself does not name, in order of appearance."""
-    wanted = _wanted(question, source)
+    head = head_noun(question)
+    pathways = _record_pathways(source) if head == "pathway" else set()
+    # a pathway the record lists is a name of the asked kind whatever the facet's reading kept ("Bcl-2 signaling
+    # pathway" reads as "bcl 2", no gene-like term: "Which pathway does PART1 act through?" got no short answer)
+    wanted = _wanted(question, source) | {t for t in pathways if t.isalpha() and not t.startswith(_PATHWAY_WORDS)}
     if not wanted:
         return []
     asked = {stem(t) for t in normalize(question).split()}
-    head = head_noun(question)
     words = _WORD.findall(sentence)
     # a name the sentence changes the other way from the one the question asks is not what it asks for
     against = changed_against(question, sentence)
-    pathways = _record_pathways(source) if head == "pathway" else set()
     # a drug asked for as the doer of a change ("Which drug blocks ABCA3?") is one the sentence has doing it, not a
     # drug it names as what was pumped out or treated with ("doxorubicin and pixantrone" in Koch's efflux sentence)
     direction = asked_direction(question) if "drug" in asked_kinds(question) else None
@@ -175,7 +178,10 @@ def _name(word: str, sentence: str) -> str:
     """The name without a trailing English qualifier ("TLR2-dependent" -> "TLR2"); empty when the sentence's search
     terms do not hold it without the qualifier ("Hsp72/TLR2-dependent" is one term), as the citation check reads
     those terms and a name with "-dependent" attached is no answer."""
-    bare = _QUALIFIER.sub("", word)
+    qualifier = _QUALIFIER.search(word)
+    # an English word, not a name's own part: "Wnt/beta-catenin" keeps "-catenin" (Zipf 2.2, rarer than a drug name)
+    english = qualifier is not None and not any(is_rare(w, DRUG_NAME_ZIPF) for w in qualifier.group(0).split("-") if w)
+    bare = _QUALIFIER.sub("", word) if english else word
     return bare if bare == word or set(tokenize(bare)) <= set(tokenize(sentence)) else ""
 
 
