@@ -38,6 +38,8 @@ VERBS = {
 }
 _ALL_NOUNS = tuple(n for nouns in NOUNS.values() for n in nouns)
 AUXILIARY = frozenset({"do", "does", "did", "is", "are", "was", "were", "can", "could"})
+_COPULA = frozenset({"is", "are", "was", "were"})
+_DETERMINERS = frozenset({"the", "a", "an"})
 FACET_OF = {"target": "targets", "cargo": "cargo", "drug": "drugs", "cell": "exosome_source"}
 # a drug name is rarer than this in general English (wordfreq Zipf): cisplatin 2.2, tamoxifen 2.4; chemotherapy 3.6
 DRUG_NAME_ZIPF = 2.5
@@ -75,6 +77,11 @@ def asked_kinds(question: str) -> frozenset[str]:
     if match is None:
         return frozenset()
     rest = normalize(_noun_phrase(question[match.end():])).split()
+    if rest[:1] and rest[0] in _COPULA and rest[1:2] and rest[1] in _DETERMINERS:
+        # "What is the evidence that exosomes transfer P-gp?" asks for what its noun names, not for the object of a
+        # later verb ("transfer": cargo, and "Paclitaxel." opened); "What is the target of ...?" still asks a kind
+        head = _head(rest[1:])
+        return frozenset(kind for kind, nouns in NOUNS.items() if head is not None and head.startswith(nouns))
     if rest and rest[0] in AUXILIARY:  # "what does X target": the verb says what is asked for
         # a gerund is part of the subject, not the verb: "What did silencing Rab27a do to ...?" asks for an effect
         return frozenset(kind for kind, verbs in VERBS.items()

@@ -66,6 +66,10 @@ def test_the_asked_for_fact_opens_the_answer(assistant: Assistant) -> None:
         ("What did the screen of approved drugs find about exosome secretion inhibitors?", set()),
         ("What do exosomes transfer to sensitive cells?", {"cargo"}),
         ("What did the vesicles carry?", {"cargo"}),
+        # "is the <noun>": the noun says what is asked for, not a later verb (the answer had opened "Paclitaxel.")
+        ("What is the evidence that exosomes transfer P-gp in vivo?", set()),
+        ("What is the target of exosomal miR-21 in ovarian cancer?", {"target"}),
+        ("What was transferred by the exosomes?", {"cargo"}),
     ],
 )
 def test_the_kind_of_thing_a_question_asks_for_is_read_from_its_head(question: str, kinds: set[str]) -> None:
