@@ -17,11 +17,8 @@ near-domain sets gate_report5, gate_report6 and short_report.
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-from typing import NamedTuple
+from gate_cases import Case, best_threshold, fitting_sets, gated, show
 
-from rag.advice import is_personal_advice
 from rag.embeddings import get_embeddings
 from rag.grounding import grounded
 from rag.index import Index
@@ -29,67 +26,29 @@ from rag.retrieval import HybridSearch
 from rag.settings import get_settings
 from rag.topic import CERTAIN_LOGIT, gate_refuses, passage_logit
 
-QUESTIONS = Path(__file__).parent / "questions"
 REPORTING = ("terse_report", "gate_report5", "gate_report6", "short_report")
-NOT_QUESTIONS = ("conversations",)
-
-
-class Case(NamedTuple):
-    logit: float
-    in_scope: bool
-    question: str
+NEAR = 2.0  # log-odds either side of the threshold whose questions are printed
 
 
 def gate_refused(search: HybridSearch, name: str) -> list[Case]:
-    """The set's questions that the gate refuses without the certain-passage rule."""
+    """The set's questions that the gate refuses without the certain-passage rule, by best passage log-odds."""
     cases = []
-    for line in (QUESTIONS / f"{name}.jsonl").open(encoding="utf-8"):
-        row = json.loads(line)
-        question = row.get("question")
-        if not question or row["kind"] == "advice" or search.names_a_source(question):
-            continue
-        vector = search.query_vector(question)
-        if is_personal_advice(question, vector) or search.unmentioned_names(question):
-            continue
-        hits = search.search(question, k=5)
-        if not hits:
-            continue
-        best = max(h.score for h in hits)
-        if gate_refuses(best, vector, grounded(search, question, hits)):
-            cases.append(Case(passage_logit(best), row["kind"] != "out-of-scope", question))
+    for q in gated(search, name):
+        best = max(h.score for h in q.hits)
+        if gate_refuses(best, q.vector, grounded(search, q.question, q.hits)):
+            cases.append(Case(passage_logit(best), q.in_scope, q.question))
     return cases
-
-
-def errors(cases: list[Case], threshold: float) -> int:
-    return sum((c.logit >= threshold) != c.in_scope for c in cases)
-
-
-def best_threshold(cases: list[Case]) -> float:
-    logits = sorted({c.logit for c in cases})
-    gaps = {(a + b) / 2: b - a for a, b in zip(logits, logits[1:])}
-    return min(gaps or {CERTAIN_LOGIT: 0.0}, key=lambda t: (errors(cases, t), -gaps.get(t, 0.0)))
-
-
-def show(title: str, cases: list[Case], threshold: float, every: bool = False) -> None:
-    inside = [c for c in cases if c.in_scope]
-    print(f"{title}: {len(inside)} in scope, {len(cases) - len(inside)} out of scope refused by the gate; at "
-          f"log-odds {threshold:.2f}: {sum(c.logit >= threshold for c in inside)} in scope now answered, "
-          f"{sum(c.logit >= threshold for c in cases if not c.in_scope)} out of scope now answered")
-    for c in sorted(cases, reverse=True):
-        if every or c.logit >= threshold - 2.0:  # the neighbourhood of the threshold
-            print(f"  {c.logit:6.2f} {'in ' if c.in_scope else 'out'} {c.question}")
 
 
 def main() -> None:
     settings = get_settings()
     search = HybridSearch(Index.open(settings), get_embeddings(settings.embedding_model))
-    names = sorted(p.stem for p in QUESTIONS.glob("*.jsonl") if p.stem not in REPORTING + NOT_QUESTIONS)
-    fitting = [c for name in names for c in gate_refused(search, name)]
-    threshold = best_threshold(fitting)
-    show("fitting", fitting, threshold)
+    fitting = [c for name in fitting_sets(REPORTING) for c in gate_refused(search, name)]
+    threshold = best_threshold(fitting, CERTAIN_LOGIT)
+    show("fitting", fitting, threshold, NEAR)
     print(f"chosen log-odds {threshold:.2f} (shipped: CERTAIN_LOGIT = {CERTAIN_LOGIT})")
     for name in REPORTING:
-        show(f"reporting ({name})", gate_refused(search, name), threshold)
+        show(f"reporting ({name})", gate_refused(search, name), threshold, NEAR)
 
 
 if __name__ == "__main__":
