@@ -213,7 +213,8 @@ def answer_events(search: HybridSearch, question: str, backend: Backend, k: int 
     known = collection.terms(search.index, entity_types(search.index))
     # a follow-up on a listing first: "What cancers did they study?" after the retracted ones asks about those
     listing = None if collection.asks_record(question) else \
-        collection.follow_up(question, _previous_question(history or []), known) or collection.parse(question, known)
+        collection.follow_up(question, _previous_question(history or []), known) or collection.parse(question, known) \
+        or (collection.parse(query, known) if query != question else None)  # "Which studies used it?" after GW4869
     if listing is not None:  # about the collection itself: answered from the index metadata
         yield "retrieval", []
         answer = collection.answer(search.index, listing)

@@ -483,6 +483,9 @@ def test_a_follow_up_on_a_listing_asks_about_the_listed_studies(assistant: Assis
     # a question about findings after a listing stays one
     found = after("Which studies cover gastric cancer?", "How does miR-21 work there?")
     assert found.backend == "extractive" and "zheng-2017-mir21" in {c.source_id for c in found.citations}
+    # session 28: a listing asked of the thing the previous question named ("it") is a listing of that thing
+    used = after("What is GW4869?", "Which studies used it?")
+    assert used.backend == "collection" and "drug 'gw4869'" in used.answer, used.answer
 
 
 def test_a_follow_up_naming_another_route_replaces_the_previous_one(assistant: Assistant) -> None:
