@@ -149,3 +149,40 @@ def test_a_pathway_question_opens_with_the_pathway_the_record_lists(assistant: A
     answer = assistant.ask(question)
     assert answer.answer.startswith(opening), answer.answer
     assert answer.citations[0].source_id in {"kang-2018-part1", "chen-2022-circ0091741"}
+
+
+@pytest.mark.parametrize(("question", "opening"), [
+    # session 28: a yes/no question whose lead sentence makes the asked change, the same way, with the asked doer
+    ("Does CBD reduce exosome release from prostate cancer cells?", "Yes: CBD lowered exosome release. [1]"),
+    ("Does amiloride reduce exosome formation?", "Yes: amiloride inhibits exosome formation. [1]"),
+])
+def test_a_yes_no_question_opens_with_yes_in_the_sentences_own_words(assistant: Assistant, question: str,
+                                                                    opening: str) -> None:
+    answer = assistant.ask(question)
+    assert answer.answer.startswith(opening), answer.answer
+    assert not any("dropped" in w for w in answer.warnings), answer.warnings  # the citation check kept it
+
+
+@pytest.mark.parametrize("question", [
+    "Does miR-567 increase trastuzumab resistance?",  # "Raising miR-567 reversed trastuzumab resistance"
+    "Does miR-151a increase temozolomide resistance?",  # its loss drove resistance: the other way
+    "Does indomethacin inhibit ABCA3?",  # "suppressing it chemically with indomethacin": no doer before the verb
+])
+def test_no_yes_without_the_asked_change_made_by_the_asked_doer(assistant: Assistant, question: str) -> None:
+    answer = assistant.ask(question)
+    assert not answer.refused and not answer.answer.startswith(("Yes", "No")), answer.answer
+
+
+def test_a_hedged_or_denying_sentence_gives_no_yes() -> None:
+    from types import SimpleNamespace
+
+    from rag.generation.short_answer import yes_answer
+
+    question, names = "Does CBD reduce exosome release?", frozenset({"cbd"})
+    made = yes_answer(question, SimpleNamespace(text="CBD lowered exosome release in all lines."), names)
+    assert made is not None and made.text == "Yes: CBD lowered exosome release."
+    for denied in ("CBD did not lower exosome release.", "CBD may have lowered exosome release.",
+                   "CBD raised exosome release.", "Exosome release was lowered by CBD."):
+        assert yes_answer(question, SimpleNamespace(text=denied), names) is None, denied
+    assert yes_answer("How does CBD reduce exosome release?", SimpleNamespace(text="CBD lowered exosome release."),
+                      names) is None  # not a yes/no question

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from itertools import takewhile
+from typing import NamedTuple
 
 from rag.lexical import english_stemmer
 
@@ -38,14 +39,41 @@ _FUNCTION_WORDS = frozenset({"the", "a", "an", "of", "from", "in", "by", "and", 
 
 def changes(text: str) -> list[tuple[int, frozenset[str]]]:
     """Each verb of change in the text: its direction (+1 up, -1 down) and the stems of the words it changes."""
-    words = [w.lower() for w in _WORD.findall(_PHRASAL.sub(lambda m: _PHRASAL_AS[m.group(2).lower()], text))]
-    out = []
+    return [(c.direction, c.stems) for c in change_phrases(text)]
+
+
+class Change(NamedTuple):
+    direction: int  # +1 up, -1 down
+    stems: frozenset[str]  # the words it changes
+    before: tuple[str, ...]  # the words since the previous change's, as written (its doer is among them)
+    phrase: str  # the verb and the words it changes, as written, to the clause's end ("lowered exosome release")
+
+
+# a word followed by one of these ends its clause: "(which also inhibits exosome formation) were less suppressive"
+_CLAUSE_END = re.compile(r"\s*[,;:().]")
+
+
+def change_phrases(text: str) -> list[Change]:
+    """Each verb of change in the text, with what it changes."""
+    text = _PHRASAL.sub(lambda m: _PHRASAL_AS[m.group(2).lower()], text)
+    found = list(_WORD.finditer(text))
+    written = [m.group() for m in found]
+    words = [w.lower() for w in written]
+    out: list[Change] = []
+    start = 0  # where the words before this verb begin: after the previous change's words
     for i, word in enumerate(words):
         if word in _DIRECTION:
             # up to the next verb of change: "suppresses PTEN, activates PI3K/Akt" changes PTEN down only
             following = list(takewhile(lambda w: w not in _DIRECTION, words[i + 1:i + 1 + WINDOW]))
             changed = [w for w in following if w not in _FUNCTION_WORDS]
-            out.append((_DIRECTION[word], frozenset(english_stemmer().stemWords(changed))))
+            end = i + 1 + len(following)
+            clause = next((j + 1 for j in range(i, end) if _CLAUSE_END.match(text, found[j].end())), end)
+            end = min(end, clause)
+            while end > i + 1 and words[end - 1] in _FUNCTION_WORDS:  # "lowered exosome release [in]"
+                end -= 1
+            out.append(Change(_DIRECTION[word], frozenset(english_stemmer().stemWords(changed)),
+                              tuple(written[start:i]), " ".join(written[i:end])))
+            start = i + 1 + len(following)
     return out
 
 

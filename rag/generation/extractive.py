@@ -18,7 +18,7 @@ from rag import lay_terms
 from rag.answer_types import (FIELD_WORDS, asked_kinds, asked_phrase, asks_for_list, asks_for_person,
                               asks_for_source, facet_names, gazetteer, head_noun, people_named, rare_words,
                               states_asked_name, states_asked_size, states_asked_time)
-from rag.citations import joined_claims
+from rag.citations import SUPPORT_THRESHOLD, joined_claims, support
 from rag.conversation import entity_types
 from rag.documents import Source, surname, unnamed
 from rag.evidence import (ANIMALS, PATIENTS, carries_culture_note, evidence_asked, evidence_kinds,
@@ -33,7 +33,7 @@ from rag.generation.routes import (RNA_CLASSES, ROUTE_DESCRIPTIONS, ROUTES, TOPI
                                    route_listed, route_of, route_study_hits, routes_named, states_outcome_asked)
 from rag.generation.setting import setting_studies, studies_of_named_cancer
 from rag.generation.short_answer import (ShortAnswer, gathered_names, lists_rna_class, name_answer,
-                                         names_of_asked_kind, particular, short_answer)
+                                         names_of_asked_kind, particular, short_answer, yes_answer)
 from rag.lexical import tokenize
 from rag.normalize import normalize, specific_terms, stem
 from rag.particulars import records
@@ -168,7 +168,9 @@ class ExtractiveBackend:
             peer = self._peer_answering(question, cands, hits, lead, asked, best, of_cancer)
             lead, own, short = peer or (lead, own, short)
         # "What did they call the vesicles?": "Exosomes.", then the authors' naming, which frames the study
-        short = short or name_answer(question, lead)
+        # no "Yes" on a retracted study's word: its caveat follows the finding, and a bare yes would stand before it
+        yes = None if hits[lead.hit_index].source.retracted else yes_answer(question, lead, asked)
+        short = short or name_answer(question, lead) or self._confirmed(yes, hits)
         chosen = [lead]
         if short is not None and short.source is not lead:
             # the sentence the short answer quotes is always shown: it opens when it states a finding, and follows
@@ -420,6 +422,14 @@ class ExtractiveBackend:
         """A broad mechanism question (routes.is_broad) that names no cancer in everyday words either: "How do brain
         tumours resist their standard chemo through exosomes?" asks about the glioma studies, not the review's map."""
         return is_broad(question) and studies_of_named_cancer(question, self.search.index) is None
+
+    def _confirmed(self, short: ShortAnswer | None, hits: list[Hit]) -> ShortAnswer | None:
+        """A composed short answer ("Yes: CBD lowered exosome release.") only when the citation check will keep it:
+        a dropped claim would leave a warning and no answer first."""
+        if short is None:
+            return None
+        source = hits[short.source.hit_index].chunk
+        return short if support(short.text, source, self.search) >= SUPPORT_THRESHOLD else None
 
     def _named(self, question: str) -> frozenset[str]:
         """The things the question names that some record lists (Gazetteer.names_in), or that the passages of one or

@@ -10,6 +10,7 @@ answer.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -18,7 +19,8 @@ from typing import Protocol
 from rag.answer_types import (DRUG_NAME_ZIPF, asked_kinds, asks_for_list, asks_for_vesicle_cargo, facet_names,
                               head_noun, name_given, states_asked_name)
 from rag.documents import Source
-from rag.generation.direction import agents, asked_direction, changed_against, stem_of
+from rag.generation.direction import (agents, asked_direction, change_phrases, changed_against, changes,
+                                      stem_of)
 from rag.generation.routes import ROUTE_OF
 from rag.lexical import STOPWORDS, tokenize
 from rag.normalize import normalize, stem
@@ -235,6 +237,40 @@ def name_answer(question: str, sentence: Sentence) -> ShortAnswer | None:
         return None
     # "exosomes" opens with its capital, "iExosomes" and "exosomal shuttle RNA" keep theirs past the first word
     return ShortAnswer(f"{name[0].upper() + name[1:] if name.split()[0].islower() else name}.", sentence)
+
+
+# a yes/no question opens with its auxiliary; a sentence that denies or hedges anything is never read as a yes
+_YES_NO = re.compile(r"^\s*(?:does|do|did|can|could)\b", re.IGNORECASE)
+_HEDGED = re.compile(r"\b(?:not|no|never|nor|without|failed|unclear|whether|may|might|unaffected|unlike|instead)\b"
+                     r"|n't\b", re.IGNORECASE)
+
+
+def yes_answer(question: str, sentence: Sentence, names: frozenset[str]) -> ShortAnswer | None:
+    """"Yes: CBD lowered exosome release." for a does/do/did/can question asking one change ("Does CBD reduce
+    exosome release ...?") when the sentence has a thing the question names doing that very change, the same way,
+    to a word the question changes, names every specific thing the question names (`names`, normalised) and denies
+    or hedges nothing. The words are the sentence's own (the doer, the verb and what it changes), so the citation
+    check confirms the claim like a quotation. Never "No.": a study that did not look is not one that found
+    otherwise."""
+    asked = changes(question)
+    if not names or not _YES_NO.match(question) or len({d for d, _ in asked}) != 1 or _HEDGED.search(sentence.text):
+        return None
+    if not names <= set(normalize(sentence.text).split()):
+        return None
+    direction, changed = asked[0][0], frozenset().union(*(stems for _, stems in asked))
+    for change in change_phrases(sentence.text):
+        # the doer: the asked name nearest before the verb, not one the verb itself changes ("... its target Cav1
+        # ... miR-1246 represses Cav1")
+        changed_here = {normalize(w).strip() for w in change.phrase.split()[1:]}
+        doers = [w for w in change.before if normalize(w).strip() in names - changed_here]
+        if change.direction == direction and change.stems & changed and doers:
+            phrase = list(itertools.takewhile(lambda w: w.lower() not in _JOINERS, change.phrase.split()))
+            if any(stem_of(w) in changed for w in phrase[1:]):  # it still says what is changed
+                return ShortAnswer(f"Yes: {doers[-1]} {' '.join(phrase)}.", sentence)
+    return None
+
+
+_JOINERS = frozenset({"and", "or", "but", "which", "that", "while", "whereas"})  # "represses Cav1 [and acts ...]"
 
 
 def gathered_names(question: str, lines: Sequence[tuple[str, Source]]) -> list[tuple[str, int]]:
