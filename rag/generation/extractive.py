@@ -168,9 +168,7 @@ class ExtractiveBackend:
             peer = self._peer_answering(question, cands, hits, lead, asked, best, of_cancer)
             lead, own, short = peer or (lead, own, short)
         # "What did they call the vesicles?": "Exosomes.", then the authors' naming, which frames the study
-        # no "Yes" on a retracted study's word: its caveat follows the finding, and a bare yes would stand before it
-        yes = None if hits[lead.hit_index].source.retracted else yes_answer(question, lead, asked)
-        short = short or name_answer(question, lead) or self._confirmed(yes, hits)
+        short = short or name_answer(question, lead) or self._yes(question, lead, asked, hits)
         chosen = [lead]
         if short is not None and short.source is not lead:
             # the sentence the short answer quotes is always shown: it opens when it states a finding, and follows
@@ -423,13 +421,16 @@ class ExtractiveBackend:
         tumours resist their standard chemo through exosomes?" asks about the glioma studies, not the review's map."""
         return is_broad(question) and studies_of_named_cancer(question, self.search.index) is None
 
-    def _confirmed(self, short: ShortAnswer | None, hits: list[Hit]) -> ShortAnswer | None:
-        """A composed short answer ("Yes: CBD lowered exosome release.") only when the citation check will keep it:
-        a dropped claim would leave a warning and no answer first."""
-        if short is None:
+    def _yes(self, question: str, lead: Candidate, asked: frozenset[str], hits: list[Hit]) -> ShortAnswer | None:
+        """"Yes: CBD lowered exosome release." (short_answer.yes_answer), only when the citation check will keep
+        that composed claim (a dropped one would leave a warning and no answer first), and never on a retracted
+        study's word: its caveat follows the finding, and a bare yes would stand before it."""
+        if hits[lead.hit_index].source.retracted:
             return None
-        source = hits[short.source.hit_index].chunk
-        return short if support(short.text, source, self.search) >= SUPPORT_THRESHOLD else None
+        yes = yes_answer(question, lead, asked)
+        if yes is None or support(yes.text, hits[lead.hit_index].chunk, self.search) < SUPPORT_THRESHOLD:
+            return None
+        return yes
 
     def _named(self, question: str) -> frozenset[str]:
         """The things the question names that some record lists (Gazetteer.names_in), or that the passages of one or

@@ -243,6 +243,7 @@ def name_answer(question: str, sentence: Sentence) -> ShortAnswer | None:
 _YES_NO = re.compile(r"^\s*(?:does|do|did|can|could)\b", re.IGNORECASE)
 _HEDGED = re.compile(r"\b(?:not|no|never|nor|without|failed|unclear|whether|may|might|unaffected|unlike|instead)\b"
                      r"|n't\b", re.IGNORECASE)
+_JOINERS = frozenset({"and", "or", "but", "which", "that", "while", "whereas"})  # "represses Cav1 [and acts ...]"
 
 
 def yes_answer(question: str, sentence: Sentence, names: frozenset[str]) -> ShortAnswer | None:
@@ -269,8 +270,6 @@ def yes_answer(question: str, sentence: Sentence, names: frozenset[str]) -> Shor
                 return ShortAnswer(f"Yes: {doers[-1]} {' '.join(phrase)}.", sentence)
     return None
 
-
-_JOINERS = frozenset({"and", "or", "but", "which", "that", "while", "whereas"})  # "represses Cav1 [and acts ...]"
 
 
 def gathered_names(question: str, lines: Sequence[tuple[str, Source]]) -> list[tuple[str, int]]:
