@@ -155,6 +155,8 @@ def test_a_pathway_question_opens_with_the_pathway_the_record_lists(assistant: A
     # session 28: a yes/no question whose lead sentence makes the asked change, the same way, with the asked doer
     ("Does CBD reduce exosome release from prostate cancer cells?", "Yes: CBD lowered exosome release. [1]"),
     ("Does amiloride reduce exosome formation?", "Yes: amiloride inhibits exosome formation. [1]"),
+    # session 29: the claim ends with what is changed, not with the preposition after it ("... resistance through.")
+    ("Did exosomal miR-223 promote resistance in xenografts?", "Yes: miR-223 promoted resistance. [1]"),
 ])
 def test_a_yes_no_question_opens_with_yes_in_the_sentences_own_words(assistant: Assistant, question: str,
                                                                     opening: str) -> None:

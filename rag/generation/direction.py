@@ -33,8 +33,9 @@ _DIRECTION = {**{w: -1 for w in DOWN}, **{w: 1 for w in UP}}
 # phrasal verbs of change, read as their one-word equivalents: "turns on PI3K/Akt", "switched off FBXW7"
 _PHRASAL = re.compile(r"\b(turn|turns|turned|switch|switches|switched) (on|off)\b", re.IGNORECASE)
 _PHRASAL_AS = {"on": "activates", "off": "suppresses"}
+# words that say nothing changed, nor end a phrase ("promoted resistance [through]" is cut before it)
 _FUNCTION_WORDS = frozenset({"the", "a", "an", "of", "from", "in", "by", "and", "or", "their", "its", "to", "cells",
-                             "cell"})
+                             "cell", "through", "via", "with", "into", "on", "at", "for", "within", "across"})
 
 
 def changes(text: str) -> list[tuple[int, frozenset[str]]]:
