@@ -28,7 +28,7 @@ ANIMALS, PATIENTS, CULTURE_ONLY = "animals", "patients", "culture-only"  # the k
 # words that ask where a study's evidence comes from ("done in mice", "used patient samples", "only in cell
 # culture"): collection listings by evidence, and the note on a named study's evidence (rag/answering.py)
 _EVIDENCE_WORDS = {ANIMALS: frozenset({"mice", "mouse", "murine", "animal", "animals", "vivo",
-                                       "rodent", "rodents", "rat", "rats"}),
+                                       "rodent", "rodents", "rat", "rats", "xenograft", "xenografts"}),
                    PATIENTS: frozenset({"patient", "patients", "clinical", "serum", "plasma", "tissue", "tissues",
                                         "sample", "samples", "donor", "donors"}),
                    CULTURE_ONLY: frozenset({"vitro", "culture", "cultured", "dish", "lines", "line"})}

@@ -756,6 +756,9 @@ def test_studies_are_listed_by_where_their_evidence_comes_from(assistant: Assist
                                      animals.answer.index(" ") + 1), animals.answer
     assert "wei-2014-mir221-222-tamoxifen" not in cited(animals)
     assert assistant.ask("Which studies have animal experiments?").answer == animals.answer
+    # session 29: "xenograft" is how the studies' own records say it, and "Which studies used xenograft models?"
+    # was refused
+    assert assistant.ask("Which studies used xenograft models?").answer == animals.answer
     # but a question asking for the model itself is about a study's findings
     assert assistant.ask("What mouse model was used to study bone marrow stromal exosomes?").backend != "collection"
     # another kind in place of the listed one, as a follow-up
