@@ -252,6 +252,24 @@ def test_a_how_question_about_the_cells_exosomes_come_from_is_answered_by_their_
         {"binenbaum-2018-mir365"}
 
 
+def test_a_how_question_about_a_thing_several_studies_list_is_answered_by_each(assistant: Assistant) -> None:
+    # session 29: the gastric macrophage study filled the answer and the ovarian fibroblast study's miR21 was missing
+    from rag.generation.setting import setting_studies
+
+    answer = assistant.ask("How does exosomal miR-21 cause resistance?")
+    studies = [c.source_id for c in answer.citations]
+    assert {"zheng-2017-mir21", "au-yeung-2016-mir21"} <= set(studies), answer.answer
+    assert "APAF1" in answer.answer and "PTEN" in answer.answer, answer.answer  # each study's line speaks of miR-21
+    index = assistant.index()
+    assert setting_studies("Why does FBXW7 matter for chemoresistance?", index) == \
+        {"lin-2020-mir500a3p-cisplatin-gastric", "hu-2019-caf-mir92a3p-crc"}
+    # the cancer named narrows the studies to one, which answers alone; two particular things are one study's
+    assert setting_studies("How does miR-21 make ovarian cancer resistant?", index) == frozenset()
+    assert setting_studies("How does miR-21 act through APAF1?", index) == frozenset()
+    # a thing one study lists is that study's question
+    assert setting_studies("How does CircNFIX cause temozolomide resistance?", index) == frozenset()
+
+
 def test_a_yes_no_question_about_the_whole_field_is_not_given_the_map_of_routes(assistant: Assistant) -> None:
     # session 16: these got the review's framing and six route lines, none of which says whether or where
     question = "Has exosome-driven drug resistance been shown in living animals or only in dishes of cells?"

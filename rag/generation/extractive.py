@@ -31,7 +31,7 @@ from rag.generation.direction import states_the_opposite
 from rag.generation.routes import (RNA_CLASSES, ROUTE_DESCRIPTIONS, ROUTES, TOPIC, asks_about_rnas, asks_how,
                                    asks_how_it_acts, asks_outcome, is_broad, names_route, rna_class_hits, route_hits,
                                    route_listed, route_of, route_study_hits, routes_named, states_outcome_asked)
-from rag.generation.setting import setting_studies, studies_of_named_cancer
+from rag.generation.setting import setting_studies, shared_name, studies_of_named_cancer
 from rag.generation.short_answer import (ShortAnswer, gathered_names, lists_rna_class, name_answer,
                                          names_of_asked_kind, particular, short_answer, yes_answer)
 from rag.lexical import tokenize
@@ -529,7 +529,7 @@ class ExtractiveBackend:
         setting = setting_studies(question, self.search.index)
         if len(hits) > 1 and all(h.source.id in setting for h in hits):
             # "How do exosomes make glioblastoma resistant to temozolomide?": each study of the setting (evidence)
-            return self._list_lines(question, hits, every=True)
+            return self._list_lines(question, hits, every=True, about=shared_name(question, self.search.index))
         return self._sentences(question, hits)
 
     def _lines_of(self, question: str, hits: list[Hit], sources: frozenset[str]) -> list[Piece]:
@@ -550,10 +550,13 @@ class ExtractiveBackend:
             pieces.append(Piece(f"{lead}{document_text(c.text)}", c.hit_index))
         return pieces
 
-    def _list_lines(self, question: str, hits: list[Hit], every: bool = False) -> list[Piece]:
+    def _list_lines(self, question: str, hits: list[Hit], every: bool = False, about: str | None = None
+                    ) -> list[Piece]:
         """A list question ("Which exosomal microRNAs ...?") gathered across studies: each relevant study's best
         finding on one line, in rank order, within the word budget (the first line always). With `every` (the
-        papers a question names), each study gets its line however it scores."""
+        papers a question names), each study gets its line however it scores; with `about` (the one thing several
+        studies list: setting.shared_name), a line that names it ("Exosomal miR-21 ... lowered PTEN", not "M2
+        macrophages increased the cisplatin resistance ...")."""
         cands = self.candidates(question, hits)
         pieces: list[Piece] = []
         lines: list[tuple[str, Source]] = []  # each piece's sentence and study
@@ -568,8 +571,14 @@ class ExtractiveBackend:
         of_cancer = studies_of_named_cancer(question, self.search.index)
         # a retracted study's line is written last, with what budget the sound studies leave ("Which exosomal
         # microRNAs lower PTEN ...?": the retracted miR-32-5p paper ranks first)
-        for i, hit in sorted(enumerate(studies), key=lambda pair: pair[1].source.retracted):
+        for i, hit in sorted(enumerate(studies), key=lambda pair: (pair[1].source.retracted,
+                                                                  not _speaks_of(question, cands, pair[0], about))):
             own = [c for c in cands if c.hit_index == i]
+            if about and pieces and not _speaks_of(question, cands, i, about, outcome=False):
+                continue  # a study whose record lists the thing but whose text never names it has no line on it
+            if about:  # its finding on the shared thing, the one that says the asked outcome first
+                naming = [c for c in own if about in c.terms and not c.frames]
+                own = [c for c in naming if states_outcome_asked(question, c.text)] or naming or own
             if not own or (is_review(hit) and studies_only):
                 continue  # a general review among studies' findings is padding, as in any answer
             if kind is not None and not is_review(hit) and hit.source.category not in (kind, None) and \
@@ -608,7 +617,9 @@ class ExtractiveBackend:
                 and asked <= best.terms  # its line names what the question names ("... lower PTEN")
             lines.append((best.text if gives else "", hit.source))
             words += cost
-        return _gathered(question, lines, pieces) if pieces else self._sentences(question, hits)
+        if not pieces or (about and len(pieces) < 2):  # one study speaks of the shared thing: its answer, in full
+            return self._sentences(question, hits)
+        return _gathered(question, lines, pieces)
 
     def _route_lines(self, question: str, hits: list[Hit],
                      routes: tuple[tuple[str, tuple[str, ...]], ...] = ROUTES) -> list[Piece]:
@@ -657,6 +668,16 @@ class ExtractiveBackend:
 
     def generate(self, question: str, hits: list[Hit]) -> str:
         return joined_claims([f"{p.text} [{p.hit_index + 1}]" for p in self.compose(question, hits)])
+
+
+def _speaks_of(question: str, cands: list[Candidate], hit_index: int, about: str | None,
+               outcome: bool = True) -> bool:
+    """One of the study's findings names `about` (and, with `outcome`, speaks of the outcome the question asks
+    about): "How does exosomal miR-21 cause resistance?" is answered first by the studies whose miR-21 made cells
+    resistant, then by one where it went with circulating tumour cells."""
+    return about is not None and any(
+        c.hit_index == hit_index and about in c.terms and not c.frames and
+        (not outcome or states_outcome_asked(question, c.text)) for c in cands)
 
 
 def _gathered(question: str, lines: list[tuple[str, Source]], pieces: list[Piece]) -> list[Piece]:

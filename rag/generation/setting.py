@@ -21,6 +21,7 @@ from rag.catalog import CANCER_SITES
 from rag.collection import terms
 from rag.conversation import entity_types
 from rag.generation.routes import ROUTE_OF, asks_how, asks_outcome
+from rag.generation.short_answer import particular
 from rag.index import Index
 from rag.lexical import STOPWORDS, english_stemmer
 from rag.vocabulary import is_technical
@@ -35,9 +36,20 @@ _VESICLE_STEMS = ("exosom", "vesic", "microvesic", "micropartic")
 def setting_studies(question: str, index: Index) -> frozenset[str]:
     """The ids of the sound primary studies of the question's setting (none retracted, no review), when the
     question asks how or why and names only a cancer, a drug and/or the cells the exosomes came from ("How do
-    tumour-associated macrophages pass drug resistance to cancer cells through exosomes?"); empty otherwise."""
+    tumour-associated macrophages pass drug resistance to cancer cells through exosomes?"), or the one particular
+    thing it names that several studies list (_sharing_the_name); empty otherwise."""
+    return _setting(question, index)[0]
+
+
+def shared_name(question: str, index: Index) -> str | None:
+    """The one thing several studies list that the question's setting is (_sharing_the_name), normalised ("mir21"):
+    each study's line speaks of it (rag/generation/extractive.py); None for any other question."""
+    return _setting(question, index)[1]
+
+
+def _setting(question: str, index: Index) -> tuple[frozenset[str], str | None]:
     if not asks_how(question) or asks_for_list(question):
-        return frozenset()
+        return frozenset(), None
     # read in the literature's terms: "pump proteins" names P-gp, "brain tumours" glioma (rag/lay_terms.py)
     text = lay_terms.read(question).expanded(question)
     found = _types_of(text, index)
@@ -49,8 +61,12 @@ def setting_studies(question: str, index: Index) -> frozenset[str]:
         found["cancer"] -= lay[1]
         cells -= {stem(w) for w in lay[0].split()}  # the tumours of "brain tumours" are no exosome source
     setting = found["cancer"] | found["drug"] | (lay[1] if lay else set())
-    if not (setting or cells) or found["cargo"] or _names_more(text, setting | cells, index):
-        return frozenset()
+    if found["cargo"] or _names_more(text, setting | cells, index):
+        name = _the_one_name(text, setting, index) if lay is None and not cells else None
+        shared = _sharing_the_name(text, found, setting, name, index) if name else frozenset()
+        return shared, (name if shared else None)
+    if not (setting or cells):
+        return frozenset(), None
     # a drug word is one drug's name, and several are alternatives (the lay table reads "platinum drugs" as
     # cisplatin, oxaliplatin or carboplatin); a cancer's words are parts of one name ("head and neck")
     # cells asked about as a cause of resistance are studied as one in the review's routes: macrophages that load
@@ -64,7 +80,35 @@ def setting_studies(question: str, index: Index) -> frozenset[str]:
                         and (not found["drug"] or any(_lists_all(meta, "drugs_terms", {d}) for d in found["drug"]))
                         and _lists_all(meta, "exosome_source_terms", cells)
                         and (not routes_only or s.category in ROUTE_OF))
-    return frozenset() if _narrowed(text, setting | cells, studies, index) else studies
+    return (frozenset() if _narrowed(text, setting | cells, studies, index) else studies), None
+
+
+def _sharing_the_name(text: str, found: Mapping[str, set[str]], setting: set[str], name: str,
+                      index: Index) -> frozenset[str]:
+    """The sound primary studies whose record lists `name`, the one particular thing the question names besides its
+    setting, in the same role, as cargo or as target, when two or more do ("How does exosomal miR-21 cause
+    resistance?": the gastric macrophage and the ovarian fibroblast studies; "Why does FBXW7 matter ...?":
+    miR-500a-3p's and miR-92a-3p's), each of the setting's cancer and drug; empty otherwise. Ranked sentence by
+    sentence, the study whose summary repeats the name fills the answer alone, and the other's finding on the same
+    thing is lost. One role: miR-151a is one study's cargo and the target another's lncRNA sponges, and "How does
+    restoring miR-151a re-sensitise ...?" asks about the first."""
+    for role in ("cargo_terms", "targets_terms"):
+        studies = frozenset(s.id for s, meta in zip(index.sources.values(), index.source_metadata)
+                            if not s.is_review and not s.retracted and _lists_all(meta, role, {name})
+                            and _lists_all(meta, "cancer_types_terms", found["cancer"])
+                            and (not found["drug"] or any(_lists_all(meta, "drugs_terms", {d}) for d in found["drug"])))
+        if len(studies) >= 2:
+            return frozenset() if _narrowed(text, setting | {name}, studies, index) else studies
+    return frozenset()
+
+
+def _the_one_name(text: str, setting: set[str], index: Index) -> str | None:
+    """The one particular thing the text names besides the field and its setting (a name some record lists, or a
+    gene or RNA symbol), normalised; None when it names none or several. A class of molecule is no particular thing
+    ("How did the study show that mouse exosomal mRNA was translated ...?" asks about one study's mRNA)."""
+    names = {stem(w) for w in particular(gazetteer(index).names_in(text) | specific_terms(text))}
+    names -= FIELD_TERMS | setting
+    return next(iter(names)) if len(names) == 1 else None
 
 
 def _source_cells(text: str, index: Index) -> set[str]:
