@@ -117,6 +117,16 @@ def test_the_authors_reading_of_a_result_is_told_from_their_aim_or_methods() -> 
     assert not interprets("The authors set up a quantitative high-throughput screen in prostate cancer cells.")
     assert not interprets("The study asked whether exosomes from macrophages contribute to resistance.")
     assert not interprets("Microarrays were used to compare exosomal miRNA profiles of 24 patients.")
+    # session 29: "They" after a study's name are its authors
+    assert interprets("They suggest inhibition of EMV biogenesis may explain part of CBD's anticancer activity.")
+    assert not interprets("They then counted both exosomes and miRNA molecules in replicate samples.")
+
+
+def test_what_a_study_found_opens_with_its_result_not_the_authors_reading(assistant: Assistant) -> None:
+    # session 29: "What did the Kosgodage study find?" opened "They suggest inhibition of EMV biogenesis may explain..."
+    answer = assistant.ask("What did the Kosgodage study find?")
+    assert answer.answer.startswith("Kosgodage et al. (2018): CBD significantly lowered exosome release"), \
+        answer.answer
 
 
 def test_the_sentence_that_answers_is_shown_when_it_gives_the_authors_reading(assistant: Assistant) -> None:

@@ -849,8 +849,9 @@ def eligible_leads(cands: list[Candidate], findings_only: bool = True) -> list[C
     terms but off the question (an instruction planted in a document, a list of methods) never opens."""
     best = max(c.score for c in cands)
     relevant = [c for c in cands if c.in_context >= floor_of(TOP_SOURCE_FLOOR, best)]
-    # an answer opens with a finding, never with the study's aim or methods, unless there is nothing else
-    findings = [c for c in relevant if not c.frames] if findings_only else []
+    # an answer opens with a finding, never with the study's aim or methods, unless there is nothing else; nor with
+    # the authors' reading of it ("They suggest ... may explain ...": "The authors suggest" already frames the study)
+    findings = [c for c in relevant if not c.frames and not interprets(c.text)] if findings_only else []
     return findings or relevant
 
 
@@ -864,6 +865,7 @@ def _findings_of(aims: list[Candidate], cands: list[Candidate]) -> list[Candidat
     aim says the study answers, its finding says how."""
     studies = {c.hit_index for c in aims}
     own = [c for c in cands if c.hit_index in studies and not c.frames]
+    own = [c for c in own if not interprets(c.text)] or own  # a result, not the authors' reading of it
     top = max((c.in_context for c in own), default=0.0)
     return [c for c in own if c.in_context >= floor_of(TOP_SOURCE_FLOOR, top)]
 

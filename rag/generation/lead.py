@@ -36,8 +36,8 @@ _AUTHORS_AS_SUBJECT = re.compile(
     rf"investigators|team|paper|trial)\b(?! {_REPORTING})", re.IGNORECASE)
 # the stance verbs by which authors give their reading of a result (a closed class, like _REPORTING)
 _INTERPRETING = re.compile(
-    r"^(?:the|these|our) (?:authors|researchers|investigators|team) (?:also )?(?:propose|suggest|argue|conclude|"
-    r"speculate|hypothesi[sz]e|interpret|call|name|term)", re.IGNORECASE)
+    r"^(?:(?:the|these|our) (?:authors|researchers|investigators|team)|they) (?:also )?(?:propose|suggest|argue|"
+    r"conclude|speculate|hypothesi[sz]e|interpret|call|name|term)", re.IGNORECASE)
 _AIM_OR_METHOD = re.compile(
     r"\b(?:asked|examined|investigated|tested|aimed|sought|explored|evaluated|assessed|set out) "
     r"(?:whether|how|if|to|the)\b|\b(?:was|were) used to\b|^using\b"
