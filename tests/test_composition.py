@@ -122,6 +122,20 @@ def test_the_authors_reading_of_a_result_is_told_from_their_aim_or_methods() -> 
     assert not interprets("They then counted both exosomes and miRNA molecules in replicate samples.")
 
 
+@pytest.mark.parametrize(("question", "source", "findings"), [
+    # session 29: the aim alone ("The study looked at how chemotherapy affects ...") was the whole answer
+    ("What were the main results of the Richards study?", "richards-2017-caf-exosomes", ("GW4869", "Snail")),
+    # one finding of four, measured against a question of one name
+    ("What did Binenbaum show?", "binenbaum-2018-mir365", ("cytidine deaminase", "Rab27a/b-deficient mice")),
+])
+def test_a_question_for_a_named_studys_results_gets_its_findings(assistant: Assistant, question: str, source: str,
+                                                                 findings: tuple[str, ...]) -> None:
+    answer = assistant.ask(question)
+    assert {c.source_id for c in answer.citations} == {source}, answer.answer
+    assert not opens_with_framing(answer.answer), answer.answer
+    assert all(f in answer.answer for f in findings), answer.answer
+
+
 def test_what_a_study_found_opens_with_its_result_not_the_authors_reading(assistant: Assistant) -> None:
     # session 29: "What did the Kosgodage study find?" opened "They suggest inhibition of EMV biogenesis may explain..."
     answer = assistant.ask("What did the Kosgodage study find?")

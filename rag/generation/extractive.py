@@ -155,6 +155,10 @@ class ExtractiveBackend:
         if not cands:
             return None, []
         best = max(c.score for c in cands)
+        # "What were the main results of the Richards study?", "What did Binenbaum show?": every finding of the study
+        # answers, however little it shares with the question's few words (its aim restated them, and the findings
+        # measured against it fell under the floors: the answer was the aim alone, or one finding)
+        all_findings = asks_for_findings(question) and self.search.names_a_source(question)
         asked = self._named(question)
         of_cancer = studies_of_named_cancer(question, self.search.index)
         lead = self._lead(question, cands, hits, asked, of_cancer, self._distinctive(question))
@@ -189,7 +193,8 @@ class ExtractiveBackend:
             # the asked-for thing itself ("miR21."): another study joins on it, not with a different microRNA
             named |= specific_terms(short.text)
         for cand in self._order(cands, lead, named):
-            if cand is lead or cand in chosen or not self._admissible(cand, chosen, per_source, best, hits, named):
+            if cand is lead or cand in chosen or \
+                    not self._admissible(cand, chosen, per_source, best, hits, named, all_findings):
                 continue
             cost = len(cand.text.split()) + (0 if cand.hit_index in per_source else _study_words(hits[cand.hit_index]))
             if words + cost > self.max_words:
@@ -362,8 +367,10 @@ class ExtractiveBackend:
 
     @staticmethod
     def _admissible(cand: Candidate, chosen: list[Candidate], per_source: dict[int, int], best: float,
-                    hits: list[Hit], named: frozenset[str]) -> bool:
+                    hits: list[Hit], named: frozenset[str], all_findings: bool = False) -> bool:
         main = chosen[0].hit_index
+        if all_findings and cand.hit_index == main and not cand.frames:
+            best = -math.inf  # a finding of the study asked about: no floor (the redundancy check below still applies)
         if cand.hit_index != main:
             if cand.frames:
                 return False  # another study earns its line with a finding, not with what it set out to do

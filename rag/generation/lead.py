@@ -110,8 +110,10 @@ def frames_the_study(sentence: str) -> bool:
 
 
 # a question asking what a study found ("What did the TNBC neoadjuvant study find?", "What did they show?")
-_ASKS_FINDINGS = re.compile(r"\b(?:find|found|show|showed|shown|report|reported|discover|discovered|demonstrate|"
-                            r"demonstrated|conclude|concluded|observe|observed|learn|learned|learnt)\b", re.IGNORECASE)
+# ... or for its results in other words ("What were the main results ...?", "Summarise the Ning 2017 study.")
+_ASKS_FINDINGS = re.compile(r"\b(?:find|found|findings|show|showed|shown|report|reported|discover|discovered|"
+                            r"demonstrate|demonstrated|conclude|concluded|conclusions?|observe|observed|learn|learned|"
+                            r"learnt|results?|summari[sz]e|summary)\b", re.IGNORECASE)
 
 
 def asks_for_findings(question: str) -> bool:
