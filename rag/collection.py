@@ -20,7 +20,7 @@ from rag.conversation import GENERIC, EntityTypes, depends_on_previous, standalo
 from rag.documents import Answer, Source, surname, unnamed
 from rag.evidence import ANIMALS, CULTURE_ONLY, PATIENTS, evidence_asked, evidence_kinds
 from rag.filters import Filters, source_metadata
-from rag.generation.routes import ROUTE_HEAD_STEMS, ROUTES, route_stems
+from rag.generation.routes import ROUTE_HEAD_STEMS, ROUTES, is_broad, route_stems
 from rag.index import Index
 from rag.lexical import STOPWORDS
 from rag.normalize import is_entity, normalize, spaced, stem
@@ -191,6 +191,8 @@ class CollectionQuery:
 
 def parse(question: str, known: CollectionTerms) -> CollectionQuery | None:
     """The filter (and the facet) a collection question asks for, or None for a question about findings."""
+    if (facet := _facet_of_the_field(question)) is not None:
+        return CollectionQuery(Filters(), "", facet=facet)
     if not (_DOCUMENTS.search(question) and _ASKS.search(question)) or _ASKS_WHAT_HAPPENED.match(question):
         return None
     asked = _ASKED_FACET.match(question)
@@ -308,6 +310,19 @@ def _mentionable(rest: list[str], question: str) -> bool:
 
 def _category_stem(word: str) -> str:
     return next(iter(route_stems(word)), "")
+
+
+_FIELD_FACETS = frozenset({"drugs", "cancer_types"})  # what the review's map of routes does not name
+
+
+def _facet_of_the_field(question: str) -> str | None:
+    """The drugs or cancers asked for across the whole field ("Which drugs do cancer cells become resistant to
+    through exosomes?": routes.is_broad, naming nothing particular), answered from every record, as "Which drugs
+    do the studies cover?" is; the map of routes, which answered it, names mechanisms, not drugs. Cargo, genes and
+    cells asked so are the routes' own things, and the map names them."""
+    asked = _ASKED_FACET.match(question)
+    facet = _facet_of(asked.group("noun")) if asked else None
+    return facet if facet in _FIELD_FACETS and is_broad(question) else None
 
 
 def _facet_of(noun: str) -> str:

@@ -731,6 +731,12 @@ def test_what_the_review_discusses_is_a_facet_across_the_collection(assistant: A
     cargo = assistant.ask("Which cargo types are described in the studies?")  # "types" is the facet's, no cancer
     assert cargo.backend == "collection" and "cancer type" not in cargo.answer, cargo.answer
     assert cargo.answer.split(" across ")[0].endswith("cargoes"), cargo.answer
+    # session 29: asked of the field rather than of the studies, the drugs were answered with the map of routes
+    field = assistant.ask("Which drugs do cancer cells become resistant to through exosomes?")
+    assert field.backend == "collection" and field.answer.startswith(drugs.answer.split(":")[0]), field.answer
+    assert field.answer.split(": ")[1].startswith("cisplatin"), field.answer  # the most studied first
+    # proteins asked so are the routes' own things, which the map names
+    assert assistant.ask("Which exosomal proteins transfer resistance?").backend != "collection"
 
 
 def test_word_users_read_a_studys_words_not_its_journal(assistant: Assistant) -> None:
