@@ -31,7 +31,7 @@ from rag.generation.direction import states_the_opposite
 from rag.generation.routes import (RNA_CLASSES, ROUTE_DESCRIPTIONS, ROUTES, TOPIC, asks_about_rnas, asks_how,
                                    asks_how_it_acts, asks_outcome, is_broad, names_route, rna_class_hits, route_hits,
                                    route_listed, route_of, route_study_hits, routes_named, states_outcome_asked)
-from rag.generation.setting import setting_studies, shared_name, studies_of_named_cancer
+from rag.generation.setting import setting_and_name, setting_studies, studies_of_named_cancer
 from rag.generation.short_answer import (ShortAnswer, gathered_names, lists_rna_class, name_answer,
                                          names_of_asked_kind, particular, short_answer, yes_answer)
 from rag.lexical import tokenize
@@ -533,10 +533,10 @@ class ExtractiveBackend:
         if 1 < len(named & {h.source.id for h in hits}) and len(named) <= MAX_NAMED:
             # "What did Ding et al. (2020) and Zeng et al. (2018) find?": each named paper's finding on its line
             return self._lines_of(question, hits, named)
-        setting = setting_studies(question, self.search.index)
+        setting, shared = setting_and_name(question, self.search.index)
         if len(hits) > 1 and all(h.source.id in setting for h in hits):
             # "How do exosomes make glioblastoma resistant to temozolomide?": each study of the setting (evidence)
-            return self._list_lines(question, hits, every=True, about=shared_name(question, self.search.index))
+            return self._list_lines(question, hits, every=True, about=shared)
         return self._sentences(question, hits)
 
     def _lines_of(self, question: str, hits: list[Hit], sources: frozenset[str]) -> list[Piece]:
@@ -562,7 +562,7 @@ class ExtractiveBackend:
         """A list question ("Which exosomal microRNAs ...?") gathered across studies: each relevant study's best
         finding on one line, in rank order, within the word budget (the first line always). With `every` (the
         papers a question names), each study gets its line however it scores; with `about` (the one thing several
-        studies list: setting.shared_name), a line that names it ("Exosomal miR-21 ... lowered PTEN", not "M2
+        studies list: setting.setting_and_name), a line that names it ("Exosomal miR-21 ... lowered PTEN", not "M2
         macrophages increased the cisplatin resistance ...")."""
         cands = self.candidates(question, hits)
         pieces: list[Piece] = []

@@ -38,16 +38,12 @@ def setting_studies(question: str, index: Index) -> frozenset[str]:
     question asks how or why and names only a cancer, a drug and/or the cells the exosomes came from ("How do
     tumour-associated macrophages pass drug resistance to cancer cells through exosomes?"), or the one particular
     thing it names that several studies list (_sharing_the_name); empty otherwise."""
-    return _setting(question, index)[0]
+    return setting_and_name(question, index)[0]
 
 
-def shared_name(question: str, index: Index) -> str | None:
-    """The one thing several studies list that the question's setting is (_sharing_the_name), normalised ("mir21"):
-    each study's line speaks of it (rag/generation/extractive.py); None for any other question."""
-    return _setting(question, index)[1]
-
-
-def _setting(question: str, index: Index) -> tuple[frozenset[str], str | None]:
+def setting_and_name(question: str, index: Index) -> tuple[frozenset[str], str | None]:
+    """setting_studies, and the one thing several studies list when that is what the setting is (_sharing_the_name),
+    normalised ("mir21"): each study's line speaks of it (rag/generation/extractive.py); None otherwise."""
     if not asks_how(question) or asks_for_list(question):
         return frozenset(), None
     # read in the literature's terms: "pump proteins" names P-gp, "brain tumours" glioma (rag/lay_terms.py)
@@ -67,17 +63,14 @@ def _setting(question: str, index: Index) -> tuple[frozenset[str], str | None]:
         return shared, (name if shared else None)
     if not (setting or cells):
         return frozenset(), None
-    # a drug word is one drug's name, and several are alternatives (the lay table reads "platinum drugs" as
-    # cisplatin, oxaliplatin or carboplatin); a cancer's words are parts of one name ("head and neck")
     # cells asked about as a cause of resistance are studied as one in the review's routes: macrophages that load
     # paclitaxel into their exosomes to overcome it (an exosome-biology study) are not a finding about that
     routes_only = bool(cells) and asks_outcome(question)
     of_lay = _studies_of_any(index, lay[1]) if lay else frozenset()
     studies = frozenset(s.id for s, meta in zip(index.sources.values(), index.source_metadata)
                         if not s.is_review and not s.retracted
-                        and _lists_all(meta, "cancer_types_terms", found["cancer"])
+                        and _of_cancer_and_drug(meta, found)
                         and (lay is None or s.id in of_lay)
-                        and (not found["drug"] or any(_lists_all(meta, "drugs_terms", {d}) for d in found["drug"]))
                         and _lists_all(meta, "exosome_source_terms", cells)
                         and (not routes_only or s.category in ROUTE_OF))
     return (frozenset() if _narrowed(text, setting | cells, studies, index) else studies), None
@@ -95,11 +88,18 @@ def _sharing_the_name(text: str, found: Mapping[str, set[str]], setting: set[str
     for role in ("cargo_terms", "targets_terms"):
         studies = frozenset(s.id for s, meta in zip(index.sources.values(), index.source_metadata)
                             if not s.is_review and not s.retracted and _lists_all(meta, role, {name})
-                            and _lists_all(meta, "cancer_types_terms", found["cancer"])
-                            and (not found["drug"] or any(_lists_all(meta, "drugs_terms", {d}) for d in found["drug"])))
+                            and _of_cancer_and_drug(meta, found))
         if len(studies) >= 2:
             return frozenset() if _narrowed(text, setting | {name}, studies, index) else studies
     return frozenset()
+
+
+def _of_cancer_and_drug(meta: Mapping[str, Any], found: Mapping[str, set[str]]) -> bool:
+    """The record lists every word of the cancer the question names and one of the drugs it names: a drug word is
+    one drug's name, and several are alternatives (the lay table reads "platinum drugs" as cisplatin, oxaliplatin or
+    carboplatin); a cancer's words are parts of one name ("head and neck")."""
+    return _lists_all(meta, "cancer_types_terms", found["cancer"]) and \
+        (not found["drug"] or any(_lists_all(meta, "drugs_terms", {d}) for d in found["drug"]))
 
 
 def _the_one_name(text: str, setting: set[str], index: Index) -> str | None:
