@@ -53,6 +53,7 @@ gate: index
 	$(RAG) eval --questions evals/questions/short_report.jsonl --out evals/out/short_report --floors evals/floors_short.json --quiet
 	$(RAG) eval --questions evals/questions/terse_report.jsonl --out evals/out/terse_report --floors evals/floors_terse.json --quiet
 	$(RAG) eval --questions evals/questions/shared_report2.jsonl --out evals/out/shared_report2 --floors evals/floors_shared.json --quiet
+	$(RAG) eval --questions evals/questions/catalogue_report.jsonl --out evals/out/catalogue_report --floors evals/floors_catalogue.json --quiet
 	$(PY) evals/check_conversations.py
 
 bench: index

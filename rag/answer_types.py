@@ -113,6 +113,37 @@ def states_asked_size(question: str, sentence: str) -> bool:
     return bool(_ASKS_SIZE.search(question) and _LENGTH.search(sentence))
 
 
+# "How many patients ...?": the answer is a count of the asked noun, and a sentence states one ("12 patients with a
+# complete response", "five sources", "patients (n=24)")
+_ASKS_COUNT = re.compile(r"\bhow many\s+(?P<first>[a-z-]+)(?:\s+(?P<second>[a-z-]+))?", re.IGNORECASE)
+_NUMBER = (r"(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a dozen|dozens|"
+           r"hundreds|thousands)")
+
+
+def states_asked_count(question: str, sentence: str) -> bool:
+    """The question asks how many of something there were, and the sentence gives a number of them: a number up to
+    three words before the asked noun, or "(n=12)" right after it."""
+    asked = _ASKS_COUNT.search(question)
+    if asked is None:
+        return False
+    # the noun counted is the first word after "how many", or the second after a modifier ("how many Rab GTPases")
+    nouns = {stem(w.lower()) for w in (asked.group("first"), asked.group("second") or "")
+             if w and w.lower() not in STOPWORDS and w.lower() not in AUXILIARY}
+    words = re.findall(r"[\w,.=-]+", sentence.lower())
+    for i, word in enumerate(words):
+        if stem(word.strip(",.")) not in nouns:
+            continue
+        # the number right before the noun, or before the noun's own modifiers ("five Rab GTPases"), never across a
+        # function word ("43 miRNAs differed between patients" counts miRNAs)
+        before = words[max(0, i - 3):i]
+        while before and before[-1].strip(",.") not in STOPWORDS and not re.fullmatch(_NUMBER, before[-1].strip(",.")):
+            before.pop()
+        after = " ".join(words[i + 1:i + 3])
+        if (before and re.fullmatch(_NUMBER, before[-1].strip(",."))) or re.match(r"\(?n\s*=\s*\d", after):
+            return True
+    return False
+
+
 # "When were exosomes first described?", "In what year ...?": the answer is a time, a year or a decade
 _ASKS_TIME = re.compile(r"^\s*when\b|\b(?:what|which) (?:year|decade)\b", re.IGNORECASE)
 _YEAR = re.compile(r"\b(?:1[89]|20)\d\d(?:s|\u2019s|'s)?\b")

@@ -13,7 +13,7 @@ import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
-from rag import prompts
+from rag import prompts, rna_listing
 from rag.catalog import drug_name, options
 from rag.citations import Citation, citation_for
 from rag.conversation import GENERIC, EntityTypes, depends_on_previous, standalone
@@ -23,7 +23,7 @@ from rag.filters import Filters, source_metadata
 from rag.generation.routes import ROUTE_HEAD_STEMS, ROUTES, is_broad, route_stems
 from rag.index import Index
 from rag.lexical import STOPWORDS
-from rag.normalize import is_entity, normalize, spaced, stem
+from rag.normalize import is_entity, normalize, spaced, specific_terms, stem
 from rag.ranking.signals import THE_REVIEW
 from rag.retrieval import Hit
 from rag.vocabulary import is_technical
@@ -49,6 +49,8 @@ _FIELD = frozenset({"exosome", "drug", "cancer", "chemoresist"})  # words of the
 _FACET_LABEL = {"cancer_types": ("cancer type", "cancer types"), "drugs": ("drug", "drugs"),
                 "cargo": ("cargo", "cargoes"), "targets": ("target", "targets"),
                 "exosome_source": ("exosome source", "exosome sources")}
+# a facet asked of what was studied, the documents left unsaid: "Which cancer types are studied most?"
+_STUDIED = re.compile(r"\b(?:studied|covered|investigated|examined|researched)\b", re.IGNORECASE)
 # "why" only with retraction: the listing gives each record's retraction note, all the corpus knows of why
 _ASKS = re.compile(r"^\s*(which|what|how many|list|show|name|are there|is there|are any|were any|do any|does any|"
                    r"why(?=.*\bretract)|who(?=.*\b(?:wrote|authors?)\b))\b", re.IGNORECASE)
@@ -90,7 +92,8 @@ _FRAME = frozenset({"which", "what", "why", "how", "many", "list", "show", "name
                     "done", "performed", "conducted", "carried", "out", "run", "made", "focus", "focused", "came",
                     "come", "appeared", "appear", "who", "wrote", "write", "written", "author", "authors",
                     "discuss", "discusses", "discussed", "cite", "cites", "cited", "describe", "describes",
-                    "described", "flagged", "marked", "labelled", "labeled", "listed", *_UNSOUND})
+                    "described", "flagged", "marked", "labelled", "labeled", "listed", "studied", "researched", "most",
+                    "often", "frequently", "commonly", "common", *_UNSOUND})
 
 
 _EVIDENCE_SAID = {ANIMALS: "experiments in animals (in vivo)", PATIENTS: "patients or human samples",
@@ -106,13 +109,14 @@ class CollectionTerms:
     sources: frozenset[str]  # names of the cells exosomes came from ("caf", "macrophage", "a549"), stemmed
     authors: frozenset[str] = frozenset()  # first authors' surnames, normalised ("wang", "au yeung" as "yeung")
     cancer_phrases: dict[str, str] = field(default_factory=dict)  # "head and neck" -> "head and neck cancer"
+    records: tuple[Source, ...] = ()  # every source, for what a parse must count (rna_listing.enough)
 
     @classmethod
     def of(cls, index: Index, types: EntityTypes) -> CollectionTerms:
         found = options(index)
         return cls(types, _category_words(found["category"]), _source_names(found["exosome_source"], types),
                    frozenset(_first_author_key(s) for s in index.sources.values()) - {""},
-                   _cancer_phrases(found["cancer_type"], types))
+                   _cancer_phrases(found["cancer_type"], types), tuple(index.sources.values()))
 
 
 def _cancer_phrases(values: Iterable[str], types: EntityTypes) -> dict[str, str]:
@@ -187,13 +191,17 @@ class CollectionQuery:
     mentions: tuple[str, ...] = ()  # technical words the studies' text must mention ("hypoxia")
     evidence: str | None = None  # where the studies' evidence comes from (rag/evidence.py: animals, patients ...)
     author: str | None = None  # a first author's surname, normalised ("Which studies by Wang ...?")
+    rna_class: str | None = None  # an RNA class listed across the field (rag/rna_listing.py): its category
 
 
 def parse(question: str, known: CollectionTerms) -> CollectionQuery | None:
     """The filter (and the facet) a collection question asks for, or None for a question about findings."""
     if (facet := _facet_of_the_field(question)) is not None:
         return CollectionQuery(Filters(), "", facet=facet)
-    if not (_DOCUMENTS.search(question) and _ASKS.search(question)) or _ASKS_WHAT_HAPPENED.match(question):
+    if (listing := _rna_class_listing(question, known)) is not None:
+        return listing
+    asks_studies = _DOCUMENTS.search(question) or (_ASKED_FACET.match(question) and _STUDIED.search(question))
+    if not (asks_studies and _ASKS.search(question)) or _ASKS_WHAT_HAPPENED.match(question):
         return None
     asked = _ASKED_FACET.match(question)
     facet = _facet_of(asked.group("noun")) if asked else None
@@ -239,6 +247,39 @@ def parse(question: str, known: CollectionTerms) -> CollectionQuery | None:
         return None
     return CollectionQuery(Filters.from_mapping(values), " and ".join(said), categories, facet, tuple(rest),
                            evidence, author)
+
+
+def _rna_class_listing(question: str, known: CollectionTerms) -> CollectionQuery | None:
+    """"Which exosomal microRNAs cause cisplatin resistance?": the RNA class's catalogue (rag/rna_listing.py), of
+    the studies of the cancer and drug it names, when they are more than an answer of findings has room for."""
+    tokens = normalize(question).split()
+    words = {w for w in tokens if w not in STOPWORDS}
+    classes = {w for w in words if _category_stem(w) in known.categories}
+    phrase, phrase_words = _cancer_phrase(question, known.cancer_phrases)
+    found = known.types.of(words - classes - phrase_words)
+    if found["cargo"]:
+        return None  # a particular RNA is named: a question about it
+    named = found["cancer"] | found["drug"] | phrase_words
+    # the question as written without them ("Which microRNAs cause resistance?"): its plural is the list it asks for
+    unnamed = " ".join(w for w in question.split() if not set(normalize(w).split()) & named)
+    category = rna_listing.class_asked(unnamed)
+    if category is None:
+        return None
+    values, said = _filter_values({**found, "cargo": set()}, set(), None, False, phrase)
+    filters = Filters.from_mapping(values)
+    listed = rna_listing.catalogue([s for s in known.records if filters.matches(source_metadata(s))], category)[0]
+    # none of the class for that cancer or drug is an answer too, which the class's own catalogue follows; but
+    # only when the collection has that cancer and that drug at all: "ER-positive breast cancer" makes the value
+    # 'breast positive', which no stored type equals, and that says nothing of the microRNAs
+    if not (rna_listing.enough(listed) or (values and not listed and _each_matches(values, known.records))):
+        return None
+    return CollectionQuery(filters, " and ".join(said), rna_class=category)
+
+
+def _each_matches(values: dict[str, object], sources: Iterable[Source]) -> bool:
+    """Every filter value, on its own, matches some study."""
+    return all(any(Filters.from_mapping({name: value}).matches(source_metadata(s)) for s in sources)
+               for name, value in values.items())
 
 
 def _year_span(years: re.Match[str]) -> tuple[int | None, int | None, str]:
@@ -355,6 +396,7 @@ def _filter_values(found: dict[str, set[str]], sources: set[str], years: re.Matc
 def matching(index: Index, query: CollectionQuery) -> list[Source]:
     mentioning = using_all(index, "bm25", query.mentions) if query.mentions else None
     found = [s for s in index.sources.values() if query.filters.matches(source_metadata(s))
+             and (query.rna_class is None or rna_listing.is_of_class(s, query.rna_class))
              and (not query.categories or s.category in query.categories)
              and (mentioning is None or s.id in mentioning)
              and (query.evidence is None or query.evidence in evidence_kinds(s))
@@ -366,11 +408,15 @@ def answer(index: Index, query: CollectionQuery) -> Answer:
     """'3 studies in the collection are retracted: Title (Han et al., 2020) [1]; ...', each item cited; or, for a
     facet asked across them, 'glioma: Ding et al., 2020 [1]; ...'."""
     sources = matching(index, query)
+    if not sources and query.rna_class is not None:  # "Which circRNAs cause cisplatin resistance?"
+        return _rna_class_answer(index, matching(index, replace(query, filters=Filters())), query, matched=False)
     if not sources:
         return Answer(f"No study in the collection matches {query.described}.", refused=True,
                       refusal_reason="collection-empty", backend="collection")
     if query.facet is not None:
         return _facet_answer(index, sources, query)
+    if query.rna_class is not None:
+        return _rna_class_answer(index, sources, query)
     asked_retracted = query.filters.retracted == "only"
     citations, items = [], []
     for n, source in enumerate(sources[:SHOWN], start=1):
@@ -494,8 +540,45 @@ def _facet_answer(index: Index, sources: list[Source], query: CollectionQuery) -
     return Answer(text, citations=citations, backend="collection")
 
 
-def _citation(index: Index, n: int, source: Source) -> Citation:
-    chunk = next(c for c in index.chunks if c.source_id == source.id)
+def _rna_class_answer(index: Index, sources: list[Source], query: CollectionQuery, matched: bool = True) -> Answer:
+    """'miR-21 (target PTEN; gastric cancer; cisplatin): Zheng et al., 2017 [1]; ... These are the 20 studies in
+    the collection that name exosomal microRNAs in chemotherapy resistance.', retracted studies last and marked;
+    a study naming none of the class's RNAs in particular is counted. Not `matched`
+    (no study of the class matches the cancer or drug asked): that said, then the class's whole catalogue."""
+    items, unnamed_rna = rna_listing.catalogue(sources, query.rna_class or "")
+    label = rna_listing.LABELS[query.rna_class or ""]
+    asked = frozenset(f for f, name in (("cancer", "cancer_type"), ("drug", "drug"))
+                      if matched and getattr(query.filters, name))
+    citations, lines, rest = [], [], []
+    for n, item in enumerate(items, start=1):
+        citations.append(_citation(index, n, item.source, item.text("", n, asked)))
+        if n <= rna_listing.SHOWN:
+            lines.append(item.text(_who(item.source), n, asked))
+        else:  # named only: every study of the class stays on the list, the details of the first ones
+            rest.append(item.named(_who(item.source), n))
+    # the count and the framing are sentences of their own: claims about the collection, not about a study a line
+    # cites
+    more = f" By name only, the others: {'; '.join(rest)}." if rest else ""
+    none = f" {unnamed_rna} more {'study names' if unnamed_rna == 1 else 'studies name'} none in particular." \
+        if unnamed_rna else ""
+    listed = "; ".join(lines) + "." + more
+    if not matched:
+        return Answer(f"No study in the collection that matches {query.described} names exosomal {label}. The "
+                      f"{len(items)} that do, each with its own cancer and drug, are these. {listed}{none}",
+                      citations=citations, backend="collection")
+    # the list first, as any answer gives what was asked first; then how many studies it covers
+    scope = f" with {query.described}" if query.described else ""
+    text = f"{listed} These are the {len(items)} studies in the collection{scope} that name exosomal {label} in " \
+        f"chemotherapy resistance.{none}"
+    return Answer(text, citations=citations, backend="collection")
+
+
+def _citation(index: Index, n: int, source: Source, claim: str = "") -> Citation:
+    """The study's passage naming most of the claim's specific terms (its first passage for a bare listing): a
+    catalogue line's target is often said in a later passage than its RNA."""
+    chunks = [c for c in index.chunks if c.source_id == source.id]
+    wanted = specific_terms(claim)
+    chunk = max(chunks, key=lambda c: len(wanted & specific_terms(c.text))) if wanted else chunks[0]
     return citation_for(n, Hit(chunk=chunk, source=source, score=1.0, fused=0.0))
 
 

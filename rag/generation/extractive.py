@@ -17,7 +17,8 @@ import numpy as np
 from rag import lay_terms
 from rag.answer_types import (FIELD_WORDS, asked_kinds, asked_phrase, asks_for_list, asks_for_person,
                               asks_for_source, facet_names, gazetteer, head_noun, people_named, rare_words,
-                              states_asked_name, states_asked_size, states_asked_time)
+                              states_asked_count, states_asked_name, states_asked_size,
+                              states_asked_time)
 from rag.citations import SUPPORT_THRESHOLD, joined_claims, support
 from rag.conversation import entity_types
 from rag.documents import Source, surname, unnamed
@@ -259,6 +260,8 @@ class ExtractiveBackend:
         if wanted == "review" and not asks_for_list(question):
             # what a review covers is said in "aim" sentences ("The authors present ..."): those count here
             reviews = [c for c in eligible_leads(cands, findings_only=False) if is_review(hits[c.hit_index])]
+            if asks_for_findings(question):  # "What does the review conclude?" asks for its findings, not its aim
+                reviews = [c for c in reviews if not c.frames] or reviews
             if reviews:
                 return max(reviews, key=lambda c: c.in_context)
         leads = eligible_leads(cands)
@@ -282,6 +285,13 @@ class ExtractiveBackend:
         sized = [c for c in leads if states_asked_size(question, c.text) or states_asked_time(question, c.text)]
         if sized:
             lead = max(sized, key=lambda c: c.lead)
+        # "How many patients ...?" by one that counts them, a method sentence as likely as a finding ("Microarrays
+        # were used to compare ... 12 patients with a complete response and 12 without"), however little else of
+        # the question it repeats; the opening study's count first ("They tested 4,580 compounds" answers how many
+        # compounds were screened, from the second study)
+        counted = [c for c in cands if states_asked_count(question, c.text)]
+        if counted:
+            lead = max(counted, key=lambda c: (c.hit_index == lead.hit_index, c.lead))
         # "What did they call the vesicles?" is answered by the authors naming them, which frames the study
         naming = [c for c in eligible_leads(cands, findings_only=False) if states_asked_name(question, c.text)]
         if naming and wanted is None:

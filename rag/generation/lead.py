@@ -39,8 +39,10 @@ _INTERPRETING = re.compile(
     r"^(?:(?:the|these|our) (?:authors|researchers|investigators|team)|they) (?:also )?(?:propose|suggest|argue|"
     r"conclude|speculate|hypothesi[sz]e|interpret|call|name|term)", re.IGNORECASE)
 _AIM_OR_METHOD = re.compile(
-    r"\b(?:asked|examined|investigated|tested|aimed|sought|explored|evaluated|assessed|set out) "
-    r"(?:whether|how|if|to|the)\b|\b(?:was|were) used to\b|^using\b"
+    # in the past tense of a study's summary or the present of a review's ("This review asks how ...")
+    r"\b(?:ask(?:ed|s)|examin(?:ed|es)|investigat(?:ed|es)|test(?:ed|s)|aim(?:ed|s)|s(?:ought|eeks)|"
+    r"explor(?:ed|es)|evaluat(?:ed|es)|assess(?:ed|es)|sets? out) (?:whether|how|if|to|the)\b"
+    r"|\b(?:was|were) used to\b|^using\b"
     # how something was measured: "... protein levels were assessed by western blot"
     r"|\b(?:was|were) (?:assessed|measured|quantified|detected|analy[sz]ed|determined|evaluated|examined) "
     r"(?:by|with|using)\b", re.IGNORECASE)
