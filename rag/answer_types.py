@@ -144,6 +144,26 @@ def states_asked_count(question: str, sentence: str) -> bool:
     return False
 
 
+# "What dose of GW4869 was used?", "How much cannabidiol ...?": the answer is an amount, with its unit
+# (not "how much more viable ...", a fold; not "how much of the drug ...", a share; not "what dose-response")
+_ASKS_DOSE = re.compile(r"\b(?:what|which|at what)\s+(?:doses?|dosages?|concentrations?|amounts?)(?![\w-])|"
+                        r"^\s*how much\s+(?!(?:more|less|higher|lower|longer|shorter|better|worse|faster|slower|"
+                        r"greater|smaller|larger|bigger|of)\b)", re.IGNORECASE)
+_AMOUNT = re.compile(r"\d+(?:\.\d+)?\s*(?:(?:-|\u2013|and|or|to)\s*\d+(?:\.\d+)?\s*)?"
+                     r"(?:[\u00b5\u03bcu]M|[nmp]M|mg/kg|mg/m2|mg/ml|[\u00b5\u03bcu]g/ml|ng/ml|mg|[\u00b5\u03bcu]g|ng|"
+                     r"Gy|IU)(?![\w])")
+
+
+def asks_dose(question: str) -> bool:
+    """The question asks for a dose, a concentration or an amount of something."""
+    return bool(_ASKS_DOSE.search(question))
+
+
+def states_amount(text: str) -> bool:
+    """The text gives an amount with its unit ("1 and 5 \u03bcM", "10 mg/kg")."""
+    return bool(_AMOUNT.search(text))
+
+
 # "When were exosomes first described?", "In what year ...?": the answer is a time, a year or a decade
 _ASKS_TIME = re.compile(r"^\s*when\b|\b(?:what|which) (?:year|decade)\b", re.IGNORECASE)
 _YEAR = re.compile(r"\b(?:1[89]|20)\d\d(?:s|\u2019s|'s)?\b")

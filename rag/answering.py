@@ -13,7 +13,7 @@ import numpy as np
 
 from rag import collection, prompts
 from rag.advice import is_personal_advice
-from rag.answer_types import DRUG_NAME_ZIPF, rare_words, resisted_words
+from rag.answer_types import DRUG_NAME_ZIPF, asks_dose, rare_words, resisted_words, states_amount
 from rag.catalog import excluding_filters
 from rag.conversation import EntityTypes, depends_on_previous, entity_types, point_at, points_back, standalone
 from rag.citations import check, citation_for, renumber
@@ -114,6 +114,13 @@ def _drug_caveat(answer: Answer, search: HybridSearch, query: str) -> None:
     if drugs and answer.citations:
         note = prompts.UNMENTIONED_DRUG_IN_TEXT.format(drugs=" or ".join(drugs))
         answer.answer = _after_first(answer.answer, f"[{answer.citations[0].n}]", note)
+
+
+def _amount_caveat(answer: Answer, query: str) -> None:
+    """A question asking for a dose or a concentration ("What dose of GW4869 was used?") whose cited passages state
+    none is told so after the first finding: the findings cited are about the thing, not its amount."""
+    if asks_dose(query) and answer.citations and not any(states_amount(c.passage) for c in answer.citations):
+        answer.answer = _after_first(answer.answer, f"[{answer.citations[0].n}]", prompts.NO_AMOUNT_IN_TEXT)
 
 
 def _evidence_asked_of(search: HybridSearch, query: str, named: frozenset[str]) -> tuple[str, str] | None:
@@ -264,6 +271,7 @@ def answer_events(search: HybridSearch, question: str, backend: Backend, k: int 
     if not answer.refused and answer.backend != "collection":
         _cancer_caveats(answer, search.index, query)
         _drug_caveat(answer, search, query)
+        _amount_caveat(answer, query)
     answer.timings_ms = {"retrieve": retrieved, "generate": round(_ms(started) - retrieved, 2), "total": _ms(started)}
     yield _done(answer, backend.name)
 

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from rag import rna_listing, word_users
-from rag.answer_types import (asked_kinds, asks_for_list, asks_for_source, asks_for_vesicle_cargo, facet_names,
-                              gazetteer, rare_words, states_asked_count, states_asked_size,
-                              states_asked_time)
+from rag import prompts, rna_listing, word_users
+from rag.answer_types import (asked_kinds, asks_dose, asks_for_list, asks_for_source, asks_for_vesicle_cargo,
+                              facet_names, gazetteer, rare_words, states_amount, states_asked_count,
+                              states_asked_size, states_asked_time)
 from rag.answering import Turn
 from rag.assistant import Assistant
 from rag.citations import claims, joined_claims
@@ -1137,6 +1137,18 @@ def test_a_question_about_how_many_opens_with_a_stated_count(assistant: Assistan
     assert "12 patients" in claims(answer.answer)[0][0], answer.answer
     screen = assistant.ask("How many compounds were screened for effects on exosome secretion?")
     assert "4,580 compounds" in claims(screen.answer)[0][0], screen.answer
+
+
+def test_a_question_for_a_dose_opens_with_an_amount_or_says_none_is_given(assistant: Assistant) -> None:
+    # session 30: "What dose of GW4869 was used?" was answered with Richards' GW4869 findings, which state no dose,
+    # and nothing said so
+    assert asks_dose("What dose of GW4869 was used?") and not asks_dose("How does the dose affect uptake?")
+    assert states_amount("the effect depended on dose (1 and 5 \u03bcM)") and not states_amount("about 1300 genes")
+    gw = assistant.ask("What dose of GW4869 was used?")
+    assert "GW4869" in gw.answer and prompts.NO_AMOUNT_IN_TEXT in gw.answer, gw.answer
+    assert gw.answer.index(prompts.NO_AMOUNT_IN_TEXT) < gw.answer.index("[1]") + 10  # right after the first finding
+    cbd = assistant.ask("What concentration of cannabidiol reduced exosome release?")
+    assert "5 \u03bcM" in claims(cbd.answer)[0][0] and prompts.NO_AMOUNT_IN_TEXT not in cbd.answer, cbd.answer
 
 
 def test_the_products_example_question_gives_the_fibroblast_study_its_mechanism(assistant: Assistant) -> None:
