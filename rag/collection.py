@@ -13,7 +13,7 @@ import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
-from rag import prompts, rna_listing
+from rag import prompts, cargo_listing
 from rag.catalog import drug_name, options
 from rag.citations import Citation, citation_for
 from rag.conversation import GENERIC, EntityTypes, depends_on_previous, standalone
@@ -109,7 +109,7 @@ class CollectionTerms:
     sources: frozenset[str]  # names of the cells exosomes came from ("caf", "macrophage", "a549"), stemmed
     authors: frozenset[str] = frozenset()  # first authors' surnames, normalised ("wang", "au yeung" as "yeung")
     cancer_phrases: dict[str, str] = field(default_factory=dict)  # "head and neck" -> "head and neck cancer"
-    records: tuple[Source, ...] = ()  # every source, for what a parse must count (rna_listing.enough)
+    records: tuple[Source, ...] = ()  # every source, for what a parse must count (cargo_listing.enough)
 
     @classmethod
     def of(cls, index: Index, types: EntityTypes) -> CollectionTerms:
@@ -191,14 +191,14 @@ class CollectionQuery:
     mentions: tuple[str, ...] = ()  # technical words the studies' text must mention ("hypoxia")
     evidence: str | None = None  # where the studies' evidence comes from (rag/evidence.py: animals, patients ...)
     author: str | None = None  # a first author's surname, normalised ("Which studies by Wang ...?")
-    rna_class: str | None = None  # an RNA class listed across the field (rag/rna_listing.py): its category
+    cargo_class: str | None = None  # an RNA class listed across the field (rag/cargo_listing.py): its category
 
 
 def parse(question: str, known: CollectionTerms) -> CollectionQuery | None:
     """The filter (and the facet) a collection question asks for, or None for a question about findings."""
     if (facet := _facet_of_the_field(question)) is not None:
         return CollectionQuery(Filters(), "", facet=facet)
-    if (listing := _rna_class_listing(question, known)) is not None:
+    if (listing := _cargo_class_listing(question, known)) is not None:
         return listing
     asks_studies = _DOCUMENTS.search(question) or (_ASKED_FACET.match(question) and _STUDIED.search(question))
     if not (asks_studies and _ASKS.search(question)) or _ASKS_WHAT_HAPPENED.match(question):
@@ -249,8 +249,8 @@ def parse(question: str, known: CollectionTerms) -> CollectionQuery | None:
                            evidence, author)
 
 
-def _rna_class_listing(question: str, known: CollectionTerms) -> CollectionQuery | None:
-    """"Which exosomal microRNAs cause cisplatin resistance?": the RNA class's catalogue (rag/rna_listing.py), of
+def _cargo_class_listing(question: str, known: CollectionTerms) -> CollectionQuery | None:
+    """"Which exosomal microRNAs cause cisplatin resistance?": the RNA class's catalogue (rag/cargo_listing.py), of
     the studies of the cancer and drug it names, when they are more than an answer of findings has room for."""
     tokens = normalize(question).split()
     words = {w for w in tokens if w not in STOPWORDS}
@@ -262,18 +262,18 @@ def _rna_class_listing(question: str, known: CollectionTerms) -> CollectionQuery
     named = found["cancer"] | found["drug"] | phrase_words
     # the question as written without them ("Which microRNAs cause resistance?"): its plural is the list it asks for
     unnamed = " ".join(w for w in question.split() if not set(normalize(w).split()) & named)
-    category = rna_listing.class_asked(unnamed)
+    category = cargo_listing.class_asked(unnamed)
     if category is None:
         return None
     values, said = _filter_values({**found, "cargo": set()}, set(), None, False, phrase)
     filters = Filters.from_mapping(values)
-    listed = rna_listing.catalogue([s for s in known.records if filters.matches(source_metadata(s))], category)[0]
+    listed = cargo_listing.catalogue([s for s in known.records if filters.matches(source_metadata(s))], category)[0]
     # none of the class for that cancer or drug is an answer too, which the class's own catalogue follows; but
     # only when the collection has that cancer and that drug at all: "ER-positive breast cancer" makes the value
     # 'breast positive', which no stored type equals, and that says nothing of the microRNAs
-    if not (rna_listing.enough(listed) or (values and not listed and _each_matches(values, known.records))):
+    if not (cargo_listing.enough(listed) or (values and not listed and _each_matches(values, known.records))):
         return None
-    return CollectionQuery(filters, " and ".join(said), rna_class=category)
+    return CollectionQuery(filters, " and ".join(said), cargo_class=category)
 
 
 def _each_matches(values: dict[str, object], sources: Iterable[Source]) -> bool:
@@ -396,7 +396,7 @@ def _filter_values(found: dict[str, set[str]], sources: set[str], years: re.Matc
 def matching(index: Index, query: CollectionQuery) -> list[Source]:
     mentioning = using_all(index, "bm25", query.mentions) if query.mentions else None
     found = [s for s in index.sources.values() if query.filters.matches(source_metadata(s))
-             and (query.rna_class is None or rna_listing.is_of_class(s, query.rna_class))
+             and (query.cargo_class is None or cargo_listing.is_of_class(s, query.cargo_class))
              and (not query.categories or s.category in query.categories)
              and (mentioning is None or s.id in mentioning)
              and (query.evidence is None or query.evidence in evidence_kinds(s))
@@ -408,15 +408,15 @@ def answer(index: Index, query: CollectionQuery) -> Answer:
     """'3 studies in the collection are retracted: Title (Han et al., 2020) [1]; ...', each item cited; or, for a
     facet asked across them, 'glioma: Ding et al., 2020 [1]; ...'."""
     sources = matching(index, query)
-    if not sources and query.rna_class is not None:  # "Which circRNAs cause cisplatin resistance?"
-        return _rna_class_answer(index, matching(index, replace(query, filters=Filters())), query, matched=False)
+    if not sources and query.cargo_class is not None:  # "Which circRNAs cause cisplatin resistance?"
+        return _cargo_class_answer(index, matching(index, replace(query, filters=Filters())), query, matched=False)
     if not sources:
         return Answer(f"No study in the collection matches {query.described}.", refused=True,
                       refusal_reason="collection-empty", backend="collection")
     if query.facet is not None:
         return _facet_answer(index, sources, query)
-    if query.rna_class is not None:
-        return _rna_class_answer(index, sources, query)
+    if query.cargo_class is not None:
+        return _cargo_class_answer(index, sources, query)
     asked_retracted = query.filters.retracted == "only"
     citations, items = [], []
     for n, source in enumerate(sources[:SHOWN], start=1):
@@ -540,27 +540,27 @@ def _facet_answer(index: Index, sources: list[Source], query: CollectionQuery) -
     return Answer(text, citations=citations, backend="collection")
 
 
-def _rna_class_answer(index: Index, sources: list[Source], query: CollectionQuery, matched: bool = True) -> Answer:
+def _cargo_class_answer(index: Index, sources: list[Source], query: CollectionQuery, matched: bool = True) -> Answer:
     """'miR-21 (target PTEN; gastric cancer; cisplatin): Zheng et al., 2017 [1]; ... These are the 20 studies in
     the collection that name exosomal microRNAs in chemotherapy resistance.', retracted studies last and marked;
     a study naming none of the class's RNAs in particular is counted. Not `matched`
     (no study of the class matches the cancer or drug asked): that said, then the class's whole catalogue."""
-    items, unnamed_rna = rna_listing.catalogue(sources, query.rna_class or "")
-    label = rna_listing.LABELS[query.rna_class or ""]
+    items, unnamed = cargo_listing.catalogue(sources, query.cargo_class or "")
+    label = cargo_listing.LABELS[query.cargo_class or ""]
     asked = frozenset(f for f, name in (("cancer", "cancer_type"), ("drug", "drug"))
                       if matched and getattr(query.filters, name))
     citations, lines, rest = [], [], []
     for n, item in enumerate(items, start=1):
         citations.append(_citation(index, n, item.source, item.text("", n, asked)))
-        if n <= rna_listing.SHOWN:
+        if n <= cargo_listing.SHOWN:
             lines.append(item.text(_who(item.source), n, asked))
         else:  # named only: every study of the class stays on the list, the details of the first ones
             rest.append(item.named(_who(item.source), n))
     # the count and the framing are sentences of their own: claims about the collection, not about a study a line
     # cites
     more = f" By name only, the others: {'; '.join(rest)}." if rest else ""
-    none = f" {unnamed_rna} more {'study names' if unnamed_rna == 1 else 'studies name'} none in particular." \
-        if unnamed_rna else ""
+    none = f" {unnamed} more {'study names' if unnamed == 1 else 'studies name'} none in particular." \
+        if unnamed else ""
     listed = "; ".join(lines) + "." + more
     if not matched:
         return Answer(f"No study in the collection that matches {query.described} names exosomal {label}. The "

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from rag import prompts, rna_listing, word_users
+from rag import prompts, cargo_listing, word_users
 from rag.answer_types import (asked_kinds, asks_dose, asks_for_list, asks_for_source, asks_for_vesicle_cargo,
                               facet_names, gazetteer, rare_words, states_amount, states_asked_count,
                               states_asked_size, states_asked_time)
@@ -177,7 +177,7 @@ def test_a_broad_mechanism_question_gets_the_review_and_one_line_per_route(assis
     assert len({c.source_id for c in answer.citations}) == len(ROUTES) + 1
 
 
-def test_a_question_on_exosomal_rnas_as_a_whole_gets_one_line_per_rna_class(assistant: Assistant) -> None:
+def test_a_question_on_exosomal_rnas_as_a_whole_gets_one_line_per_cargo_class(assistant: Assistant) -> None:
     # session 23: "Which RNA types in vesicles ...?" opened "ABCG2, ABCB1 and ABCC2." (proteins), and "How do
     # non-coding RNAs in exosomes ...?" got two reviews
     index = assistant.index()
@@ -744,8 +744,6 @@ def test_what_the_review_discusses_is_a_facet_across_the_collection(assistant: A
     field = assistant.ask("Which drugs do cancer cells become resistant to through exosomes?")
     assert field.backend == "collection" and field.answer.startswith(drugs.answer.split(":")[0]), field.answer
     assert field.answer.split(": ")[1].startswith("cisplatin"), field.answer  # the most studied first
-    # proteins asked so are the routes' own things, which the map names
-    assert assistant.ask("Which exosomal proteins transfer resistance?").backend != "collection"
 
 
 def test_a_class_of_rna_asked_across_the_field_is_a_catalogue_of_every_study(assistant: Assistant) -> None:
@@ -763,7 +761,7 @@ def test_a_class_of_rna_asked_across_the_field_is_a_catalogue_of_every_study(ass
     assert "miR-500a-3p (target FBXW7; gastric cancer; cisplatin)" in answer.answer, answer.answer
     assert "miR-103a-3p (target Bak1" in answer.answer  # a CAF study, filed as stromal, carries one
     # past the first studies, every other one is named, retracted ones last and marked
-    assert len(answer.citations) == len(naming) > rna_listing.SHOWN
+    assert len(answer.citations) == len(naming) > cargo_listing.SHOWN
     assert " By name only, the others: miR-" in answer.answer
     assert "miR-130a: Zhang et al., 2021 [" in answer.answer, answer.answer
     assert answer.answer.count("(retracted)") == sum(s.retracted for s in naming) > 0
@@ -796,6 +794,39 @@ def test_a_class_of_rna_none_of_whose_studies_fits_the_drug_says_so_first(assist
     assert "(target miR-132; glioma; temozolomide)" in answer.answer  # their own drugs, which differ
 
 
+def test_exosomal_proteins_asked_across_the_field_are_a_catalogue_of_every_study(assistant: Assistant) -> None:
+    # session 32: "Which exosomal proteins transfer resistance?" gave two studies (UCH-L1, Survivin) of nine, and
+    # "Which exosomal proteins cause cisplatin resistance?" three microRNA studies
+    index = assistant.index()
+    carrying = {s.id for s in index.sources.values() if s.category in ("protein-transfer", "drug-efflux")
+                and cargo_listing.protein_names(s)}
+    answer = assistant.ask("Which exosomal proteins transfer resistance?")
+    assert answer.backend == "collection" and {c.source_id for c in answer.citations} == carrying, answer.answer
+    assert answer.answer.endswith(f"These are the {len(carrying)} studies in the collection that name exosomal "
+                                  "proteins in chemotherapy resistance."), answer.answer
+    for line in ("Survivin (breast cancer; paclitaxel): Kreger et al., 2016 [",
+                 "P-glycoprotein (osteosarcoma; doxorubicin): Torreggiani et al., 2016 [",
+                 "ABCG2, ABCB1, ABCC2 (breast cancer; mitoxantrone): Goler-Baron et al., 2011 ["):
+        assert line in answer.answer, answer.answer
+    # a drug exported as cargo (Federici's cisplatin, Shedden's doxorubicin) is no protein, nor an mRNA
+    assert "federici-2014-melanoma-cisplatin-ph" not in carrying and "MDR-1" not in answer.answer
+    assert not re.search(r"\bmiR-|H19|HOTTIP", answer.answer)
+    # no protein study of cisplatin: said first, then every protein study with its own drug
+    cisplatin = assistant.ask("Which exosomal proteins cause cisplatin resistance?")
+    assert cisplatin.answer.startswith("No study in the collection that matches drug 'cisplatin' names exosomal "
+                                       "proteins."), cisplatin.answer
+    assert {c.source_id for c in cisplatin.citations} == carrying
+
+
+def test_a_question_for_a_protein_is_not_answered_with_an_rna_or_a_drug(assistant: Assistant) -> None:
+    # session 32: the short lead read "UCH-L1 [1] and H19. [2]": the lncRNA H19 is a name its record lists as cargo
+    answer = assistant.ask("Which proteins carried by exosomes cause resistance to doxorubicin?")
+    lead = answer.answer.split(". ")[0]
+    assert "H19" not in lead and "doxorubicin," not in lead, answer.answer
+    pgp = assistant.ask("Which protein do exosomes carry that makes breast cancer cells resist docetaxel?")
+    assert pgp.answer.startswith("P-gp."), pgp.answer
+
+
 def test_a_class_of_rna_with_few_studies_or_a_particular_question_keeps_its_findings(assistant: Assistant) -> None:
     # fewer sound studies than an answer has lines for: their findings say more than a catalogue
     lnc = assistant.ask("Which long non-coding RNAs do exosomes carry to spread drug resistance?")
@@ -814,14 +845,23 @@ def test_a_class_of_rna_with_few_studies_or_a_particular_question_keeps_its_find
 
 
 def test_the_catalogue_reads_names_from_the_records() -> None:
-    assert rna_listing.rna_names(["miR21 (miR-21) isomiRNAs"], "ncrna-mirna") == ("miR-21",)
-    assert rna_listing.rna_names(["miR-100-5p (reduced in resistant-cell exosomes)"], "ncrna-mirna") == \
+    assert cargo_listing.rna_names(["miR21 (miR-21) isomiRNAs"], "ncrna-mirna") == ("miR-21",)
+    assert cargo_listing.rna_names(["miR-100-5p (reduced in resistant-cell exosomes)"], "ncrna-mirna") == \
         ("miR-100-5p",)
-    assert rna_listing.rna_names(["microRNAs (top 30 most abundant; unnamed in abstract)"], "ncrna-mirna") == ()
-    assert rna_listing.rna_names(["lncRNA HOTTIP"], "ncrna-lncrna") == ("HOTTIP",)
-    assert rna_listing.rna_names(["ciRS-122 (hsa_circ_0005963)"], "ncrna-circrna") == ("ciRS-122",)
-    assert rna_listing.target_names(["apoptosis", "Cav1 (caveolin-1)", "PTEN", "PI3K/AKT pathway"]) == \
+    assert cargo_listing.rna_names(["microRNAs (top 30 most abundant; unnamed in abstract)"], "ncrna-mirna") == ()
+    assert cargo_listing.rna_names(["lncRNA HOTTIP"], "ncrna-lncrna") == ("HOTTIP",)
+    assert cargo_listing.rna_names(["ciRS-122 (hsa_circ_0005963)"], "ncrna-circrna") == ("ciRS-122",)
+    assert cargo_listing.target_names(["apoptosis", "Cav1 (caveolin-1)", "PTEN", "PI3K/AKT pathway"]) == \
         ("Cav1", "PTEN")
+
+
+def test_the_protein_catalogue_reads_proteins_not_drugs_or_rna(assistant: Assistant) -> None:
+    sources = assistant.index().sources
+    assert cargo_listing.protein_names(sources["torreggiani-2016-osteosarcoma-mdr1"]) == ("P-glycoprotein",)
+    assert cargo_listing.protein_names(sources["goler-baron-2011-abcg2-evs"]) == ("ABCG2", "ABCB1", "ABCC2")
+    assert cargo_listing.protein_names(sources["kreger-2016-survivin-paclitaxel"]) == ("Survivin",)
+    assert cargo_listing.protein_names(sources["federici-2014-melanoma-cisplatin-ph"]) == ()
+    assert cargo_listing.protein_names(sources["shedden-2003-vesicle-expulsion"]) == ()
 
 
 def test_a_facet_asked_of_what_was_studied_is_a_collection_question(assistant: Assistant) -> None:

@@ -23,7 +23,7 @@ from rag.generation.direction import (agents, asked_direction, change_phrases, c
                                       stem_of)
 from rag.generation.routes import ROUTE_OF
 from rag.lexical import STOPWORDS, tokenize
-from rag.normalize import normalize, stem
+from rag.normalize import normalize, specific_terms, stem
 from rag.ranking.signals import GENERIC_ENTITIES
 from rag.vocabulary import is_rare
 
@@ -52,6 +52,9 @@ _LNC_HEAD = ("lncrna", "lnc")
 _PROTEIN_HEAD = ("gene", "protein", "transporter", "enzyme", "receptor", "kinase", "channel", "hydrolase",
                  "transferase", "factor", "pathway")  # no RNA name answers these (a pathway is no miRNA)
 _PATHWAY_WORDS = ("pathway", "signal", "axis", "cascade")
+# heads that only a protein answers: not a gene (H19 is one), a factor or a pathway
+_ONLY_PROTEIN_HEAD = ("protein", "transporter", "enzyme", "receptor", "kinase", "channel", "hydrolase", "transferase")
+_NUCLEIC_VALUE = re.compile(r"\b(?:\w*RNAs?|DNA)\b", re.IGNORECASE)  # "lncRNA H19", "MDR-1 mRNA", "mtDNA"
 _QUALIFIER = re.compile(r"(?:-[a-z]{4,})+$")  # "-dependent", "-treated", "-positive" ("P-gp", "miR-21" keep theirs)
 # a word as written, compound names whole: "P-gp", "miR-221/222", "M2-type", "SBF2-AS1"
 _WORD = re.compile(r"[A-Za-z0-9\u0370-\u03ff][\w\u0370-\u03ff]*(?:[-/][\w\u0370-\u03ff]+)*")
@@ -173,7 +176,18 @@ def _wanted(question: str, source: Source) -> set[str]:
     facets = {f for kind in asked_kinds(question) for f in NAMED_FACETS.get(kind, ())}
     if "cargo" in facets and asks_for_vesicle_cargo(question):
         facets = {"cargo"}  # "Which protein on tumour exosomes ...?": what the vesicles carry, not its targets
-    return set().union(*(facet_names(source, f) for f in facets))
+    wanted = set().union(*(facet_names(source, f) for f in facets))
+    head = head_noun(question)
+    return wanted - _not_proteins(source) if head is not None and head.startswith(_ONLY_PROTEIN_HEAD) else wanted
+
+
+def _not_proteins(source: Source) -> set[str]:
+    """Name tokens of the record that are no protein: its drugs and the RNA or DNA its cargo lists ("lncRNA H19"),
+    unless a protein of its cargo shares the token ("MDR-1 mRNA" and "P-glycoprotein" both read as P-gp)."""
+    cargo = source.facets.get("cargo", [])
+    nucleic = {stem(t) for v in cargo if _NUCLEIC_VALUE.search(v) for t in specific_terms(v)}
+    protein = {stem(t) for v in cargo if not _NUCLEIC_VALUE.search(v) for t in specific_terms(v)}
+    return (nucleic - protein) | facet_names(source, "drugs")
 
 
 def _name(word: str, sentence: str) -> str:

@@ -1,9 +1,10 @@
-"""A list of one class of non-coding RNA asked across the field ("Which microRNAs do exosomes transfer to cause
-resistance?", "Which genes do exosomal miRNAs target?", "Which exosomal microRNAs cause cisplatin resistance?"),
-answered from the records as a catalogue: each study's RNAs of that class, their targets, its cancer and its drug,
-cited. The review's microRNA route alone has some twenty studies; an answer of findings has room for three of
-them, chosen by how closely a passage repeats the question's words, so the reader never sees the rest. The records
-list exactly what such a question asks for (rag/collection.py answers other questions about the collection so)."""
+"""A list of one class of exosomal cargo asked across the field ("Which microRNAs do exosomes transfer to cause
+resistance?", "Which genes do exosomal miRNAs target?", "Which exosomal proteins cause cisplatin resistance?"),
+answered from the records as a catalogue: each study's cargo of that class (microRNAs, lncRNAs, circRNAs or
+proteins), the RNAs' targets, its cancer and its drug, cited. The review's microRNA route alone has some twenty
+studies; an answer of findings has room for three of them, chosen by how closely a passage repeats the question's
+words, so the reader never sees the rest. The records list exactly what such a question asks for
+(rag/collection.py answers other questions about the collection so)."""
 
 from __future__ import annotations
 
@@ -15,14 +16,20 @@ from rag.answer_types import asked_kinds, asks_for_list
 from rag.documents import Source
 from rag.generation.routes import about_a_route_only, asks_outcome, routes_named
 from rag.generation.short_answer import lists_rna_class
-from rag.normalize import specific_terms
+from rag.normalize import normalize, specific_terms
 
 # fewer sound studies than this fit in an answer of findings (one line each within the word budget), which says
 # more of each; the catalogue is for a class with more studies than that
 CATALOGUE_MIN = 4
-SHOWN = 12  # studies listed with their targets, cancer and drug; the rest by their RNAs and authors only
+SHOWN = 12  # studies listed with their targets, cancer and drug; the rest by their cargo and authors only
 TARGETS_SHOWN = 2  # a record lists its direct target first, then the pathway or process
-LABELS = {"ncrna-mirna": "microRNAs", "ncrna-lncrna": "long non-coding RNAs", "ncrna-circrna": "circular RNAs"}
+LABELS = {"ncrna-mirna": "microRNAs", "ncrna-lncrna": "long non-coding RNAs", "ncrna-circrna": "circular RNAs",
+          "protein-transfer": "proteins"}
+PROTEIN = "protein-transfer"
+# the routes whose studies' cargo proteins are the finding: a transferred protein, or a pump the vesicles carry
+# (P-gp, ABCG2); a secretion study's Hsp72 or a stromal study's "cytokines" is not what is asked
+_PROTEIN_ROUTES = frozenset({"protein-transfer", "drug-efflux"})
+_NUCLEIC = re.compile(r"\b(?:\w*RNAs?|DNA|siRNA|shRNA)\b|\bmiR", re.IGNORECASE)
 # a microRNA as records write it: "miR-21", "miR-100-5p", "miR21" (in "miR21 (miR-21) isomiRNAs")
 _MIRNA = re.compile(r"\bmiR-?(\d+[a-z]?(?:-[35]p)?)\b")
 _CLASS_PREFIX = re.compile(r"^(?:lncRNA|circRNA)\s+", re.IGNORECASE)  # "lncRNA HOTTIP": the name is HOTTIP
@@ -38,7 +45,7 @@ class Item:
     """One study's line of the catalogue."""
 
     source: Source
-    rnas: tuple[str, ...]  # "miR-221", "miR-222"
+    names: tuple[str, ...]  # its cargo of the class: "miR-221", "miR-222"; "P-glycoprotein"
     targets: tuple[str, ...]  # "p27", "ERα"
     cancer: str
     drug: str
@@ -49,16 +56,16 @@ class Item:
         said = [f"target{'s' if len(self.targets) > 1 else ''} {', '.join(self.targets)}"] if self.targets else []
         said += [v for facet, v in (("cancer", self.cancer), ("drug", self.drug)) if v and facet not in asked]
         detail = f" ({'; '.join(said)})" if said else ""
-        return f"{', '.join(self.rnas)}{detail}: {self.named(who, n).split(': ', 1)[1]}"
+        return f"{', '.join(self.names)}{detail}: {self.named(who, n).split(': ', 1)[1]}"
 
     def named(self, who: str, n: int) -> str:
         """'miR-130a: Zhang et al., 2021 [13]'."""
         retracted = " (retracted)" if self.source.retracted else ""
-        return f"{', '.join(self.rnas)}: {who}{retracted} [{n}]"
+        return f"{', '.join(self.names)}: {who}{retracted} [{n}]"
 
 
 def class_asked(question: str) -> str | None:
-    """The RNA class (its category) a list question asks for across the field, or None: it asks for a list of
+    """The cargo class (its category) a list question asks for across the field, or None: it asks for a list of
     things of that class or of their targets, about resistance, and names nothing in particular once the cancer
     and drug it names (filters, which the caller has taken out) are set aside."""
     if not _ASKS_A_LIST.match(question) or not (asks_for_list(question) or _LIST_VERB.match(question)):
@@ -76,14 +83,35 @@ def class_asked(question: str) -> str | None:
 
 def is_of_class(source: Source, category: str) -> bool:
     """A study of the class: filed under it, or of another route and carrying RNA of it (the CAF studies of
-    miR-130a and miR-103a-3p are filed as stromal)."""
+    miR-130a and miR-103a-3p are filed as stromal); for proteins, a study of protein transfer or of drug efflux
+    whose cargo names a protein."""
+    if category == PROTEIN:
+        return source.category in _PROTEIN_ROUTES and bool(protein_names(source))
     return source.category == category or lists_rna_class(source, category.removeprefix("ncrna-"))
 
 
 def item(source: Source, category: str) -> Item:
-    return Item(source, rna_names(source.facets.get("cargo", []), category),
-                target_names(source.facets.get("targets", [])),
-                _first(source.facets.get("cancer_types", [])), _first(source.facets.get("drugs", [])))
+    if category == PROTEIN:  # a protein record's "targets" say what the protein does, not a gene it silences
+        names, targets = protein_names(source), ()
+    else:
+        names, targets = rna_names(source.facets.get("cargo", []), category), \
+            target_names(source.facets.get("targets", []))
+    return Item(source, names, targets, _first(source.facets.get("cancer_types", [])),
+                _first(source.facets.get("drugs", [])))
+
+
+def protein_names(source: Source) -> tuple[str, ...]:
+    """The proteins a record's cargo names ("P-glycoprotein", "UCH-L1", "Survivin"): a name as written, without
+    its note, that is no nucleic acid ("MDR-1 mRNA"), none of the study's drugs ("cisplatin (native form)") and no
+    description ("sequestered antitumor drugs", "other small molecules", which records write in lower case)."""
+    drugs = {normalize(d.split(" (")[0]) for d in source.facets.get("drugs", [])}
+    found = []
+    for value in source.facets.get("cargo", []):
+        name = value.split(" (")[0].strip()
+        if name and not _NUCLEIC.search(name) and normalize(name) not in drugs \
+                and (name[0].isupper() or bool(specific_terms(name))):
+            found.append(name)
+    return tuple(dict.fromkeys(found))
 
 
 def rna_names(cargo: Iterable[str], category: str) -> tuple[str, ...]:
@@ -112,12 +140,12 @@ def _first(values: list[str]) -> str:
 
 
 def catalogue(sources: Iterable[Source], category: str) -> tuple[list[Item], int]:
-    """The items of the studies naming an RNA of the class, sound ones first, those naming a target first among
-    them, newest first within each; and how many studies of the class name no RNA in particular."""
+    """The items of the studies naming cargo of the class, sound ones first, those naming a target first among
+    them, newest first within each; and how many studies of the class name none in particular."""
     items = [item(s, category) for s in sources if is_of_class(s, category)]
     # a study naming the RNA's target shows the mechanism; one without (a biomarker panel) follows
-    named = sorted((i for i in items if i.rnas), key=lambda i: (i.source.retracted, not i.targets,
-                                                               -(i.source.year or 0), i.rnas[0].lower()))
+    named = sorted((i for i in items if i.names), key=lambda i: (i.source.retracted, not i.targets,
+                                                                -(i.source.year or 0), i.names[0].lower()))
     return named, len(items) - len(named)
 
 
