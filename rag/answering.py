@@ -107,13 +107,16 @@ def _cancer_caveats(answer: Answer, index: Index, query: str) -> None:
 def _drug_caveat(answer: Answer, search: HybridSearch, query: str) -> None:
     """A drug the question asks resistance to that no source mentions (a word in that slot the corpus does not know,
     rarer in English than a drug name: "sorafenib", not "chemo") is named after the first finding: the answer is the
-    closest evidence, about other drugs."""
+    closest evidence, about other drugs. An answer opening with bare names ("HOTTIP [1], H19 [2] and SBF2-AS1.")
+    opens with the note instead: a name read first is read as the answer to the drug asked about."""
     slot = resisted_words(query)
     unknown = set(search.unknown_words(query)) if slot else set()
     drugs = [w for w in dict.fromkeys(slot) if w.lower() in unknown and is_rare(w, DRUG_NAME_ZIPF)]
     if drugs and answer.citations:
         note = prompts.UNMENTIONED_DRUG_IN_TEXT.format(drugs=" or ".join(drugs))
-        answer.answer = _after_first(answer.answer, f"[{answer.citations[0].n}]", note)
+        opens_with_names = len(answer.answer.split("[", 1)[0].split()) <= SHORT_ANSWER_WORDS
+        answer.answer = f"{note} {answer.answer}" if opens_with_names else \
+            _after_first(answer.answer, f"[{answer.citations[0].n}]", note)
 
 
 def _amount_caveat(answer: Answer, query: str) -> None:

@@ -1476,6 +1476,10 @@ def test_a_drug_no_source_mentions_is_named_with_the_first_finding(assistant: As
                             ("Do exosomes spread osimertinib-resistant lung cancer?", True)):
         text = assistant.ask(question).answer
         assert ("No source in this collection mentions" in text) == noted, (question, text)
+    # session 32: bare names opening the answer ("HOTTIP [1], H19 [2] and SBF2-AS1.") read as the lncRNAs of
+    # sunitinib resistance, with the note only after them: the note now comes first
+    names = assistant.ask("Which lncRNAs in exosomes promote sunitinib resistance?")
+    assert names.answer.startswith("No source in this collection mentions sunitinib;"), names.answer
 
 
 def test_a_question_about_one_rna_class_opens_with_a_study_of_that_class(assistant: Assistant) -> None:
