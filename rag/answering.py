@@ -13,7 +13,8 @@ import numpy as np
 
 from rag import collection, prompts
 from rag.advice import is_personal_advice
-from rag.answer_types import DRUG_NAME_ZIPF, asks_dose, rare_words, resisted_words, states_amount
+from rag.answer_types import (DRUG_NAME_ZIPF, asks_dose, facet_names, rare_words, resisted_words,
+                              states_amount)
 from rag.catalog import excluding_filters
 from rag.conversation import EntityTypes, depends_on_previous, entity_types, point_at, points_back, standalone
 from rag.citations import check, citation_for, renumber
@@ -23,11 +24,12 @@ from rag.filters import Filters
 from rag.index import Index
 from rag.generation import Backend, BackendError, NoAnswer
 from rag.generation.extractive import ExtractiveBackend
-from rag.generation.routes import asks_outcome_only
+from rag.generation.routes import asks_outcome, asks_outcome_only, states_outcome_asked
 from rag.generation.setting import other_cancer, studies_of_site
+from rag.generation.short_answer import particular
 from rag.grounding import grounded
 from rag.logs import fields
-from rag.normalize import normalize
+from rag.normalize import normalize, specific_terms
 from rag.ranking.signals import THE_REVIEW
 from rag.retrieval import RELEVANCE_THRESHOLD, Hit, HybridSearch
 from rag.topic import in_scope
@@ -245,7 +247,8 @@ def answer_events(search: HybridSearch, question: str, backend: Backend, k: int 
     # only the subject gate weighs a particular name (a question naming a source is judged by its passages)
     particular = subject and grounded(search, query, hits)
     relevant = _relevant(hits, search.query_vector(query), subject, named, cited,
-                         studies_of_site(query, search.index), particular, rare_words(query),
+                         studies_of_site(query, search.index) | _stating_outcome(query, hits), particular,
+                         rare_words(query),
                          any(unseen(w) for w in search.unknown_words(query)))
     if not hits and filters is not None and filters.active():
         # the filters, not the question, left nothing to search: say which one
@@ -311,6 +314,19 @@ def _relevant(hits: list[Hit], vector: np.ndarray, subject: bool = True,
         return []  # nor by the cancer it names: the leukemia study is no answer on venetoclax
     return [h for h in hits if h.score >= RELEVANCE_THRESHOLD or h.source.id in of_site
             or (h is hits[0] and pinpointed)] or [max(hits, key=lambda h: h.score)]
+
+
+def _stating_outcome(question: str, hits: list[Hit]) -> frozenset[str]:
+    """The studies that say what the question's named thing does to the outcome it asks about, when the top-ranked
+    study cannot (its record lists no drug, and its passage does not): "Does blocking Rab27a reduce resistance?"
+    ranks Ostrowski's Rab27a secretion screen first and Binenbaum's Rab27a-deficient mice, which responded better
+    to gemcitabine, at 0.09, under the relevance threshold."""
+    specific = particular(frozenset(specific_terms(question)))
+    if not hits or not specific or not asks_outcome(question) or facet_names(hits[0].source, "drugs") or \
+            states_outcome_asked(question, hits[0].chunk.text):
+        return frozenset()
+    return frozenset(h.source.id for h in hits[1:] if not h.source.is_review and not h.source.retracted
+                     and specific <= specific_terms(h.chunk.text) and states_outcome_asked(question, h.chunk.text))
 
 
 def _study_asked(relevant: list[Hit], named: frozenset[str], review: bool = False) -> Source | None:

@@ -1669,6 +1669,14 @@ def test_a_named_things_role_in_resistance_opens_with_a_sentence_on_resistance(a
     answer = assistant.ask("What is the role of Rab27a in drug resistance?")
     first = claims(answer.answer)[0][0]
     assert "Rab27a" in first and "gemcitabine" in first, answer.answer
+    # session 32: asked as a yes/no question, Binenbaum's passage scored 0.09 (under the relevance threshold) and
+    # the answer was Ostrowski's secretion screen alone, which says nothing of resistance
+    blocking = assistant.ask("Does blocking Rab27a reduce resistance?")
+    first = claims(blocking.answer)[0][0]
+    assert "Rab27a" in first and "gemcitabine" in first, blocking.answer
+    # a question about secretion itself keeps the secretion study
+    secretion = assistant.ask("What happens to exosome secretion when Rab27a is silenced?")
+    assert {c.source_id for c in secretion.citations} == {"ostrowski-2010-rab27-exosome-secretion"}
     # a lead study that tested a drug was chosen for the whole question and keeps the lead: the cisplatin of the
     # question is Federici's setting, not a named thing another study's resistance sentence should open with
     melanoma = assistant.ask("How do low extracellular pH and exosome release make melanoma cells resistant to "

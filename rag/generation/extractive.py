@@ -316,7 +316,7 @@ class ExtractiveBackend:
             lead = _covering_lead(lead, leads, cands, hits, specific, of_cancer)
             lead = _naming_all(lead, leads, particular(specific_terms(question) - TOPIC),
                                hits[lead.hit_index].source)
-            lead = _stating_outcome(question, lead, leads, specific, hits[lead.hit_index].source)
+            lead = _stating_outcome(question, lead, leads, cands, specific, hits[lead.hit_index].source)
         # the distinctive words of the thing asked for ("Which cation channel ...?"), not of its context (a drug
         # class, "taxane", says which studies may answer, not which one)
         described = {t for w in asked_phrase(question) for t in tokenize(w)}
@@ -719,18 +719,24 @@ def _gathered(question: str, lines: list[tuple[str, Source]], pieces: list[Piece
     return lead + [pieces[i] for i in first] + [p for i, p in enumerate(pieces) if i not in first]
 
 
-def _stating_outcome(question: str, lead: Candidate, leads: list[Candidate], specific: frozenset[str],
-                     source: Source) -> Candidate:
+def _stating_outcome(question: str, lead: Candidate, leads: list[Candidate], cands: list[Candidate],
+                     specific: frozenset[str], source: Source) -> Candidate:
     """A question on what a named thing does to resistance ("What is the role of Rab27a in drug resistance?") opens
     with a sentence that names it and speaks of resistance or sensitivity, when the lead's study tested no drug (so
     none of its sentences can) and another study's sentence does: Ostrowski's Rab27a knockdown sentences say nothing
     of drugs; Binenbaum's Rab27a/b-deficient mice responded better to gemcitabine. A study with a drug was chosen
-    for the question as a whole (Federici's low-pH finding for melanoma cells resisting cisplatin)."""
+    for the question as a whole (Federici's low-pH finding for melanoma cells resisting cisplatin). The eligible
+    openers first, then any other finding: "Does blocking Rab27a reduce resistance?" shares all its words but one
+    with Ostrowski's secretion screen, which puts Binenbaum's sentences under the floor for opening."""
     if not specific or facet_names(source, "drugs") or not asks_outcome(question) or \
             states_outcome_asked(question, lead.text):
         return lead
-    stating = [c for c in leads if specific <= c.terms and states_outcome_asked(question, c.text)]
-    return max(stating, key=lambda c: c.lead) if stating else lead
+    findings = [c for c in cands if not c.frames and not interprets(c.text)]
+    for pool in (leads, findings):
+        stating = [c for c in pool if specific <= c.terms and states_outcome_asked(question, c.text)]
+        if stating:
+            return max(stating, key=lambda c: c.lead)
+    return lead
 
 
 def _mechanism_lead(question: str, lead: Candidate, leads: list[Candidate], hits: list[Hit]) -> Candidate:
