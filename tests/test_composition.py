@@ -1108,6 +1108,11 @@ def test_a_short_answer_leaves_out_what_the_sentence_changes_the_other_way(assis
     assert changed_against("Which pathway does miR-32-5p activate?",
                            "It suppresses PTEN, turns on PI3K/Akt, and promotes EMT.") == {"pten"}
     assert changed_against("How does miR-32-5p act?", "It suppresses PTEN.") == frozenset()  # no way asked
+    # session 32: in the passive the asked thing changes too ("PTEN, PI3K/AKT" answered what is switched off)
+    assert changed_against("Which genes are switched off by exosomal microRNAs?",
+                           "It lowered PTEN, enhanced PI3K/AKT signalling.") == {"pi3k", "akt", "signal"}
+    gastric = assistant.ask("Which genes are switched off by exosomal microRNAs in gastric cancer?")
+    assert "PTEN" in gastric.answer.split(". ")[0] and "PI3K" not in gastric.answer.split(". ")[0], gastric.answer
     assert_opens_with(assistant, "Which pathway does exosomal miR-32-5p activate?", "PI3K/Akt.")
     assert claims(assistant.ask("What does miR-21 from macrophages suppress in gastric cancer?").answer)[0][0] \
         == "PTEN."

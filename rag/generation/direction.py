@@ -91,8 +91,9 @@ def states_the_opposite(question: str, sentence: str) -> bool:
 
 # a verb of change whose object is what the question asks for: nothing, or a place or time, follows it ("Which
 # pathway does miR-32-5p activate?", "What does miR-21 suppress in gastric cancer?"); not "Which target activates
-# PI3K/Akt?", where the asked thing is the verb's subject
-_ASKED_OBJECT = re.compile(r"\b([A-Za-z]+)\s*(?:$|\?|\b(?:in|during|after|when|to|from|within)\b)")
+# PI3K/Akt?", where the asked thing is the verb's subject; a passive verb's agent follows "by" ("Which genes are
+# switched off by exosomal microRNAs?"), and the asked thing is again what changes
+_ASKED_OBJECT = re.compile(r"\b([A-Za-z]+)\s*(?:$|\?|\b(?:in|during|after|when|to|from|within|by)\b)")
 
 
 def changed_against(question: str, sentence: str) -> frozenset[str]:
