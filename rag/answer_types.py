@@ -164,6 +164,11 @@ def states_amount(text: str) -> bool:
     return bool(_AMOUNT.search(text))
 
 
+def states_asked_amount(question: str, sentence: str) -> bool:
+    """The question asks for a dose or a concentration, and the sentence gives an amount with its unit."""
+    return asks_dose(question) and states_amount(sentence)
+
+
 # "When were exosomes first described?", "In what year ...?": the answer is a time, a year or a decade
 _ASKS_TIME = re.compile(r"^\s*when\b|\b(?:what|which) (?:year|decade)\b", re.IGNORECASE)
 _YEAR = re.compile(r"\b(?:1[89]|20)\d\d(?:s|\u2019s|'s)?\b")

@@ -15,9 +15,9 @@ from typing import cast
 import numpy as np
 
 from rag import lay_terms
-from rag.answer_types import (FIELD_WORDS, asked_kinds, asked_phrase, asks_dose, asks_for_list, asks_for_person,
+from rag.answer_types import (FIELD_WORDS, asked_kinds, asked_phrase, asks_for_list, asks_for_person,
                               asks_for_source, facet_names, gazetteer, head_noun, people_named, rare_words,
-                              states_amount, states_asked_count, states_asked_name, states_asked_size,
+                              states_asked_amount, states_asked_count, states_asked_name, states_asked_size,
                               states_asked_time)
 from rag.citations import SUPPORT_THRESHOLD, joined_claims, support
 from rag.conversation import entity_types
@@ -283,7 +283,7 @@ class ExtractiveBackend:
             lead = max(_findings_of([lead], cands), key=lambda c: c.lead, default=lead)
         # "How big are exosomes?" is answered by a sentence that gives a length, "When ...?" by one that gives a year
         sized = [c for c in leads if states_asked_size(question, c.text) or states_asked_time(question, c.text)
-                 or (asks_dose(question) and states_amount(c.text))]
+                 or states_asked_amount(question, c.text)]
         if sized:
             lead = max(sized, key=lambda c: c.lead)
         # "How many patients ...?" by one that counts them, a method sentence as likely as a finding ("Microarrays
