@@ -125,9 +125,19 @@ class Vocabulary:
             return []
         if any(e not in GENERIC_ENTITIES and self.mentions(e) for e in canonical_entities(question)):
             return []  # a multi-word entity the corpus knows ("non-small cell lung cancer") anchors the question
-        names = [_name_part(w.strip(".'")) for w in _WORD.findall(question) if _is_name(w)]
-        unknown = [w for w in names if not self._mentions_name(w)]
+        words = _WORD.findall(question)
+        named = [i for i, w in enumerate(words) if _is_name(w)]
+        names = [_name_part(words[i].strip(".'")) for i in named]
+        unknown = [self._as_written(words, i, name) for i, name in zip(named, names) if not self._mentions_name(name)]
         return list(dict.fromkeys(unknown)) if unknown and len(unknown) == len(names) else []
+
+    def _as_written(self, words: list[str], i: int, name: str) -> str:
+        """The name with the word before it when the corpus does not know that word either: a symbol that is a
+        family member ("annexin A3", "caspase 9") is told back whole, not as "A3"."""
+        before = words[i - 1].strip(".'") if i else ""
+        if before.isalpha() and before.islower() and before not in STOPWORDS and not self.mentions(before):
+            return f"{before} {name}"
+        return name
 
     def _mentions_name(self, word: str) -> bool:
         entities = [e for e in canonical_entities(word) if e not in GENERIC_ENTITIES]
