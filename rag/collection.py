@@ -13,7 +13,7 @@ import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
-from rag import prompts, cargo_listing
+from rag import cargo_listing, evidence_share, prompts
 from rag.catalog import drug_name, options
 from rag.citations import Citation, citation_for
 from rag.conversation import GENERIC, EntityTypes, depends_on_previous, standalone
@@ -192,6 +192,7 @@ class CollectionQuery:
     evidence: str | None = None  # where the studies' evidence comes from (rag/evidence.py: animals, patients ...)
     author: str | None = None  # a first author's surname, normalised ("Which studies by Wang ...?")
     cargo_class: str | None = None  # an RNA class listed across the field (rag/cargo_listing.py): its category
+    evidence_share: bool = False  # how the field's evidence divides by kind (rag/evidence_share.py)
 
 
 def parse(question: str, known: CollectionTerms) -> CollectionQuery | None:
@@ -200,6 +201,8 @@ def parse(question: str, known: CollectionTerms) -> CollectionQuery | None:
         return CollectionQuery(Filters(), "", facet=facet)
     if (listing := _cargo_class_listing(question, known)) is not None:
         return listing
+    if evidence_share.asks_share(question) and (share := _evidence_share(question, known)) is not None:
+        return share
     asks_studies = _DOCUMENTS.search(question) or (_ASKED_FACET.match(question) and _STUDIED.search(question))
     if not (asks_studies and _ASKS.search(question)) or _ASKS_WHAT_HAPPENED.match(question):
         return None
@@ -247,6 +250,21 @@ def parse(question: str, known: CollectionTerms) -> CollectionQuery | None:
         return None
     return CollectionQuery(Filters.from_mapping(values), " and ".join(said), categories, facet, tuple(rest),
                            evidence, author)
+
+
+def _evidence_share(question: str, known: CollectionTerms) -> CollectionQuery | None:
+    """How the evidence divides by kind, of the whole field or of the cancer, drug, cargo or category named ("Is
+    the evidence on gastric cancer mostly from cell lines?", "Is the microRNA evidence mostly in vitro?"); None when
+    it names a source cell, an author or a year, which the share does not filter by."""
+    words = {w for w in normalize(question).split() if w not in STOPWORDS}
+    phrase, phrase_words = _cancer_phrase(question, known.cancer_phrases)
+    if any(stem(w) in known.sources for w in words) or _author_asked(question, known) or _YEARS.search(question):
+        return None
+    named = {w for w in words if _category_stem(w) in known.categories}
+    categories = frozenset().union(*(known.categories[_category_stem(w)] for w in named))
+    values, said = _filter_values(known.types.of(words - phrase_words - named), set(), None, False, phrase)
+    said += [f"category '{c}'" for c in sorted(categories)]
+    return CollectionQuery(Filters.from_mapping(values), " and ".join(said), categories, evidence_share=True)
 
 
 def _cargo_class_listing(question: str, known: CollectionTerms) -> CollectionQuery | None:
@@ -407,6 +425,13 @@ def matching(index: Index, query: CollectionQuery) -> list[Source]:
 def answer(index: Index, query: CollectionQuery) -> Answer:
     """'3 studies in the collection are retracted: Title (Han et al., 2020) [1]; ...', each item cited; or, for a
     facet asked across them, 'glioma: Ding et al., 2020 [1]; ...'."""
+    if query.evidence_share:
+        studies = [s for s in evidence_share.studies(index) if query.filters.matches(source_metadata(s))
+                   and (not query.categories or s.category in query.categories)]
+        if not studies:
+            return Answer(f"No study in the collection matches {query.described}.", refused=True,
+                          refusal_reason="collection-empty", backend="collection")
+        return evidence_share.answer(studies, query.described, lambda n, source: _citation(index, n, source), _who)
     sources = matching(index, query)
     if not sources and query.cargo_class is not None:  # "Which circRNAs cause cisplatin resistance?"
         return _cargo_class_answer(index, matching(index, replace(query, filters=Filters())), query, matched=False)

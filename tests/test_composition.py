@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from rag import prompts, cargo_listing, word_users
+from rag import cargo_listing, evidence_share, prompts, word_users
 from rag.answer_types import (asked_kinds, asks_dose, asks_for_list, asks_for_source, asks_for_vesicle_cargo,
                               facet_names, gazetteer, rare_words, states_amount, states_asked_count,
                               states_asked_size, states_asked_time)
@@ -20,13 +20,13 @@ from rag.assistant import Assistant
 from rag.citations import claims, joined_claims
 from rag.documents import Answer, Source
 from rag.evaluation import opens_with_framing, word_count
-from rag.evidence import CULTURE_ONLY, evidence_asked, evidence_kinds, in_vitro_only
+from rag.evidence import ANIMALS, CULTURE_ONLY, evidence_asked, evidence_kinds, in_vitro_only
 from rag.filters import Filters, source_metadata
 from rag.generation.direction import changed_against, states_the_opposite
 from rag.generation.extractive import document_text
 from rag.generation.lead import FEATURES, MODEL_PATH, asks_for_findings, frames_the_study, interprets
 from rag.generation.short_answer import names_of_asked_kind, typed_names
-from rag.generation.routes import RNA_CLASSES, ROUTES, asks_about_rnas, is_broad, route_of
+from rag.generation.routes import RNA_CLASSES, ROUTE_OF, ROUTES, asks_about_rnas, is_broad, route_of
 from rag.ingest import ingest
 from rag.normalize import normalize
 from rag.settings import Settings
@@ -862,6 +862,33 @@ def test_the_protein_catalogue_reads_proteins_not_drugs_or_rna(assistant: Assist
     assert cargo_listing.protein_names(sources["kreger-2016-survivin-paclitaxel"]) == ("Survivin",)
     assert cargo_listing.protein_names(sources["federici-2014-melanoma-cisplatin-ph"]) == ()
     assert cargo_listing.protein_names(sources["shedden-2003-vesicle-expulsion"]) == ()
+
+
+def test_how_the_evidence_divides_by_kind_is_counted_from_the_records(assistant: Assistant) -> None:
+    # session 32: "Is the evidence ... mostly from cell lines?" was answered with the review's four routes
+    index = assistant.index()
+    route = [s for s in index.sources.values() if s.type == "study" and s.category in ROUTE_OF]
+    kinds = {s.id: evidence_kinds(s) for s in route}
+    culture = sum(1 for k in kinds.values() if CULTURE_ONLY in k)
+    animals = sum(1 for k in kinds.values() if ANIMALS in k)
+    answer = assistant.ask("Is the evidence for exosome-mediated resistance mostly from cell lines?")
+    assert answer.backend == "collection" and not answer.refused, answer.answer
+    assert answer.answer.startswith(f"Of the {len(route)} studies of exosomes in chemotherapy resistance in the "
+                                    f"collection, {culture} report cell culture only; {animals} report experiments "
+                                    "in animals (in vivo)"), answer.answer
+    # each kind names its first studies, cited to studies that have that kind
+    assert answer.citations and all(c.source_id in kinds for c in answer.citations)
+    culture_named = answer.answer.split("Cell culture only: ")[1].split(";")[0]
+    first = answer.citations[int(culture_named.split("[")[1].split("]")[0]) - 1]
+    assert kinds[first.source_id] == {CULTURE_ONLY}
+    # of a cancer named: its studies only, "none" said as such
+    gastric = assistant.ask("Is the evidence on gastric cancer mostly from cell lines?")
+    assert "in the collection with cancer type 'gastric', none report cell culture only;" in gastric.answer
+    assert all("gastric" in " ".join(index.sources[c.source_id].facets["cancer_types"]) for c in gastric.citations)
+    # a share of something measured is a question about findings
+    assert not evidence_share.asks_share("What proportion of plasma miRNA is in exosomes?")
+    assert assistant.ask("What proportion of plasma miRNA is in exosomes?").backend == "extractive"
+    assert evidence_share.asks_share("What kinds of evidence do the studies have?")
 
 
 def test_a_facet_asked_of_what_was_studied_is_a_collection_question(assistant: Assistant) -> None:
