@@ -20,6 +20,9 @@ from rag.lexical import STOPWORDS, english_stemmer, fold_derivation, tokenize
 from rag.normalize import GENERIC_ENTITIES, canonical_entities, joined_compounds, normalize, specific_terms, stem
 
 RARE_ZIPF = 3.5
+# a word this rare in English before an unmentioned symbol names its family ("annexin" 1.6, "caspase" 2.3), where a
+# commoner one is the question's own ("lack" 4.9, "recognise" 3.9, "checkpoint" 3.4)
+FAMILY_ZIPF = 2.5
 LOWEST_ZIPF = 1.5  # words down to here are written with their frequency (unknown_rarity grades rarity below 3.5)
 _PLAIN_WORD = re.compile(r"[a-z]+")
 _ROMAN = re.compile(r"[ivx]+")  # "stage III": a numeral, not a symbol
@@ -132,10 +135,11 @@ class Vocabulary:
         return list(dict.fromkeys(unknown)) if unknown and len(unknown) == len(names) else []
 
     def _as_written(self, words: list[str], i: int, name: str) -> str:
-        """The name with the word before it when the corpus does not know that word either: a symbol that is a
-        family member ("annexin A3", "caspase 9") is told back whole, not as "A3"."""
+        """The name with the word before it when that word is rare in English and the corpus does not know it
+        either: a symbol that is a family member ("annexin A3", "caspase 9") is told back whole, not as "A3"; not
+        "lack GPX4" or "recognise CD19"."""
         before = words[i - 1].strip(".'") if i else ""
-        if before.isalpha() and before.islower() and before not in STOPWORDS and not self.mentions(before):
+        if before.isalpha() and before.islower() and is_rare(before, FAMILY_ZIPF) and not self.mentions(before):
             return f"{before} {name}"
         return name
 
