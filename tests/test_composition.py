@@ -1528,6 +1528,14 @@ def test_a_question_asking_for_evidence_in_animals_opens_with_a_study_that_has_i
     first, cited = claims(answer.answer)[0]
     assert answer.citations[cited[0] - 1].source_id == "chalmin-2010-hsp72-exosomes-mdsc", answer.answer
     assert "mouse" in first, answer.answer  # the study's mouse finding, not its human MDSC one
+    # session 32: asked about resistance, Kim's paclitaxel-delivery mice (an exosome-biology study) opened before
+    # Qin's resistance transfer in vivo; and Qin's "this held both in vitro and in vivo" comes after what held
+    transfer = assistant.ask("Do exosomes from resistant cells make sensitive cells resistant in mice as well as in "
+                             "dishes?")
+    first, cited = claims(transfer.answer)[0]
+    assert transfer.citations[cited[0] - 1].source_id == "qin-2017-mir100-5p-cisplatin", transfer.answer
+    assert "Exosomes from resistant cells made recipient cells more cisplatin-resistant" in first, first
+    assert "The abstract says this held both in vitro and in vivo." in transfer.answer
     # "connective tissue" names cells, not patients' samples: that question keeps its pancreatic study first
     lay = assistant.ask("What happens to the connective-tissue cells of pancreas tumours when they get chemo?")
     assert lay.citations[0].source_id == "richards-2017-caf-exosomes", lay.answer

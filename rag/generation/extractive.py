@@ -69,9 +69,11 @@ _REFERS_BACK = re.compile(r"(?:The|This|These|Those|That|It|Its|They|Their|Such|
 _SELF_NAMING = r"(?!(?:\s+[\w-]+){0,2}\s+(?:review|study|article|paper|work|abstract|position statement)\b)"
 _LEANS_ON_A_THING = re.compile(rf"(?:(?:This|These|Those|That)\b{_SELF_NAMING}|(?:It|Its|Such|Both|Each)\b)")
 # ... or that speak of a result the sentence before reported ("Blocking exosome secretion reduced these effects"): a
-# demonstrative before a noun for a result (closed class)
+# demonstrative before a noun for a result (closed class), or standing for the result before a verb of holding ("The
+# abstract says this held both in vitro and in vivo"; not "that", which opens relative clauses)
 _BACK_TO_A_RESULT = re.compile(r"\b(?:these|this|those|such) (?:effects?|changes?|gains?|findings?|results?|"
-                               r"phenotypes?|properties)\b", re.IGNORECASE)
+                               r"phenotypes?|properties)\b|\b(?:this|these) (?:held|holds|hold|applied|applies|"
+                               r"was|were|is|are)\b", re.IGNORECASE)
 # ... and those that cannot stand alone as a study's line in a list ("The" opens most findings, "Here" leans back)
 _LEANS_BACK = re.compile(rf"(?:{_LEANS_ON_A_THING.pattern}|(?:They|Their|Here)\b)")
 _DOC_MARKER = re.compile(r"\s?\[(\d+(?:\s*[,\u2013-]\s*\d+)*)\]")
@@ -754,13 +756,18 @@ def _evidence_first(question: str, hits: list[Hit], asked: frozenset[str] = froz
     cell-culture compound screens opened that answer, and Chalmin's three mouse models came third. Studies whose
     passage names every particular thing the question names (`asked`) come before those that do not: "... resistant
     to tamoxifen? Is that shown in patients?" is answered by the tamoxifen study, with its note that it is cell
-    culture only, not by an adriamycin study that has patients."""
+    culture only, not by an adriamycin study that has patients. Asked about resistance, a study of one of the
+    review's routes comes before an exosome-biology study with the same evidence: "Do exosomes from resistant cells
+    make sensitive cells resistant in mice as well as in dishes?" opened with Kim's paclitaxel-delivery mice, not
+    Qin's resistance transfer in mice."""
     kind = _evidence_kind(question)
     if kind is None:
         return hits
+    about_resistance = asks_outcome(question)
     # stable: rank order within each group
     return sorted(hits, key=lambda h: (not asked <= frozenset(named_words(h.chunk.text)),
-                                       kind not in evidence_kinds(h.source)))
+                                       kind not in evidence_kinds(h.source),
+                                       about_resistance and h.source.category == "exosome-biology"))
 
 
 def _of_asked_evidence(question: str, cands: list[Candidate]) -> list[Candidate]:
