@@ -191,7 +191,7 @@ class CollectionQuery:
     mentions: tuple[str, ...] = ()  # technical words the studies' text must mention ("hypoxia")
     evidence: str | None = None  # where the studies' evidence comes from (rag/evidence.py: animals, patients ...)
     author: str | None = None  # a first author's surname, normalised ("Which studies by Wang ...?")
-    cargo_class: str | None = None  # an RNA class listed across the field (rag/cargo_listing.py): its category
+    cargo_class: str | None = None  # a cargo class (RNA or proteins) listed across the field: its category
     evidence_share: bool = False  # how the field's evidence divides by kind (rag/evidence_share.py)
 
 
@@ -268,8 +268,9 @@ def _evidence_share(question: str, known: CollectionTerms) -> CollectionQuery | 
 
 
 def _cargo_class_listing(question: str, known: CollectionTerms) -> CollectionQuery | None:
-    """"Which exosomal microRNAs cause cisplatin resistance?": the RNA class's catalogue (rag/cargo_listing.py), of
-    the studies of the cancer and drug it names, when they are more than an answer of findings has room for."""
+    """"Which exosomal microRNAs (proteins) cause cisplatin resistance?": the cargo class's catalogue
+    (rag/cargo_listing.py), of the studies of the cancer and drug it names, when they are more than an answer of
+    findings has room for."""
     tokens = normalize(question).split()
     words = {w for w in tokens if w not in STOPWORDS}
     classes = {w for w in words if _category_stem(w) in known.categories}

@@ -136,7 +136,7 @@ class Vocabulary:
 
     def _as_written(self, words: list[str], i: int, name: str) -> str:
         """The name with the word before it when that word is rare in English and the corpus does not know it
-        either: a symbol that is a family member ("annexin A3", "caspase 9") is told back whole, not as "A3"; not
+        either: a symbol that is a family member ("annexin A3") is told back whole, not as "A3"; not
         "lack GPX4" or "recognise CD19"."""
         before = words[i - 1].strip(".'") if i else ""
         if before.isalpha() and before.islower() and is_rare(before, FAMILY_ZIPF) and not self.mentions(before):
