@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from rag.answer_types import asked_kinds, asks_for_list
 from rag.documents import Source
 from rag.generation.routes import about_a_route_only, asks_outcome, routes_named
-from rag.generation.short_answer import lists_rna_class
+from rag.generation.short_answer import NUCLEIC_ACID, lists_rna_class
 from rag.normalize import normalize, specific_terms
 
 # fewer sound studies than this fit in an answer of findings (one line each within the word budget), which says
@@ -29,7 +29,6 @@ PROTEIN = "protein-transfer"
 # the routes whose studies' cargo proteins are the finding: a transferred protein, or a pump the vesicles carry
 # (P-gp, ABCG2); a secretion study's Hsp72 or a stromal study's "cytokines" is not what is asked
 _PROTEIN_ROUTES = frozenset({"protein-transfer", "drug-efflux"})
-_NUCLEIC = re.compile(r"\b(?:\w*RNAs?|DNA|siRNA|shRNA)\b|\bmiR", re.IGNORECASE)
 # a microRNA as records write it: "miR-21", "miR-100-5p", "miR21" (in "miR21 (miR-21) isomiRNAs")
 _MIRNA = re.compile(r"\bmiR-?(\d+[a-z]?(?:-[35]p)?)\b")
 _CLASS_PREFIX = re.compile(r"^(?:lncRNA|circRNA)\s+", re.IGNORECASE)  # "lncRNA HOTTIP": the name is HOTTIP
@@ -108,7 +107,7 @@ def protein_names(source: Source) -> tuple[str, ...]:
     found = []
     for value in source.facets.get("cargo", []):
         name = value.split(" (")[0].strip()
-        if name and not _NUCLEIC.search(name) and normalize(name) not in drugs \
+        if name and not NUCLEIC_ACID.search(name) and normalize(name) not in drugs \
                 and (name[0].isupper() or bool(specific_terms(name))):
             found.append(name)
     return tuple(dict.fromkeys(found))

@@ -427,12 +427,7 @@ def answer(index: Index, query: CollectionQuery) -> Answer:
     """'3 studies in the collection are retracted: Title (Han et al., 2020) [1]; ...', each item cited; or, for a
     facet asked across them, 'glioma: Ding et al., 2020 [1]; ...'."""
     if query.evidence_share:
-        studies = [s for s in evidence_share.studies(index) if query.filters.matches(source_metadata(s))
-                   and (not query.categories or s.category in query.categories)]
-        if not studies:
-            return Answer(f"No study in the collection matches {query.described}.", refused=True,
-                          refusal_reason="collection-empty", backend="collection")
-        return evidence_share.answer(studies, query.described, lambda n, source: _citation(index, n, source), _who)
+        return _evidence_share_answer(index, query)
     sources = matching(index, query)
     if not sources and query.cargo_class is not None:  # "Which circRNAs cause cisplatin resistance?"
         return _cargo_class_answer(index, matching(index, replace(query, filters=Filters())), query, matched=False)
@@ -530,6 +525,36 @@ def _retraction(source: Source, asked: bool) -> str:
     return f" (retracted: {note})" if asked and note else " (retracted)"
 
 
+def _cited_names(index: Index, studies: list[Source], shown: int, numbers: dict[str, int],
+                 citations: list[Citation]) -> str:
+    """'Ding et al., 2020 [1], Zhang et al., 2019 [2] and 3 more': the first `shown` studies, each numbered once
+    across the answer (`numbers`) and its citation added to `citations` the first time."""
+    named = []
+    for source in studies[:shown]:
+        if source.id not in numbers:
+            numbers[source.id] = len(numbers) + 1
+            citations.append(_citation(index, numbers[source.id], source))
+        named.append(f"{_who(source)} [{numbers[source.id]}]")
+    more = f" and {len(studies) - shown} more" if len(studies) > shown else ""
+    return ", ".join(named) + more
+
+
+def _evidence_share_answer(index: Index, query: CollectionQuery) -> Answer:
+    """The counts of rag/evidence_share.py, then each kind's first studies, cited like a facet's values."""
+    studies = [s for s in evidence_share.studies(index) if query.filters.matches(source_metadata(s))
+               and (not query.categories or s.category in query.categories)]
+    if not studies:
+        return Answer(f"No study in the collection matches {query.described}.", refused=True,
+                      refusal_reason="collection-empty", backend="collection")
+    counted = evidence_share.count(studies)
+    numbers: dict[str, int] = {}
+    citations: list[Citation] = []
+    listed = "; ".join(f"{label}: {_cited_names(index, group, evidence_share.NAMED_PER_KIND, numbers, citations)}"
+                       for label, group in counted.groups() if group)
+    text = evidence_share.opening(counted, query.described) + (f" {listed[0].upper()}{listed[1:]}." if listed else "")
+    return Answer(text + evidence_share.closing(counted), citations=citations, backend="collection")
+
+
 def _facet_answer(index: Index, sources: list[Source], query: CollectionQuery) -> Answer:
     """The asked-for facet's values across the matching studies, most studied first, each with its studies cited:
     '3 cancer types across the 3 studies that match category 'ncrna-circrna': glioma: Ding et al., 2020 [1]; ...'."""
@@ -542,16 +567,9 @@ def _facet_answer(index: Index, sources: list[Source], query: CollectionQuery) -
             groups.setdefault(key, (label, []))[1].append(source)
     ordered = sorted(groups.values(), key=lambda g: (-len(g[1]), g[0].lower()))
     numbers: dict[str, int] = {}
-    citations, items = [], []
-    for label, studies in ordered[:VALUES_SHOWN]:
-        named = []
-        for source in studies[:STUDIES_PER_VALUE]:
-            if source.id not in numbers:
-                numbers[source.id] = len(numbers) + 1
-                citations.append(_citation(index, numbers[source.id], source))
-            named.append(f"{_who(source)} [{numbers[source.id]}]")
-        more = f" and {len(studies) - STUDIES_PER_VALUE} more" if len(studies) > STUDIES_PER_VALUE else ""
-        items.append(f"{label}: {', '.join(named)}{more}")
+    citations: list[Citation] = []
+    items = [f"{label}: {_cited_names(index, studies, STUDIES_PER_VALUE, numbers, citations)}"
+             for label, studies in ordered[:VALUES_SHOWN]]
     one, many = _FACET_LABEL[facet]
     noun = "study" if len(sources) == 1 else "studies"
     scope = f"the {len(sources)} {noun} in the collection" + (f" that {_matches(len(sources), query.described)}"

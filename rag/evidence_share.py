@@ -1,16 +1,16 @@
 """How much of the field's evidence comes from cell culture, animals or patients ("Is the evidence for
 exosome-mediated resistance mostly from cell lines?", "What proportion of the studies used patient samples?"),
 answered from the records' experimental systems (rag/evidence.py reads each study's kinds of evidence) as counts
-across the review's route studies, each kind with its first studies cited. A reader weighing the field asks this
-first, and an answer of findings, three studies chosen by their words, cannot say it."""
+across the review's route studies; rag/collection.py cites each kind's first studies as it cites a facet's
+values. A reader weighing the field asks this first, and an answer of findings, three studies chosen by their
+words, cannot say it."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from dataclasses import dataclass
 
-from rag.citations import Citation
-from rag.documents import Answer, Source
+from rag.documents import Source
 from rag.evidence import ANIMALS, CULTURE_ONLY, PATIENTS, evidence_kinds
 from rag.generation.routes import ROUTE_OF
 from rag.index import Index
@@ -38,42 +38,46 @@ def studies(index: Index) -> list[Source]:
     return sorted(found, key=lambda s: (s.retracted, -(s.year or 0), s.title.lower()))
 
 
-def answer(sources: list[Source], described: str, cite: Callable[[int, Source], Citation],
-           who: Callable[[Source], str]) -> Answer:
-    """'Of the 50 studies ..., 15 report cell culture only; 25 report experiments in animals (in vivo) and 23
-    report patients or human samples, 13 report both.' then the first studies of each kind, cited (`sources`: the
-    route studies matching what the question names, `described`)."""
+@dataclass(frozen=True)
+class Count:
+    """The studies of each kind of evidence (a study may have animals and patients both)."""
+
+    studies: list[Source]
+    of_kind: dict[str, list[Source]]  # CULTURE_ONLY, ANIMALS, PATIENTS, in that order
+    both: list[Source]  # animals and patients
+    unlisted: int  # studies whose record lists no experimental system
+
+    def groups(self) -> list[tuple[str, list[Source]]]:
+        """Each kind as an answer says it, with its studies."""
+        return [(_SAID[kind], found) for kind, found in self.of_kind.items()]
+
+
+def count(sources: list[Source]) -> Count:
     kinds = {s.id: evidence_kinds(s) for s in sources}
-    of_kind = {kind: [s for s in sources if kind in kinds[s.id]] for kind in _SAID}
-    both = [s for s in sources if {ANIMALS, PATIENTS} <= kinds[s.id]]
-    none = sum(1 for s in sources if not kinds[s.id])
-    numbers: dict[str, int] = {}
-    citations: list[Citation] = []
-    lines = []
-    for kind, said in _SAID.items():
-        named = []
-        for source in of_kind[kind][:NAMED_PER_KIND]:
-            if source.id not in numbers:
-                numbers[source.id] = len(numbers) + 1
-                citations.append(cite(numbers[source.id], source))
-            named.append(f"{who(source)} [{numbers[source.id]}]")
-        more = len(of_kind[kind]) - NAMED_PER_KIND
-        if named:
-            lines.append(f"{said}: {', '.join(named)}{f' and {more} more' if more > 0 else ''}")
-    retracted = sum(s.retracted for s in sources)
+    return Count(sources, {kind: [s for s in sources if kind in kinds[s.id]] for kind in _SAID},
+                 [s for s in sources if {ANIMALS, PATIENTS} <= kinds[s.id]], sum(1 for s in sources if not kinds[s.id]))
+
+
+def opening(counted: Count, described: str) -> str:
+    """'Of the 50 studies ..., 15 report cell culture only; 25 report experiments in animals (in vivo) and 23
+    report patients or human samples, 13 report both.' (`described`: what the question named, the studies' filter)"""
     scope = f" with {described}" if described else ""
-    text = (f"Of the {len(sources)} studies of exosomes in chemotherapy resistance in the collection{scope}, "
-            f"{_count(of_kind[CULTURE_ONLY])} cell culture only; {_count(of_kind[ANIMALS])} "
-            f"experiments in animals (in vivo) and {_count(of_kind[PATIENTS])} patients or human samples, "
-            f"{_count(both)} both.")
-    listed = "; ".join(lines)
-    if listed:
-        text += f" {listed[0].upper()}{listed[1:]}."
-    if none:
-        text += f" {none} of them list{'s' if none == 1 else ''} no experimental system."
+    kinds = counted.of_kind
+    return (f"Of the {len(counted.studies)} studies of exosomes in chemotherapy resistance in the collection{scope}, "
+            f"{_count(kinds[CULTURE_ONLY])} cell culture only; {_count(kinds[ANIMALS])} "
+            f"experiments in animals (in vivo) and {_count(kinds[PATIENTS])} patients or human samples, "
+            f"{_count(counted.both)} both.")
+
+
+def closing(counted: Count) -> str:
+    """How many list no experimental system and how many are retracted ("" when none)."""
+    text = ""
+    if counted.unlisted:
+        text += f" {counted.unlisted} of them list{'s' if counted.unlisted == 1 else ''} no experimental system."
+    retracted = sum(s.retracted for s in counted.studies)
     if retracted:
-        text += f" {retracted} of the {len(sources)} are retracted."
-    return Answer(text, citations=citations, backend="collection")
+        text += f" {retracted} of the {len(counted.studies)} are retracted."
+    return text
 
 
 def _count(studies: list[Source]) -> str:

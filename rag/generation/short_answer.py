@@ -54,7 +54,8 @@ _PROTEIN_HEAD = ("gene", "protein", "transporter", "enzyme", "receptor", "kinase
 _PATHWAY_WORDS = ("pathway", "signal", "axis", "cascade")
 # heads that only a protein answers: not a gene (H19 is one), a factor or a pathway
 _ONLY_PROTEIN_HEAD = ("protein", "transporter", "enzyme", "receptor", "kinase", "channel", "hydrolase", "transferase")
-_NUCLEIC_VALUE = re.compile(r"\b(?:\w*RNAs?|DNA)\b", re.IGNORECASE)  # "lncRNA H19", "MDR-1 mRNA", "mtDNA"
+# a record's cargo value that is a nucleic acid: "lncRNA H19", "MDR-1 mRNA", "mtDNA", "miR21 (miR-21) isomiRNAs"
+NUCLEIC_ACID = re.compile(r"\b(?:\w*RNAs?|DNA)\b|\bmiR", re.IGNORECASE)
 _QUALIFIER = re.compile(r"(?:-[a-z]{4,})+$")  # "-dependent", "-treated", "-positive" ("P-gp", "miR-21" keep theirs)
 # a word as written, compound names whole: "P-gp", "miR-221/222", "M2-type", "SBF2-AS1"
 _WORD = re.compile(r"[A-Za-z0-9\u0370-\u03ff][\w\u0370-\u03ff]*(?:[-/][\w\u0370-\u03ff]+)*")
@@ -185,8 +186,8 @@ def _not_proteins(source: Source) -> set[str]:
     """Name tokens of the record that are no protein: its drugs and the RNA or DNA its cargo lists ("lncRNA H19"),
     unless a protein of its cargo shares the token ("MDR-1 mRNA" and "P-glycoprotein" both read as P-gp)."""
     cargo = source.facets.get("cargo", [])
-    nucleic = {stem(t) for v in cargo if _NUCLEIC_VALUE.search(v) for t in specific_terms(v)}
-    protein = {stem(t) for v in cargo if not _NUCLEIC_VALUE.search(v) for t in specific_terms(v)}
+    nucleic = {stem(t) for v in cargo if NUCLEIC_ACID.search(v) for t in specific_terms(v)}
+    protein = {stem(t) for v in cargo if not NUCLEIC_ACID.search(v) for t in specific_terms(v)}
     return (nucleic - protein) | facet_names(source, "drugs")
 
 
