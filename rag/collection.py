@@ -13,14 +13,14 @@ import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
-from rag import cargo_listing, evidence_share, prompts
+from rag import biomarker_listing, cargo_listing, evidence_share, prompts
 from rag.catalog import drug_name, options
 from rag.citations import Citation, citation_for
 from rag.conversation import GENERIC, EntityTypes, depends_on_previous, standalone
 from rag.documents import Answer, Source, surname, unnamed
 from rag.evidence import ANIMALS, CULTURE_ONLY, PATIENTS, evidence_asked, evidence_kinds
 from rag.filters import Filters, source_metadata
-from rag.generation.routes import ROUTE_HEAD_STEMS, ROUTES, is_broad, route_stems
+from rag.generation.routes import ROUTE_HEAD_STEMS, ROUTES, is_broad, route_stems, routes_named
 from rag.index import Index
 from rag.lexical import STOPWORDS
 from rag.normalize import is_entity, normalize, spaced, specific_terms, stem
@@ -193,12 +193,15 @@ class CollectionQuery:
     author: str | None = None  # a first author's surname, normalised ("Which studies by Wang ...?")
     cargo_class: str | None = None  # a cargo class (RNA or proteins) listed across the field: its category
     evidence_share: bool = False  # how the field's evidence divides by kind (rag/evidence_share.py)
+    biomarkers: bool = False  # exosomal markers of response measured in patients (rag/biomarker_listing.py)
 
 
 def parse(question: str, known: CollectionTerms) -> CollectionQuery | None:
     """The filter (and the facet) a collection question asks for, or None for a question about findings."""
     if (facet := _facet_of_the_field(question)) is not None:
         return CollectionQuery(Filters(), "", facet=facet)
+    if biomarker_listing.asks_biomarkers(question) and (markers := _biomarker_listing(question, known)) is not None:
+        return markers
     if (listing := _cargo_class_listing(question, known)) is not None:
         return listing
     if evidence_share.asks_share(question) and (share := _evidence_share(question, known)) is not None:
@@ -293,6 +296,37 @@ def _cargo_class_listing(question: str, known: CollectionTerms) -> CollectionQue
     if not (cargo_listing.enough(listed) or (values and not listed and _each_matches(values, known.records))):
         return None
     return CollectionQuery(filters, " and ".join(said), cargo_class=category)
+
+
+def _biomarker_listing(question: str, known: CollectionTerms) -> CollectionQuery | None:
+    """"Which exosomal microRNAs predict cisplatin resistance in patients?": the markers of the cancer, drug and
+    cargo class it names; None when it names a particular cargo (a question about that marker) or a cancer or drug
+    the collection does not have (the gate and the unmentioned-name check answer for those)."""
+    words = {w for w in normalize(question).split() if w not in STOPWORDS}
+    classes = {w for w in words if _category_stem(w) in known.categories}
+    phrase, phrase_words = _cancer_phrase(question, known.cancer_phrases)
+    found = known.types.of(words - classes - phrase_words)
+    if found["cargo"]:
+        return None
+    values, said = _filter_values({**found, "cargo": set()}, set(), None, False, phrase)
+    if values and not _each_matches(values, known.records):
+        return None
+    categories = frozenset(c for c in routes_named(question) if c in cargo_listing.LABELS)
+    said += [f"exosomal {cargo_listing.LABELS[c]}" for c in sorted(categories)]
+    # how the drugs were given, which no drug name says: "neoadjuvant", "platinum-based"
+    setting = tuple(sorted((words & _drug_words(known.records)) - found["drug"] - _TREATMENT))
+    said += [f"text mentioning {' and '.join(repr(w) for w in setting)}"] if setting else []
+    return CollectionQuery(Filters.from_mapping(values), " and ".join(said), categories, mentions=setting,
+                           biomarkers=True)
+
+
+_TREATMENT = frozenset({"chemotherapy", "chemo", "therapy", "treatment", "drug", "drugs", "based", "agents", "named"})
+
+
+def _drug_words(records: Iterable[Source]) -> frozenset[str]:
+    """Every word of the records' drug values ("neoadjuvant chemotherapy (regimen not stated in abstract)")."""
+    return frozenset(w for s in records for v in s.facets.get("drugs", []) for w in normalize(v.split(" (")[0]).split()
+                     if w not in STOPWORDS)
 
 
 def _each_matches(values: dict[str, object], sources: Iterable[Source]) -> bool:
@@ -428,6 +462,8 @@ def answer(index: Index, query: CollectionQuery) -> Answer:
     facet asked across them, 'glioma: Ding et al., 2020 [1]; ...'."""
     if query.evidence_share:
         return _evidence_share_answer(index, query)
+    if query.biomarkers:
+        return _biomarker_answer(index, query)
     sources = matching(index, query)
     if not sources and query.cargo_class is not None:  # "Which circRNAs cause cisplatin resistance?"
         return _cargo_class_answer(index, matching(index, replace(query, filters=Filters())), query, matched=False)
@@ -553,6 +589,54 @@ def _evidence_share_answer(index: Index, query: CollectionQuery) -> Answer:
                        for label, group in counted.groups() if group)
     text = evidence_share.opening(counted, query.described) + (f" {listed[0].upper()}{listed[1:]}." if listed else "")
     return Answer(text + evidence_share.closing(counted), citations=citations, backend="collection")
+
+
+def _biomarker_answer(index: Index, query: CollectionQuery) -> Answer:
+    """A few markers with the sentence that reads each in patients; more as a catalogue of one cited line each
+    (rag/biomarker_listing.py). None for the cancer, drug or class asked: that said, then the field's markers."""
+    found = _markers(index, query)
+    everywhere = _markers(index, CollectionQuery(Filters(), "", biomarkers=True)) if not found else found
+    if not everywhere:
+        return Answer("No study in the collection reads an exosomal marker in patients.", refused=True,
+                      refusal_reason="collection-empty", backend="collection")
+    asked = frozenset(f for f, name in (("cancer", "cancer_type"), ("drug", "drug"))
+                      if found and getattr(query.filters, name))
+    citations = [_sentence_citation(index, n, m.source, m.sentence) for n, m in enumerate(everywhere, start=1)]
+    scope = f" with {query.described}" if query.described else ""
+    if found and len(found) <= biomarker_listing.SENTENCES_MAX:
+        head = _and([f"{', '.join(m.names)} [{n}]" for n, m in enumerate(found, start=1)])
+        said = " ".join(f"{_first_author(m.source)} ({m.source.year}){' (retracted)' if m.source.retracted else ''}"
+                        f": {m.sentence} [{n}]" for n, m in enumerate(found, start=1))
+        return Answer(f"{head}. {said}", citations=citations, backend="collection")
+    listed = "; ".join(biomarker_listing.line(m, _who(m.source), n, asked) for n, m in enumerate(everywhere, start=1))
+    counted = f"These are the {len(everywhere)} studies in the collection that measured an exosomal marker in " \
+        "patients and linked it to treatment response, resistance or outcome."
+    if not found:
+        return Answer(f"No study in the collection{scope} reads an exosomal marker in patients. {counted} "
+                      f"{listed}.", citations=citations, backend="collection")
+    return Answer(f"{listed}. {counted.replace('collection', f'collection{scope}', 1)}", citations=citations,
+                  backend="collection")
+
+
+def _markers(index: Index, query: CollectionQuery) -> list[biomarker_listing.Marker]:
+    """The markers of the studies the query's filters and cargo classes keep."""
+    mentioning = using_all(index, "bm25", query.mentions) if query.mentions else None
+    kept = [s for s in index.sources.values() if query.filters.matches(source_metadata(s))
+            and (not query.categories or any(cargo_listing.is_of_class(s, c) for c in query.categories))
+            and (mentioning is None or s.id in mentioning)]
+    return biomarker_listing.markers((s, " ".join(c.text for c in index.chunks if c.source_id == s.id)) for s in kept)
+
+
+def _and(items: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _sentence_citation(index: Index, n: int, source: Source, sentence: str) -> Citation:
+    """The study's passage holding the sentence an answer line rests on."""
+    chunks = [c for c in index.chunks if c.source_id == source.id]
+    chunk = next((c for c in chunks if sentence in c.text), chunks[0])
+    return citation_for(n, Hit(chunk=chunk, source=source, score=1.0, fused=0.0))
 
 
 def _facet_answer(index: Index, sources: list[Source], query: CollectionQuery) -> Answer:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from rag import cargo_listing, evidence_share, prompts, word_users
+from rag import biomarker_listing, cargo_listing, evidence_share, prompts, word_users
 from rag.answer_types import (asked_kinds, asks_dose, asks_for_list, asks_for_source, asks_for_vesicle_cargo,
                               facet_names, gazetteer, rare_words, states_amount, states_asked_count,
                               states_asked_size, states_asked_time)
@@ -816,6 +816,82 @@ def test_exosomal_proteins_asked_across_the_field_are_a_catalogue_of_every_study
     assert cisplatin.answer.startswith("No study in the collection that matches drug 'cisplatin' names exosomal "
                                        "proteins."), cisplatin.answer
     assert {c.source_id for c in cisplatin.citations} == carrying
+
+
+# the studies that read an exosomal level in patients against response, resistance or outcome, by hand from the
+# pack: serum, plasma, blood or cerebrospinal fluid, or a patient panel (TNBC, Rodriguez-Martinez's liquid biopsy)
+_MARKER_STUDIES = {"ding-2020-circnfix-tmz", "lin-2020-mir500a3p-cisplatin-gastric", "qin-2019-mir196a",
+                   "wang-2019-hottip", "yang-2019-gstp1-ev-esmo", "zhu-2019-mir223", "zeng-2018-mir151a-tmz",
+                   "ning-2017-uchl1-breast", "ma-2014-trpc5-evs", "tnbc-2021-exosomal-mirna-nac-pcr-signature",
+                   "rodriguez-martinez-2019-exosomal-mirna-nac-breast", "dong-2018-snhg14"}
+
+
+def test_exosomal_biomarkers_asked_across_the_field_are_a_catalogue_of_the_patient_studies(
+        assistant: Assistant) -> None:
+    # session 33: "What exosomal biomarkers exist for chemoresistance?" gave Zhong's review ("discusses exosomes as
+    # possible diagnostic biomarkers"), its history of exosomes and Kreger's cell-culture Survivin study
+    for question in ("What exosomal biomarkers exist for chemoresistance?",
+                     "Which exosomal biomarkers predict chemotherapy resistance in patients?",
+                     "Are there exosome-based blood tests that show a tumour is resisting chemo?"):
+        answer = assistant.ask(question)
+        assert answer.backend == "collection" and not answer.refused, (question, answer.answer)
+        assert {c.source_id for c in answer.citations} == _MARKER_STUDIES, (question, answer.answer)
+    for line in ("HOTTIP (gastric cancer; cisplatin; serum): Wang et al., 2019 [",
+                 "miR-151a (glioblastoma; temozolomide; cerebrospinal fluid): Zeng et al., 2018 [",
+                 "UCH-L1 (breast cancer; adriamycin; blood): Ning et al., 2017 [",
+                 "SNHG14 (HER2-positive breast cancer; trastuzumab; serum): Dong et al., 2018 (retracted) ["):
+        assert line in answer.answer, answer.answer
+    assert answer.answer.endswith(f"These are the {len(_MARKER_STUDIES)} studies in the collection that measured "
+                                  "an exosomal marker in patients and linked it to treatment response, resistance "
+                                  "or outcome."), answer.answer
+    assert "P-glycoprotein" not in answer.answer  # Ning's record lists P-gp too; his blood marker is UCH-L1
+
+
+def test_a_few_exosomal_markers_are_answered_with_the_sentences_that_read_them(assistant: Assistant) -> None:
+    # before: HOTTIP's study alone, four of its sentences; Lin's and Qin's plasma markers were not named
+    answer = assistant.ask("Which exosomal markers in patient serum predict cisplatin resistance?")
+    assert answer.answer.startswith("miR-500a-3p [1], miR-196a [2] and HOTTIP [3]. Lin et al. (2020): In patients, "
+                                    "higher miR-500a-3p in plasma exosomes"), answer.answer
+    quoted = dict((int(n), sentence) for sentence, n in re.findall(r"\(\d{4}\): (.+?) \[(\d+)\]", answer.answer))
+    assert len(quoted) == 3, answer.answer
+    for citation in answer.citations:  # each cites the passage holding the sentence the answer quotes
+        assert quoted[citation.n] in citation.passage, (citation.n, citation.passage)
+    # how the drug was given narrows too ("neoadjuvant"), which no drug name says
+    neoadjuvant = assistant.ask("Which microRNAs inside exosomes predict who responds to neoadjuvant chemotherapy?")
+    assert {c.source_id for c in neoadjuvant.citations} == {"tnbc-2021-exosomal-mirna-nac-pcr-signature",
+                                                            "rodriguez-martinez-2019-exosomal-mirna-nac-breast"}
+    assert neoadjuvant.answer.startswith("miR-4448, miR-2392, miR-2467-3p, miR-4800-3p [1] and miR-21, miR-222, "
+                                         "miR-155 [2]."), neoadjuvant.answer
+    retracted = assistant.ask("Which exosomal markers predict trastuzumab resistance?")  # Dong's SNHG14 only
+    assert retracted.answer.startswith("SNHG14 [1]. Dong et al. (2018) (retracted): "), retracted.answer
+    lung = assistant.ask("Which exosomal markers predict response in lung cancer?")
+    assert lung.answer.startswith("No study in the collection with cancer type 'lung' reads an exosomal marker in "
+                                  "patients. These are the 12 studies"), lung.answer
+
+
+def test_a_marker_question_of_another_field_or_of_one_named_cargo_is_not_the_catalogue(assistant: Assistant) -> None:
+    for question in ("Which microRNAs in blood exosomes predict a heart attack?",  # not cancer, not response
+                     "Does high serum exosomal HOTTIP predict a poor response to cisplatin?",  # not a list
+                     "Which exosomal markers predict HOTTIP-driven cisplatin resistance?",  # one cargo named
+                     "Which detoxifying enzyme in blood particles might predict that breast cancer chemo will fail?"):
+        assert assistant.ask(question).backend != "collection", question
+
+
+def test_a_study_marker_is_read_from_its_body_fluid_sentence_not_its_vesicle_markers(assistant: Assistant) -> None:
+    index = assistant.index()
+
+    def marker(study: str) -> biomarker_listing.Marker | None:
+        text = " ".join(c.text for c in index.chunks if c.source_id == study)
+        return biomarker_listing.marker(index.sources[study], text)
+
+    # Yang's tumour-sample sentence names "the exosome marker TSG101"; the serum sentence is the reading
+    gstp1 = marker("yang-2019-gstp1-ev-esmo")
+    assert gstp1 is not None and gstp1.sentence.startswith("In 28 patients") and gstp1.fluid == "serum"
+    assert marker("wang-2014-bmsc-exosomes") is None  # exosomes from patients' cells caused resistance in culture
+    assert marker("federici-2014-melanoma-cisplatin-ph") is None  # plasma of mice, no patients
+    assert marker("kanlikilicer-2018-mir1246") is None  # survival in TCGA tissue data, not an exosomal level
+    trpc5 = marker("ma-2014-trpc5-evs")  # the authors' proposal is all this record has
+    assert trpc5 is not None and trpc5.names == ("TrpC5",) and trpc5.fluid == "blood"
 
 
 def test_a_question_for_a_protein_is_not_answered_with_an_rna_or_a_drug(assistant: Assistant) -> None:

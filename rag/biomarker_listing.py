@@ -1,0 +1,115 @@
+"""Exosomal markers of treatment response across the field ("Which exosomal biomarkers predict chemotherapy
+resistance?", "Which exosomal markers in patient serum predict cisplatin resistance?"), answered from the studies
+that measured an exosomal cargo in patients and linked its level to response, resistance or outcome. A clinician asks
+this first; an answer of findings gives the three passages that best repeat the question's words, which were
+reviews ("discusses exosomes as possible biomarkers") and one study, while a dozen studies report such a marker.
+
+A study counts when its record lists patients or their samples (rag/evidence.py) and one of its sentences, not one
+that frames the study's aim, speaks of exosomes or vesicles in patients or their body fluids together with a
+clinical reading (response, prognosis, survival, recurrence, a predictor or marker). That sentence is what the
+answer cites, and the names it uses are the markers the line gives. rag/collection.py routes the question here."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from rag.answer_types import asks_for_list
+from rag.chunking import split_sentences
+from rag.documents import Source
+from rag.evidence import PATIENTS, evidence_kinds
+from rag.generation.lead import frames_the_study
+from rag.generation.routes import ROUTE_OF, asks_outcome, speaks_of_cancer
+from rag.normalize import specific_terms
+
+SENTENCES_MAX = 3  # up to this many studies are answered with their sentences; more get one catalogue line each
+# the question asks what predicts or marks response: "biomarkers", "predict", "liquid biopsy", "blood test"
+_ASKS_MARKER = re.compile(r"\b(?:bio)?markers?\b|\bpredict\w*|\bprognos\w*|\bliquid[- ]biops\w*|\bblood[- ]tests?\b|"
+                          r"\bindicators?\b", re.IGNORECASE)
+_ASKS_A_LIST = re.compile(r"^\s*(?:which|what|list|name|are there|is there)\b", re.IGNORECASE)
+# a list said by its noun: "What exosomal biomarkers exist ...?", "Are there ... blood tests ...?"
+_MARKERS = re.compile(r"\b(?:bio)?markers\b|\bpredictors\b|\bindicators\b|\btests\b", re.IGNORECASE)
+_VESICLES = re.compile(r"\b(?:exosom\w*|(?:micro)?vesicles?|EVs?|particles?)\b", re.IGNORECASE)
+# where a marker was measured in patients, as records say it, and how an answer names it
+_FLUID = re.compile(r"\b(serum|plasma|blood|circulating(?! tumou?r cells)|cerebrospinal fluid|urine|saliva)\b",
+                    re.IGNORECASE)
+_FLUID_SAID = {"circulating": "blood"}
+_AIM = re.compile(r"\bwhether\b", re.IGNORECASE)  # "asked whether exosomal microRNAs can predict ...": no reading
+_IN_PATIENTS = re.compile(r"\bpatients?\b|\bclinical(?:ly)?\b|\bcohort\b|\bliquid[- ]biops\w*", re.IGNORECASE)
+# a clinical reading of the level: response, prognosis, survival, recurrence; "exosome marker" (TSG101) is a
+# vesicle's identity, not a reading, "survival" alone is often a cell's, and "resistance" alone is often what
+# exosomes from patients' cells caused in culture ("exosomes from MM patients' BMSCs promoted drug resistance")
+_CLINICAL = re.compile(r"\brespon\w*|\bnon-?responders?\b|\bprognos\w*|\bpredict\w*|\bbiomarkers?\b|"
+                       r"(?<!exosome )\bmarkers?\b|\bliquid[- ]biops\w*|\bindicators?\b|\boverall survival\b|"
+                       r"\bprogression-free\b|\brecurrence\b|\brelaps\w*|\bpCR\b|\bAUC\b", re.IGNORECASE)
+
+
+def asks_biomarkers(question: str) -> bool:
+    """Does the question ask for the exosomal markers of response across the field (a list: "Which exosomal
+    microRNAs predict ...?", "What exosomal biomarkers exist for chemoresistance?")? It speaks of vesicles, of a
+    marker or prediction, and of resistance, response or cancer ("Which microRNAs in blood exosomes predict a heart
+    attack?" is another field's); the caller checks it names no particular cargo."""
+    return bool(_ASKS_A_LIST.match(question) and _ASKS_MARKER.search(question) and _VESICLES.search(question)
+                and (asks_for_list(question) or _MARKERS.search(question))
+                and (asks_outcome(question) or speaks_of_cancer(question)))
+
+
+@dataclass(frozen=True)
+class Marker:
+    """One study's marker: the sentence that reads it in patients, the cargo it names, where it was measured."""
+
+    source: Source
+    sentence: str
+    names: tuple[str, ...]  # "miR-500a-3p"; "miR-4448", "miR-2392", ...
+    fluid: str  # "serum", "plasma", "blood", "cerebrospinal fluid"; "" when the sentence names none
+
+
+def marker(source: Source, text: str) -> Marker | None:
+    """The study's marker, read from its text (its passages joined), or None: no patients in its record, or no
+    sentence reading an exosomal level in patients clinically."""
+    if source.type != "study" or source.category not in ROUTE_OF or PATIENTS not in evidence_kinds(source):
+        return None
+    reading = [s for s in split_sentences(text) if _reads_in_patients(s)]
+    if not reading:
+        return None
+    # a result before the authors' proposal ("The authors put forward TrpC5-containing vesicles ... as a candidate
+    # biomarker", kept when it is all there is), and a level measured in a body fluid before one in tumour samples
+    sentence = min(reading, key=lambda s: (frames_the_study(s), not _FLUID.search(s)))
+    fluid = _FLUID.search(sentence)
+    said = fluid.group(1).lower() if fluid else ""
+    return Marker(source, sentence, _names(source, sentence), _FLUID_SAID.get(said, said))
+
+
+def markers(texts: Iterable[tuple[Source, str]]) -> list[Marker]:
+    """Each study's marker, sound studies first, newest first."""
+    found = [m for s, text in texts if (m := marker(s, text)) is not None]
+    return sorted(found, key=lambda m: (m.source.retracted, -(m.source.year or 0), m.source.title.lower()))
+
+
+def _reads_in_patients(sentence: str) -> bool:
+    return bool(_VESICLES.search(sentence) and (_FLUID.search(sentence) or _IN_PATIENTS.search(sentence))
+                and _CLINICAL.search(sentence) and not _AIM.search(sentence))
+
+
+def _names(source: Source, sentence: str) -> tuple[str, ...]:
+    """The record's cargo names the sentence uses ("UCH-L1", not the P-glycoprotein it also lists); all of them
+    when it uses none."""
+    cargo = [re.sub(r"^(?:lncRNA|circRNA)\s+", "", v.split(" (")[0]).strip() for v in source.facets.get("cargo", [])]
+    named = [c for c in cargo if specific_terms(c)]
+    used = [c for c in named if re.search(rf"(?<![\w-]){re.escape(c)}(?![\w-])", sentence, re.IGNORECASE)]
+    return tuple(dict.fromkeys(used or named))
+
+
+def line(found: Marker, who: str, n: int, asked: frozenset[str] = frozenset()) -> str:
+    """'HOTTIP (gastric cancer; cisplatin; serum): Wang et al., 2019 [1]', without the facets the question named."""
+    cancer, drug = (_first(found.source.facets.get(f, [])) for f in ("cancer_types", "drugs"))
+    said = [v for facet, v in (("cancer", cancer), ("drug", drug)) if v and facet not in asked]
+    said += [found.fluid] if found.fluid else []
+    detail = f" ({'; '.join(said)})" if said else ""
+    retracted = " (retracted)" if found.source.retracted else ""
+    return f"{', '.join(found.names) or 'unnamed cargo'}{detail}: {who}{retracted} [{n}]"
+
+
+def _first(values: list[str]) -> str:
+    return values[0].split(" (")[0].strip() if values else ""
