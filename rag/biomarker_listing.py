@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from rag.answer_types import asks_for_list
 from rag.chunking import split_sentences
@@ -22,6 +21,7 @@ from rag.evidence import PATIENTS, evidence_kinds
 from rag.generation.lead import frames_the_study
 from rag.generation.routes import ROUTE_OF, asks_outcome, speaks_of_cancer
 from rag.normalize import specific_terms
+from rag.readings import Reading, first_value, ordered
 
 SENTENCES_MAX = 3  # up to this many studies are answered with their sentences; more get one catalogue line each
 # the question asks what predicts or marks response: "biomarkers", "predict", "liquid biopsy", "blood test"
@@ -55,19 +55,9 @@ def asks_biomarkers(question: str) -> bool:
                 and (asks_outcome(question) or speaks_of_cancer(question)))
 
 
-@dataclass(frozen=True)
-class Marker:
-    """One study's marker: the sentence that reads it in patients, the cargo it names, where it was measured."""
-
-    source: Source
-    sentence: str
-    names: tuple[str, ...]  # "miR-500a-3p"; "miR-4448", "miR-2392", ...
-    fluid: str  # "serum", "plasma", "blood", "cerebrospinal fluid"; "" when the sentence names none
-
-
-def marker(source: Source, text: str) -> Marker | None:
+def marker(source: Source, text: str) -> Reading | None:
     """The study's marker, read from its text (its passages joined), or None: no patients in its record, or no
-    sentence reading an exosomal level in patients clinically."""
+    sentence reading an exosomal level in patients clinically. Its details: cancer, drug, the fluid measured."""
     if source.type != "study" or source.category not in ROUTE_OF or PATIENTS not in evidence_kinds(source):
         return None
     reading = [s for s in split_sentences(text) if _reads_in_patients(s)]
@@ -78,13 +68,14 @@ def marker(source: Source, text: str) -> Marker | None:
     sentence = min(reading, key=lambda s: (frames_the_study(s), not _FLUID.search(s)))
     fluid = _FLUID.search(sentence)
     said = fluid.group(1).lower() if fluid else ""
-    return Marker(source, sentence, _names(source, sentence), _FLUID_SAID.get(said, said))
+    return Reading(source, sentence, _names(source, sentence),
+                   (("cancer", first_value(source.facets.get("cancer_types", []))),
+                    ("drug", first_value(source.facets.get("drugs", []))), ("fluid", _FLUID_SAID.get(said, said))))
 
 
-def markers(texts: Iterable[tuple[Source, str]]) -> list[Marker]:
+def markers(texts: Iterable[tuple[Source, str]]) -> list[Reading]:
     """Each study's marker, sound studies first, newest first."""
-    found = [m for s, text in texts if (m := marker(s, text)) is not None]
-    return sorted(found, key=lambda m: (m.source.retracted, -(m.source.year or 0), m.source.title.lower()))
+    return ordered([m for s, text in texts if (m := marker(s, text)) is not None])
 
 
 def _reads_in_patients(sentence: str) -> bool:
@@ -99,17 +90,3 @@ def _names(source: Source, sentence: str) -> tuple[str, ...]:
     named = [c for c in cargo if specific_terms(c)]
     used = [c for c in named if re.search(rf"(?<![\w-]){re.escape(c)}(?![\w-])", sentence, re.IGNORECASE)]
     return tuple(dict.fromkeys(used or named))
-
-
-def line(found: Marker, who: str, n: int, asked: frozenset[str] = frozenset()) -> str:
-    """'HOTTIP (gastric cancer; cisplatin; serum): Wang et al., 2019 [1]', without the facets the question named."""
-    cancer, drug = (_first(found.source.facets.get(f, [])) for f in ("cancer_types", "drugs"))
-    said = [v for facet, v in (("cancer", cancer), ("drug", drug)) if v and facet not in asked]
-    said += [found.fluid] if found.fluid else []
-    detail = f" ({'; '.join(said)})" if said else ""
-    retracted = " (retracted)" if found.source.retracted else ""
-    return f"{', '.join(found.names) or 'unnamed cargo'}{detail}: {who}{retracted} [{n}]"
-
-
-def _first(values: list[str]) -> str:
-    return values[0].split(" (")[0].strip() if values else ""

@@ -13,18 +13,19 @@ import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
-from rag import biomarker_listing, cargo_listing, evidence_share, prompts
+from rag import biomarker_listing, cargo_listing, evidence_share, inhibitor_listing, prompts
 from rag.catalog import drug_name, options
 from rag.citations import Citation, citation_for
 from rag.conversation import GENERIC, EntityTypes, depends_on_previous, standalone
 from rag.documents import Answer, Source, surname, unnamed
 from rag.evidence import ANIMALS, CULTURE_ONLY, PATIENTS, evidence_asked, evidence_kinds
 from rag.filters import Filters, source_metadata
-from rag.generation.routes import ROUTE_HEAD_STEMS, ROUTES, is_broad, route_stems, routes_named
+from rag.generation.routes import ROUTE_HEAD_STEMS, ROUTES, about_a_route_only, is_broad, route_stems, routes_named
 from rag.index import Index
 from rag.lexical import STOPWORDS
 from rag.normalize import is_entity, normalize, spaced, specific_terms, stem
 from rag.ranking.signals import THE_REVIEW
+from rag.readings import Reading
 from rag.retrieval import Hit
 from rag.vocabulary import is_technical
 from rag.word_users import using_all
@@ -193,15 +194,18 @@ class CollectionQuery:
     author: str | None = None  # a first author's surname, normalised ("Which studies by Wang ...?")
     cargo_class: str | None = None  # a cargo class (RNA or proteins) listed across the field: its category
     evidence_share: bool = False  # how the field's evidence divides by kind (rag/evidence_share.py)
-    biomarkers: bool = False  # exosomal markers of response measured in patients (rag/biomarker_listing.py)
+    reading: str | None = None  # a listing read from sentences: "biomarkers" or "inhibitors" (_READINGS)
 
 
 def parse(question: str, known: CollectionTerms) -> CollectionQuery | None:
     """The filter (and the facet) a collection question asks for, or None for a question about findings."""
+    # before the field's drugs: "Which drugs could block exosomes ...?" asks for inhibitors, not every drug
+    for reading, asks in (("biomarkers", biomarker_listing.asks_biomarkers),
+                          ("inhibitors", inhibitor_listing.asks_inhibitors)):
+        if asks(question) and (listing := _reading_listing(question, known, reading)) is not None:
+            return listing
     if (facet := _facet_of_the_field(question)) is not None:
         return CollectionQuery(Filters(), "", facet=facet)
-    if biomarker_listing.asks_biomarkers(question) and (markers := _biomarker_listing(question, known)) is not None:
-        return markers
     if (listing := _cargo_class_listing(question, known)) is not None:
         return listing
     if evidence_share.asks_share(question) and (share := _evidence_share(question, known)) is not None:
@@ -298,10 +302,11 @@ def _cargo_class_listing(question: str, known: CollectionTerms) -> CollectionQue
     return CollectionQuery(filters, " and ".join(said), cargo_class=category)
 
 
-def _biomarker_listing(question: str, known: CollectionTerms) -> CollectionQuery | None:
-    """"Which exosomal microRNAs predict cisplatin resistance in patients?": the markers of the cancer, drug and
-    cargo class it names; None when it names a particular cargo (a question about that marker) or a cancer or drug
-    the collection does not have (the gate and the unmentioned-name check answer for those)."""
+def _reading_listing(question: str, known: CollectionTerms, reading: str) -> CollectionQuery | None:
+    """"Which exosomal microRNAs predict cisplatin resistance in patients?": the listing (_READINGS) of the cancer
+    and drug it names, for markers also of the cargo class and treatment setting, for inhibitors of the evidence
+    ("tested in mice"); None when it names a particular cargo (a question about that thing) or a cancer or drug the
+    collection does not have (the gate and the unmentioned-name check answer for those)."""
     words = {w for w in normalize(question).split() if w not in STOPWORDS}
     classes = {w for w in words if _category_stem(w) in known.categories}
     phrase, phrase_words = _cancer_phrase(question, known.cancer_phrases)
@@ -311,13 +316,22 @@ def _biomarker_listing(question: str, known: CollectionTerms) -> CollectionQuery
     values, said = _filter_values({**found, "cargo": set()}, set(), None, False, phrase)
     if values and not _each_matches(values, known.records):
         return None
+    if reading == "inhibitors":  # every marker study has patients; an inhibitor may be tested in mice or not
+        named = found["cancer"] | found["drug"] | phrase_words
+        # nothing particular besides: "Which compounds did a high-throughput screen find ...?" asks about a screen
+        if not about_a_route_only(" ".join(w for w in question.split() if not set(normalize(w).split()) & named),
+                                  treatment=False):
+            return None
+        evidence, _ = evidence_asked(normalize(question).split(), strict=True)
+        said += [_EVIDENCE_SAID[evidence]] if evidence else []
+        return CollectionQuery(Filters.from_mapping(values), " and ".join(said), evidence=evidence, reading=reading)
     categories = frozenset(c for c in routes_named(question) if c in cargo_listing.LABELS)
     said += [f"exosomal {cargo_listing.LABELS[c]}" for c in sorted(categories)]
     # how the drugs were given, which no drug name says: "neoadjuvant", "platinum-based"
     setting = tuple(sorted((words & _drug_words(known.records)) - found["drug"] - _TREATMENT))
     said += [f"text mentioning {' and '.join(repr(w) for w in setting)}"] if setting else []
     return CollectionQuery(Filters.from_mapping(values), " and ".join(said), categories, mentions=setting,
-                           biomarkers=True)
+                           reading=reading)
 
 
 _TREATMENT = frozenset({"chemotherapy", "chemo", "therapy", "treatment", "drug", "drugs", "based", "agents", "named"})
@@ -462,8 +476,8 @@ def answer(index: Index, query: CollectionQuery) -> Answer:
     facet asked across them, 'glioma: Ding et al., 2020 [1]; ...'."""
     if query.evidence_share:
         return _evidence_share_answer(index, query)
-    if query.biomarkers:
-        return _biomarker_answer(index, query)
+    if query.reading is not None:
+        return _reading_answer(index, query)
     sources = matching(index, query)
     if not sources and query.cargo_class is not None:  # "Which circRNAs cause cisplatin resistance?"
         return _cargo_class_answer(index, matching(index, replace(query, filters=Filters())), query, matched=False)
@@ -591,40 +605,62 @@ def _evidence_share_answer(index: Index, query: CollectionQuery) -> Answer:
     return Answer(text + evidence_share.closing(counted), citations=citations, backend="collection")
 
 
-def _biomarker_answer(index: Index, query: CollectionQuery) -> Answer:
-    """A few markers with the sentence that reads each in patients; more as a catalogue of one cited line each
-    (rag/biomarker_listing.py). None for the cancer, drug or class asked: that said, then the field's markers."""
-    found = _markers(index, query)
-    everywhere = _markers(index, CollectionQuery(Filters(), "", biomarkers=True)) if not found else found
+# each listing read from sentences: how its studies are found, what they did, and what none of them did
+_READINGS = {"biomarkers": (biomarker_listing.markers, "measured an exosomal marker in patients and linked it to "
+                            "treatment response, resistance or outcome", "reads an exosomal marker in patients"),
+             "inhibitors": (inhibitor_listing.readings, "report one of their drugs lowering exosome release",
+                            "reports a drug lowering exosome release")}
+
+
+def _reading_answer(index: Index, query: CollectionQuery) -> Answer:
+    """A few studies with the sentence each rests on; more as a catalogue of one cited line each
+    (rag/readings.py). None for the cancer, drug or class asked: that said, then the whole field's."""
+    found = _readings(index, query)
+    everywhere = found or _readings(index, CollectionQuery(Filters(), "", reading=query.reading))
+    _, did, did_not = _READINGS[query.reading or ""]
     if not everywhere:
-        return Answer("No study in the collection reads an exosomal marker in patients.", refused=True,
-                      refusal_reason="collection-empty", backend="collection")
+        return Answer(f"No study in the collection {did_not}.", refused=True, refusal_reason="collection-empty",
+                      backend="collection")
     asked = frozenset(f for f, name in (("cancer", "cancer_type"), ("drug", "drug"))
                       if found and getattr(query.filters, name))
-    citations = [_sentence_citation(index, n, m.source, m.sentence) for n, m in enumerate(everywhere, start=1)]
+    citations = [_sentence_citation(index, n, r.source, r.sentence) for n, r in enumerate(everywhere, start=1)]
     scope = f" with {query.described}" if query.described else ""
     if found and len(found) <= biomarker_listing.SENTENCES_MAX:
-        head = _and([f"{', '.join(m.names)} [{n}]" for n, m in enumerate(found, start=1)])
-        said = " ".join(f"{_first_author(m.source)} ({m.source.year}){' (retracted)' if m.source.retracted else ''}"
-                        f": {m.sentence} [{n}]" for n, m in enumerate(found, start=1))
-        return Answer(f"{head}. {said}", citations=citations, backend="collection")
-    listed = "; ".join(biomarker_listing.line(m, _who(m.source), n, asked) for n, m in enumerate(everywhere, start=1))
-    counted = f"These are the {len(everywhere)} studies in the collection that measured an exosomal marker in " \
-        "patients and linked it to treatment response, resistance or outcome."
+        head = _and([f"{', '.join(r.names)} [{n}]" for n, r in enumerate(found, start=1)])
+        said = " ".join(f"{_first_author(r.source)} ({_year_and_caveat(r)}): {r.sentence} [{n}]"
+                        for n, r in enumerate(found, start=1))
+        return Answer(f"{_capitalised(head)}. {said}", citations=citations, backend="collection")
+    listed = _capitalised("; ".join(r.line(_who(r.source), n, asked) for n, r in enumerate(everywhere, start=1)))
     if not found:
-        return Answer(f"No study in the collection{scope} reads an exosomal marker in patients. {counted} "
-                      f"{listed}.", citations=citations, backend="collection")
-    return Answer(f"{listed}. {counted.replace('collection', f'collection{scope}', 1)}", citations=citations,
-                  backend="collection")
+        return Answer(f"No study in the collection{scope} {did_not}. These are the {len(everywhere)} studies in the "
+                      f"collection that {did}. {listed}.", citations=citations, backend="collection")
+    return Answer(f"{listed}. These are the {len(everywhere)} studies in the collection{scope} that {did}.",
+                  citations=citations, backend="collection")
 
 
-def _markers(index: Index, query: CollectionQuery) -> list[biomarker_listing.Marker]:
-    """The markers of the studies the query's filters and cargo classes keep."""
+def _capitalised(text: str) -> str:
+    """An answer opens with a capital, unless its first word is a name written otherwise ("miR-21", "circNFIX"):
+    "Cannabidiol (prostate cancer; ...)"."""
+    first = text.split(" ", 1)[0]
+    return text[0].upper() + text[1:] if first.isalpha() and first.islower() else text
+
+
+def _year_and_caveat(reading: Reading) -> str:
+    """'2018', '2018, retracted', '2018, cell culture only': what changes how the sentence after it reads."""
+    caveat = "retracted" if reading.source.retracted else \
+        "cell culture only" if reading.detail("evidence") == "cell culture only" else ""
+    return ", ".join(str(v) for v in (reading.source.year, caveat) if v)
+
+
+def _readings(index: Index, query: CollectionQuery) -> list[Reading]:
+    """The readings of the studies the query's filters, cargo classes and words keep."""
     mentioning = using_all(index, "bm25", query.mentions) if query.mentions else None
     kept = [s for s in index.sources.values() if query.filters.matches(source_metadata(s))
             and (not query.categories or any(cargo_listing.is_of_class(s, c) for c in query.categories))
-            and (mentioning is None or s.id in mentioning)]
-    return biomarker_listing.markers((s, " ".join(c.text for c in index.chunks if c.source_id == s.id)) for s in kept)
+            and (mentioning is None or s.id in mentioning)
+            and (query.evidence is None or query.evidence in evidence_kinds(s))]
+    read = _READINGS[query.reading or ""][0]
+    return read((s, " ".join(c.text for c in index.chunks if c.source_id == s.id)) for s in kept)
 
 
 def _and(items: list[str]) -> str:

@@ -1,0 +1,39 @@
+"""One study's line in a listing read from its sentences (exosomal markers in patients, drugs that lower exosome
+release): the sentence that says it, the names it gives, and the facets that place it. rag/biomarker_listing.py and
+rag/inhibitor_listing.py find them; rag/collection.py answers with them, a few with their sentences and more as a
+catalogue of one cited line each."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rag.documents import Source
+
+
+@dataclass(frozen=True)
+class Reading:
+    source: Source
+    sentence: str  # the corpus sentence the line rests on, and the passage its citation points at
+    names: tuple[str, ...]  # what was asked for: "miR-500a-3p"; "tipifarnib", "ketoconazole"
+    details: tuple[tuple[str, str], ...]  # ("cancer", "gastric cancer"), ("drug", "cisplatin"), ("fluid", "serum")
+
+    def detail(self, facet: str) -> str:
+        return next((value for name, value in self.details if name == facet), "")
+
+    def line(self, who: str, n: int, asked: frozenset[str] = frozenset()) -> str:
+        """'HOTTIP (gastric cancer; cisplatin; serum): Wang et al., 2019 [1]', without the facets the question
+        named (`asked`), which every line would repeat."""
+        said = [value for facet, value in self.details if value and facet not in asked]
+        detail = f" ({'; '.join(said)})" if said else ""
+        retracted = " (retracted)" if self.source.retracted else ""
+        return f"{', '.join(self.names) or 'not named'}{detail}: {who}{retracted} [{n}]"
+
+
+def first_value(values: list[str]) -> str:
+    """A record's first value as written, without its note ("adriamycin (doxorubicin)": adriamycin)."""
+    return values[0].split(" (")[0].strip() if values else ""
+
+
+def ordered(readings: list[Reading]) -> list[Reading]:
+    """Sound studies first, newest first."""
+    return sorted(readings, key=lambda r: (r.source.retracted, -(r.source.year or 0), r.source.title.lower()))
