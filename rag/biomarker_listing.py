@@ -19,7 +19,7 @@ from rag.chunking import split_sentences
 from rag.documents import Source
 from rag.evidence import PATIENTS, evidence_kinds
 from rag.generation.lead import frames_the_study
-from rag.generation.routes import ROUTE_OF, asks_outcome, speaks_of_cancer
+from rag.generation.routes import ROUTE_OF, asks_outcome
 from rag.normalize import specific_terms
 from rag.readings import Reading, first_value, ordered
 
@@ -30,6 +30,7 @@ _ASKS_MARKER = re.compile(r"\b(?:bio)?markers?\b|\bpredict\w*|\bprognos\w*|\bliq
 _ASKS_A_LIST = re.compile(r"^\s*(?:which|what|list|name|are there|is there)\b", re.IGNORECASE)
 # a list said by its noun: "What exosomal biomarkers exist ...?", "Are there ... blood tests ...?"
 _MARKERS = re.compile(r"\b(?:bio)?markers\b|\bpredictors\b|\bindicators\b|\btests\b", re.IGNORECASE)
+_RESPONSE = re.compile(r"\brespon(?:se|ses|ders?)\b", re.IGNORECASE)  # "predict response", "non-responders"
 _VESICLES = re.compile(r"\b(?:exosom\w*|(?:micro)?vesicles?|EVs?|particles?)\b", re.IGNORECASE)
 # where a marker was measured in patients, as records say it, and how an answer names it
 _FLUID = re.compile(r"\b(serum|plasma|blood|circulating(?! tumou?r cells)|cerebrospinal fluid|urine|saliva)\b",
@@ -48,11 +49,12 @@ _CLINICAL = re.compile(r"\brespon\w*|\bnon-?responders?\b|\bprognos\w*|\bpredict
 def asks_biomarkers(question: str) -> bool:
     """Does the question ask for the exosomal markers of response across the field (a list: "Which exosomal
     microRNAs predict ...?", "What exosomal biomarkers exist for chemoresistance?")? It speaks of vesicles, of a
-    marker or prediction, and of resistance, response or cancer ("Which microRNAs in blood exosomes predict a heart
-    attack?" is another field's); the caller checks it names no particular cargo."""
+    marker or prediction, and of resistance or response to treatment: markers that detect a cancer early ("Which
+    exosomal microRNAs are biomarkers of early pancreatic cancer?") or another disease ("... predict a heart
+    attack?") are not this collection's subject; the caller checks it names no particular cargo."""
     return bool(_ASKS_A_LIST.match(question) and _ASKS_MARKER.search(question) and _VESICLES.search(question)
                 and (asks_for_list(question) or _MARKERS.search(question))
-                and (asks_outcome(question) or speaks_of_cancer(question)))
+                and (asks_outcome(question) or bool(_RESPONSE.search(question))))
 
 
 def marker(source: Source, text: str) -> Reading | None:

@@ -872,6 +872,7 @@ def test_a_few_exosomal_markers_are_answered_with_the_sentences_that_read_them(a
 
 def test_a_marker_question_of_another_field_or_of_one_named_cargo_is_not_the_catalogue(assistant: Assistant) -> None:
     for question in ("Which microRNAs in blood exosomes predict a heart attack?",  # not cancer, not response
+                     "Which exosomal microRNAs are biomarkers for early detection of pancreatic cancer?",  # diagnosis
                      "Does high serum exosomal HOTTIP predict a poor response to cisplatin?",  # not a list
                      "Which exosomal markers predict HOTTIP-driven cisplatin resistance?",  # one cargo named
                      "Which detoxifying enzyme in blood particles might predict that breast cancer chemo will fail?"):

@@ -202,12 +202,8 @@ def asks_outcome_only(question: str) -> bool:
     part exosomes carry."""
     said = _said(question, normalize(question).split())
     # of cancer: "How do bacteria share drug resistance genes?" is another field's question
-    return asks_outcome(question) and not any(w.startswith(_VESICLE_WORDS) for w in said) and speaks_of_cancer(question)
-
-
-def speaks_of_cancer(question: str) -> bool:
-    """The question speaks of cancer or its treatment, plainly or in everyday words ("chemo", "leukaemia")."""
-    return any(w.startswith(_CANCER_WORDS) or w == "chemo" for w in _said(question, normalize(question).split()))
+    return asks_outcome(question) and not any(w.startswith(_VESICLE_WORDS) for w in said) and \
+        any(w.startswith(_CANCER_WORDS) or w == "chemo" for w in said)
 
 
 _VESICLE_WORDS = ("exosom", "vesicle", "microvesicle", "microparticle")
