@@ -199,9 +199,12 @@ def test_a_question_on_exosomal_rnas_as_a_whole_gets_one_line_per_cargo_class(as
 
 def test_a_list_question_about_one_route_lists_that_routes_studies(assistant: Assistant) -> None:
     # session 16: exosome-packed paclitaxel (Kim) and engineered exosomes (Kamerkar) led "block exosome release"
+    # since session 33 it is the listing of drugs that lower exosome release, Richards' GW4869 (a stromal study)
+    # and Federici's proton pump inhibitors (drug efflux) among them
     answer = assistant.ask("Which compounds have been used to block exosome release in cancer models?")
-    categories = [assistant.index().sources[c.source_id].category for c in answer.citations]
-    assert len(categories) >= 2 and set(categories) == {"secretion-inhibition"}
+    assert {c.source_id for c in answer.citations} == {
+        "kosgodage-2018-cbd-emv-inhibitor", "datta-2018-exosome-inhibitor-screen", "richards-2017-caf-exosomes",
+        "federici-2014-melanoma-cisplatin-ph", "chalmin-2010-hsp72-exosomes-mdsc"}, answer.answer
     # session 27: studies asked for by what they show, in everyday words, are that route's (Kreger's Survivin study
     # and seven general reviews ranked above every drug-efflux study but Shedden's)
     studies = assistant.ask("Which studies show that exosomes can carry chemotherapy drugs out of cancer cells?")
@@ -935,6 +938,33 @@ def test_drugs_that_block_exosome_release_are_a_catalogue_read_from_the_sentence
                      "Which compounds did a high-throughput screen find that block exosome biogenesis?",
                      "Which drugs stop cells from releasing exosomes, and does that help chemotherapy work?"):
         assert assistant.ask(question).backend != "collection", question
+
+
+def test_a_follow_up_narrows_a_listing_read_from_sentences(assistant: Assistant) -> None:
+    first = "Which exosomal biomarkers predict chemotherapy resistance?"
+    listing = assistant.ask(first)
+    gastric = assistant.ask("What about in gastric cancer?",
+                            history=[Turn("user", first), Turn("assistant", listing.answer)])
+    assert gastric.backend == "collection" and gastric.answer.startswith("miR-500a-3p [1] and HOTTIP [2]. Lin et al. "
+                                                                         "(2020): In patients"), gastric.answer
+
+
+def test_an_inhibitor_asked_about_opens_with_the_sentence_that_uses_it(assistant: Assistant) -> None:
+    # session 33: the record lists GW4869 with gemcitabine as Richards' drugs, the study's setting, so the answer
+    # opened with the CAFs' own resistance to gemcitabine and gave the GW4869 sentence third
+    answer = assistant.ask("Does GW4869 reverse gemcitabine resistance?")
+    assert answer.answer.startswith("Richards et al. (2017): Blocking exosome release from gemcitabine-treated CAFs "
+                                    "with GW4869"), answer.answer
+
+
+def test_a_how_question_on_resistance_opens_with_the_cargo_causing_it_not_a_patient_correlation(
+        assistant: Assistant) -> None:
+    # session 33: opened with Zhu's patients ("circulating exosomal miR-223 levels were closely linked to EOC
+    # recurrence"), which names the cargo but says nothing of how resistance comes about
+    answer = assistant.ask("How do macrophage exosomes cause resistance in ovarian cancer?")
+    lead = answer.answer.split(" [1]")[0]
+    assert lead.startswith("Zhu et al. (2019): ") and "resistance" in lead and "miR-223" in lead, answer.answer
+    assert "recurrence" not in lead, answer.answer
 
 
 def test_a_question_for_a_protein_is_not_answered_with_an_rna_or_a_drug(assistant: Assistant) -> None:

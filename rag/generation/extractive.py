@@ -14,7 +14,7 @@ from typing import cast
 
 import numpy as np
 
-from rag import lay_terms
+from rag import inhibitor_listing, lay_terms
 from rag.answer_types import (FIELD_WORDS, asked_kinds, asked_phrase, asks_for_list, asks_for_person,
                               asks_for_source, facet_names, gazetteer, head_noun, people_named, rare_words,
                               states_asked_amount, states_asked_count, states_asked_name, states_asked_size,
@@ -805,13 +805,22 @@ def _rna_classes_named(question: str) -> set[str]:
 
 
 def _carrying(question: str, best: Candidate, own: list[Candidate], source: Source) -> Candidate:
-    """`best`, or, when it names none of the cargo and targets the study's record lists, the study's sentence in
-    `own` that names one and the outcome asked (Richards' Snail in place of "CAFs were inherently resistant")."""
+    """`best`, or, when it names none of the cargo and targets the study's record lists or does not speak of the
+    outcome asked, the study's sentence in `own` that names one and the outcome (Richards' Snail in place of "CAFs
+    were inherently resistant"; Zhu's miR-223 raising resistance in place of its patients' miR-223 and recurrence)."""
     carried = facet_names(source, "cargo") | facet_names(source, "targets")
-    if not carried or _names_any(best, carried):
+    if not carried or (_names_any(best, carried) and states_outcome_asked(question, best.text)):
         return best
-    naming = [c for c in own if _names_any(c, carried) and states_outcome_asked(question, c.text)]
+    naming = [c for c in own if _names_any(c, carried) and states_outcome_asked(question, c.text)
+              and not _CARRIES_ON.search(re.split(r"[,;:]", c.text, maxsplit=1)[0])]
     return max(naming, key=lambda c: c.lead) if naming else best
+
+
+# a sentence that carries on from the one before ("In parallel, ...", "... supported this antiviral/NOTCH3 axis")
+# cannot open in its place: a closed class of connectives, and demonstratives in its first clause (after it, "and
+# these exosomes raised Snail" points back within the sentence)
+_CARRIES_ON = re.compile(rf"^(?:In parallel|In addition|Also|Moreover|Furthermore|Likewise|Similarly)\b|"
+                         rf"^{_LEANS_BACK.pattern}|\b(?:this|these|those)\b", re.IGNORECASE)
 
 
 def _names_any(cand: Candidate, names: set[str]) -> bool:
@@ -923,9 +932,14 @@ def _naming_all(lead: Candidate, leads: list[Candidate], specific: frozenset[str
     resistant cells, and "Does exosomal miR-100-5p target mTOR ...?" with the count of miRNAs that changed. The
     study's cancer and drugs are its setting, which its sentences need not repeat ("How does miR-155 make
     pancreatic cancer cells ... resist gemcitabine?" keeps its lead on how miR-155 acts)."""
-    setting = facet_names(source, "cancer_types") | facet_names(source, "drugs")
+    # an inhibitor the study used is what it tested, not its setting ("Does GW4869 reverse gemcitabine
+    # resistance?" opened with the CAFs' resistance to gemcitabine, before the sentence blocking them with GW4869)
+    own = " ".join(c.text for c in leads if c.hit_index == lead.hit_index)
+    blocking = inhibitor_listing.inhibitors(source, own)
+    tested = {stem(t) for name in (blocking.names if blocking else ()) for t in normalize(name).split()}
+    setting = (facet_names(source, "cancer_types") | facet_names(source, "drugs")) - tested
     specific = frozenset(n for n in specific if stem(n) not in setting)
-    if len(specific) < 2 or specific <= lead.terms:
+    if not specific or specific <= lead.terms or (len(specific) < 2 and not specific & tested):
         return lead
     naming = [c for c in leads if c.hit_index == lead.hit_index and specific <= c.terms]
     return max(naming, key=lambda c: c.lead) if naming else lead
