@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable
 
 from rag.answer_types import asks_for_list
+from rag.cargo_listing import CLASS_PREFIX
 from rag.chunking import split_sentences
 from rag.documents import Source
 from rag.evidence import PATIENTS, evidence_kinds
@@ -23,7 +24,6 @@ from rag.generation.routes import ROUTE_OF, asks_outcome
 from rag.normalize import specific_terms
 from rag.readings import Reading, first_value, ordered
 
-SENTENCES_MAX = 3  # up to this many studies are answered with their sentences; more get one catalogue line each
 # the question asks what predicts or marks response: "biomarkers", "predict", "liquid biopsy", "blood test"
 _ASKS_MARKER = re.compile(r"\b(?:bio)?markers?\b|\bpredict\w*|\bprognos\w*|\bliquid[- ]biops\w*|\bblood[- ]tests?\b|"
                           r"\bindicators?\b", re.IGNORECASE)
@@ -88,7 +88,7 @@ def _reads_in_patients(sentence: str) -> bool:
 def _names(source: Source, sentence: str) -> tuple[str, ...]:
     """The record's cargo names the sentence uses ("UCH-L1", not the P-glycoprotein it also lists); all of them
     when it uses none."""
-    cargo = [re.sub(r"^(?:lncRNA|circRNA)\s+", "", v.split(" (")[0]).strip() for v in source.facets.get("cargo", [])]
+    cargo = [CLASS_PREFIX.sub("", v.split(" (")[0]).strip() for v in source.facets.get("cargo", [])]
     named = [c for c in cargo if specific_terms(c)]
     used = [c for c in named if re.search(rf"(?<![\w-]){re.escape(c)}(?![\w-])", sentence, re.IGNORECASE)]
     return tuple(dict.fromkeys(used or named))

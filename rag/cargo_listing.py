@@ -17,6 +17,7 @@ from rag.documents import Source
 from rag.generation.routes import about_a_route_only, asks_outcome, routes_named
 from rag.generation.short_answer import NUCLEIC_ACID, lists_rna_class
 from rag.normalize import normalize, specific_terms
+from rag.readings import first_value
 
 # fewer sound studies than this fit in an answer of findings (one line each within the word budget), which says
 # more of each; the catalogue is for a class with more studies than that
@@ -31,7 +32,7 @@ PROTEIN = "protein-transfer"
 _PROTEIN_ROUTES = frozenset({"protein-transfer", "drug-efflux"})
 # a microRNA as records write it: "miR-21", "miR-100-5p", "miR21" (in "miR21 (miR-21) isomiRNAs")
 _MIRNA = re.compile(r"\bmiR-?(\d+[a-z]?(?:-[35]p)?)\b")
-_CLASS_PREFIX = re.compile(r"^(?:lncRNA|circRNA)\s+", re.IGNORECASE)  # "lncRNA HOTTIP": the name is HOTTIP
+CLASS_PREFIX = re.compile(r"^(?:lncRNA|circRNA)\s+", re.IGNORECASE)  # "lncRNA HOTTIP": the name is HOTTIP
 # the list is what the question asks ("Which microRNAs ...?", "List the exosomal microRNAs ..."), not a clause of
 # a how-question ("How did the cells choose which miRNAs to export?")
 _ASKS_A_LIST = re.compile(r"^\s*(?:which|what|list|name)\b", re.IGNORECASE)
@@ -95,8 +96,8 @@ def item(source: Source, category: str) -> Item:
     else:
         names, targets = rna_names(source.facets.get("cargo", []), category), \
             target_names(source.facets.get("targets", []))
-    return Item(source, names, targets, _first(source.facets.get("cancer_types", [])),
-                _first(source.facets.get("drugs", [])))
+    return Item(source, names, targets, first_value(source.facets.get("cancer_types", [])),
+                first_value(source.facets.get("drugs", [])))
 
 
 def protein_names(source: Source) -> tuple[str, ...]:
@@ -120,7 +121,7 @@ def rna_names(cargo: Iterable[str], category: str) -> tuple[str, ...]:
         if category == "ncrna-mirna":
             found += [f"miR-{m}" for m in _MIRNA.findall(value)]
         else:
-            name = _CLASS_PREFIX.sub("", value.split(" (")[0]).strip()
+            name = CLASS_PREFIX.sub("", value.split(" (")[0]).strip()
             if specific_terms(name) and not _MIRNA.search(name):
                 found.append(name)
     return tuple(dict.fromkeys(found))
@@ -131,11 +132,6 @@ def target_names(targets: Iterable[str]) -> tuple[str, ...]:
     named = [v.split(" (")[0].strip() for v in targets]
     return tuple(v for v in named if specific_terms(v) and len(v.split()) <= 2)[:TARGETS_SHOWN]
 
-
-def _first(values: list[str]) -> str:
-    """A record's first value as written, without its note ("adriamycin (doxorubicin)": adriamycin; "neoadjuvant
-    chemotherapy (regimen not stated in abstract)": neoadjuvant chemotherapy)."""
-    return values[0].split(" (")[0].strip() if values else ""
 
 
 def catalogue(sources: Iterable[Source], category: str) -> tuple[list[Item], int]:

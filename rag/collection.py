@@ -25,7 +25,7 @@ from rag.index import Index
 from rag.lexical import STOPWORDS
 from rag.normalize import is_entity, normalize, spaced, specific_terms, stem
 from rag.ranking.signals import THE_REVIEW
-from rag.readings import Reading
+from rag.readings import SENTENCES_MAX, Reading
 from rag.retrieval import Hit
 from rag.vocabulary import is_technical
 from rag.word_users import using_all
@@ -111,13 +111,15 @@ class CollectionTerms:
     authors: frozenset[str] = frozenset()  # first authors' surnames, normalised ("wang", "au yeung" as "yeung")
     cancer_phrases: dict[str, str] = field(default_factory=dict)  # "head and neck" -> "head and neck cancer"
     records: tuple[Source, ...] = ()  # every source, for what a parse must count (cargo_listing.enough)
+    drug_words: frozenset[str] = frozenset()  # every word of the records' drug values ("neoadjuvant")
 
     @classmethod
     def of(cls, index: Index, types: EntityTypes) -> CollectionTerms:
         found = options(index)
         return cls(types, _category_words(found["category"]), _source_names(found["exosome_source"], types),
                    frozenset(_first_author_key(s) for s in index.sources.values()) - {""},
-                   _cancer_phrases(found["cancer_type"], types), tuple(index.sources.values()))
+                   _cancer_phrases(found["cancer_type"], types), tuple(index.sources.values()),
+                   _drug_words(index.sources.values()))
 
 
 def _cancer_phrases(values: Iterable[str], types: EntityTypes) -> dict[str, str]:
@@ -328,7 +330,7 @@ def _reading_listing(question: str, known: CollectionTerms, reading: str) -> Col
     categories = frozenset(c for c in routes_named(question) if c in cargo_listing.LABELS)
     said += [f"exosomal {cargo_listing.LABELS[c]}" for c in sorted(categories)]
     # how the drugs were given, which no drug name says: "neoadjuvant", "platinum-based"
-    setting = tuple(sorted((words & _drug_words(known.records)) - found["drug"] - _TREATMENT))
+    setting = tuple(sorted((words & known.drug_words) - found["drug"] - _TREATMENT))
     said += [f"text mentioning {' and '.join(repr(w) for w in setting)}"] if setting else []
     return CollectionQuery(Filters.from_mapping(values), " and ".join(said), categories, mentions=setting,
                            reading=reading)
@@ -625,7 +627,7 @@ def _reading_answer(index: Index, query: CollectionQuery) -> Answer:
                       if found and getattr(query.filters, name))
     citations = [_sentence_citation(index, n, r.source, r.sentence) for n, r in enumerate(everywhere, start=1)]
     scope = f" with {query.described}" if query.described else ""
-    if found and len(found) <= biomarker_listing.SENTENCES_MAX:
+    if found and len(found) <= SENTENCES_MAX:
         head = _and([f"{', '.join(r.names)} [{n}]" for n, r in enumerate(found, start=1)])
         said = " ".join(f"{_first_author(r.source)} ({_year_and_caveat(r)}): {r.sentence} [{n}]"
                         for n, r in enumerate(found, start=1))
@@ -659,8 +661,12 @@ def _readings(index: Index, query: CollectionQuery) -> list[Reading]:
             and (not query.categories or any(cargo_listing.is_of_class(s, c) for c in query.categories))
             and (mentioning is None or s.id in mentioning)
             and (query.evidence is None or query.evidence in evidence_kinds(s))]
+    texts: dict[str, list[str]] = {s.id: [] for s in kept}
+    for chunk in index.chunks:  # one pass over the chunks, not one per study
+        if chunk.source_id in texts:
+            texts[chunk.source_id].append(chunk.text)
     read = _READINGS[query.reading or ""][0]
-    return read((s, " ".join(c.text for c in index.chunks if c.source_id == s.id)) for s in kept)
+    return read((s, " ".join(texts[s.id])) for s in kept)
 
 
 def _and(items: list[str]) -> str:

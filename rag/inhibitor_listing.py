@@ -50,14 +50,15 @@ def asks_inhibitors(question: str) -> bool:
                 and not _SECOND_QUESTION.search(question))
 
 
-def inhibitors(source: Source, text: str) -> Reading | None:
+def inhibitors(source: Source, text: str, sentences: Iterable[str] | None = None) -> Reading | None:
     """The record's drugs that its text has lowering exosome release, with the first sentence saying so; its
-    details: cancer, the other drugs it tested them with, how far its evidence reaches."""
+    details: cancer, the other drugs it tested them with, how far its evidence reaches. `sentences`: the text's,
+    when the caller has them split already."""
     drugs = source.facets.get("drugs", [])
     if source.type != "study" or not drugs:
         return None
     found: dict[str, str] = {}
-    for sentence in split_sentences(text):
+    for sentence in split_sentences(text) if sentences is None else sentences:
         lowered = _LOWERS_RELEASE.search(sentence)
         if lowered is None:
             continue

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 from rag.documents import Source
 
+SENTENCES_MAX = 3  # up to this many studies are answered with their sentences; more get one catalogue line each
+
 
 @dataclass(frozen=True)
 class Reading:

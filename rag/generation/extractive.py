@@ -934,8 +934,8 @@ def _naming_all(lead: Candidate, leads: list[Candidate], specific: frozenset[str
     pancreatic cancer cells ... resist gemcitabine?" keeps its lead on how miR-155 acts)."""
     # an inhibitor the study used is what it tested, not its setting ("Does GW4869 reverse gemcitabine
     # resistance?" opened with the CAFs' resistance to gemcitabine, before the sentence blocking them with GW4869)
-    own = " ".join(c.text for c in leads if c.hit_index == lead.hit_index)
-    blocking = inhibitor_listing.inhibitors(source, own)
+    own = [c.text for c in leads if c.hit_index == lead.hit_index]
+    blocking = inhibitor_listing.inhibitors(source, " ".join(own), own)
     tested = {stem(t) for name in (blocking.names if blocking else ()) for t in normalize(name).split()}
     setting = (facet_names(source, "cancer_types") | facet_names(source, "drugs")) - tested
     specific = frozenset(n for n in specific if stem(n) not in setting)
