@@ -366,8 +366,13 @@ def facet_names(source: Source, facet: str, proper: bool = True) -> set[str]:
     named in lower case ("tipifarnib"), so in the drugs facet a word rare in general English is a name too (not
     "chemotherapy (agents not named in abstract)"). Without `proper`, a protein written as a proper name
     ("Snail") is not one (the reading rag/grounding.py was fitted with)."""
+    # a number is no name ("IL-6", "HGC-27" leave "6", "27"), but an identifier's long run of digits is: the
+    # circRNA written "circ_0091741" normalises to "circ 0091741"
     return {stem(t) for value in source.facets.get(facet, []) for t in _named_terms(value, facet, proper)
-            if t not in GENERIC_ENTITIES and len(t) > 2 and not t.isdigit()}
+            if t not in GENERIC_ENTITIES and len(t) > 2 and (not t.isdigit() or len(t) >= _ID_DIGITS)}
+
+
+_ID_DIGITS = 5  # the pack's longest count is "about 1300 genes"; circBase ids run to 7 digits
 
 
 def _named_terms(value: str, facet: str, proper: bool = True) -> set[str]:

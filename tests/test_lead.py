@@ -63,6 +63,16 @@ def test_a_record_names_a_protein_it_writes_as_a_proper_name() -> None:
     assert facet_names(source, "targets", proper=False) == set()  # the reading the gate's grounding was fitted on
 
 
+def test_a_record_names_a_circrna_by_its_numeric_identifier_but_not_a_cell_line_number() -> None:
+    # session 34: "circ_0091741" normalises to "circ 0091741", and every all-digit token was dropped, so Chen's
+    # record named no cargo and a how-question opened with its mouse sentence instead of the resistance it causes
+    facets = {"cargo": ["circ_0091741"], "targets": ["autocrine IL-6"], "models": ["HGC-27 cells"]}
+    source = Source(id="s", title="t", sections=[], facets=facets)
+    assert facet_names(source, "cargo") == {"0091741"}
+    assert "6" not in facet_names(source, "targets")
+    assert "27" not in facet_names(source, "models")
+
+
 @pytest.mark.parametrize(("question", "expected"), [
     # written for this test (session 10), on facts in a study's later sentences; before the refit the first
     # opened with the study's human data and the second was answered from another study (Valadi's mast cells)
