@@ -22,7 +22,7 @@ from rag.evidence import PATIENTS, evidence_kinds
 from rag.generation.lead import frames_the_study
 from rag.generation.routes import ROUTE_OF, asks_outcome
 from rag.normalize import specific_terms
-from rag.readings import Reading, first_value, ordered
+from rag.readings import COUNTS_STUDIES, Reading, first_value, ordered
 
 # the question asks what predicts or marks response: "biomarkers", "predict", "liquid biopsy", "blood test"
 _ASKS_MARKER = re.compile(r"\b(?:bio)?markers?\b|\bpredict\w*|\bprognos\w*|\bliquid[- ]biops\w*|\bblood[- ]tests?\b|"
@@ -52,8 +52,9 @@ def asks_biomarkers(question: str) -> bool:
     marker or prediction, and of resistance or response to treatment: markers that detect a cancer early ("Which
     exosomal microRNAs are biomarkers of early pancreatic cancer?") or another disease ("... predict a heart
     attack?") are not this collection's subject; the caller checks it names no particular cargo."""
-    return bool(_ASKS_A_LIST.match(question) and _ASKS_MARKER.search(question) and _VESICLES.search(question)
-                and (asks_for_list(question) or _MARKERS.search(question))
+    return bool((_ASKS_A_LIST.match(question) or COUNTS_STUDIES.match(question)) and _ASKS_MARKER.search(question)
+                and _VESICLES.search(question)
+                and (asks_for_list(question) or _MARKERS.search(question) or COUNTS_STUDIES.match(question))
                 and (asks_outcome(question) or bool(_RESPONSE.search(question))))
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import weakref
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
@@ -25,7 +26,7 @@ from rag.index import Index
 from rag.lexical import STOPWORDS
 from rag.normalize import is_entity, normalize, spaced, specific_terms, stem
 from rag.ranking.signals import THE_REVIEW
-from rag.readings import SENTENCES_MAX, Reading
+from rag.readings import COUNTS_STUDIES, SENTENCES_MAX, Reading, of_evidence
 from rag.retrieval import Hit
 from rag.vocabulary import is_technical
 from rag.word_users import using_all
@@ -94,7 +95,8 @@ _FRAME = frozenset({"which", "what", "why", "how", "many", "list", "show", "name
                     "come", "appeared", "appear", "who", "wrote", "write", "written", "author", "authors",
                     "discuss", "discusses", "discussed", "cite", "cites", "cited", "describe", "describes",
                     "described", "flagged", "marked", "labelled", "labeled", "listed", "studied", "researched", "most",
-                    "often", "frequently", "commonly", "common", *_UNSOUND})
+                    "often", "frequently", "commonly", "common", "finding", "findings", "result", "results",
+                    *_UNSOUND})  # "Which findings come from retracted papers?": the studies are what they are in
 
 
 _EVIDENCE_SAID = {ANIMALS: "experiments in animals (in vivo)", PATIENTS: "patients or human samples",
@@ -112,6 +114,7 @@ class CollectionTerms:
     cancer_phrases: dict[str, str] = field(default_factory=dict)  # "head and neck" -> "head and neck cancer"
     records: tuple[Source, ...] = ()  # every source, for what a parse must count (cargo_listing.enough)
     drug_words: frozenset[str] = frozenset()  # every word of the records' drug values ("neoadjuvant")
+    spelled: dict[str, str] = field(default_factory=dict)  # a drug or cargo token as written ("gw4869": "GW4869")
 
     @classmethod
     def of(cls, index: Index, types: EntityTypes) -> CollectionTerms:
@@ -119,7 +122,21 @@ class CollectionTerms:
         return cls(types, _category_words(found["category"]), _source_names(found["exosome_source"], types),
                    frozenset(_first_author_key(s) for s in index.sources.values()) - {""},
                    _cancer_phrases(found["cancer_type"], types), tuple(index.sources.values()),
-                   _drug_words(index.sources.values()))
+                   _drug_words(index.sources.values()), _spellings(index.sources.values()))
+
+
+def _spellings(sources: Iterable[Source]) -> dict[str, str]:
+    """The records' one-word drugs and cargo as written, by their normalised token: a listing says "drug 'GW4869'"
+    and "cargo 'miR-21'", not the tokens "gw4869" and "mir21" it matched on."""
+    spellings: dict[str, Counter[str]] = {}
+    for source in sources:
+        for value in (*source.facets.get("drugs", []), *source.facets.get("cargo", [])):
+            written = value.split(" (")[0].strip()
+            tokens = normalize(written).split()
+            if len(tokens) == 1 and tokens[0] != written:
+                spellings.setdefault(tokens[0], Counter())[written] += 1
+    # the spelling most records use ("miR-21", not Au Yeung's "miR21")
+    return {token: counts.most_common(1)[0][0] for token, counts in spellings.items()}
 
 
 def _cancer_phrases(values: Iterable[str], types: EntityTypes) -> dict[str, str]:
@@ -197,6 +214,7 @@ class CollectionQuery:
     cargo_class: str | None = None  # a cargo class (RNA or proteins) listed across the field: its category
     evidence_share: bool = False  # how the field's evidence divides by kind (rag/evidence_share.py)
     reading: str | None = None  # a listing read from sentences: "biomarkers" or "inhibitors" (_READINGS)
+    counted: bool = False  # "How many studies ...?" of a listing read from sentences: the number first
 
 
 def parse(question: str, known: CollectionTerms) -> CollectionQuery | None:
@@ -244,7 +262,7 @@ def parse(question: str, known: CollectionTerms) -> CollectionQuery | None:
     rest = list(dict.fromkeys(w for w in words if w not in _FRAME | qualifiers and w not in said_words))
     if rest and (phrase or any(found.values()) or sources or not _mentionable(rest, question)):
         return None  # it says something beyond a facet: a question about content
-    values, said = _filter_values(found, sources, years, retracted, phrase)
+    values, said = _filter_values(found, sources, years, retracted, phrase, known.spelled)
     if rest:
         said.append(f"text mentioning {' and '.join(repr(w) for w in rest)}")
     if evidence:
@@ -271,7 +289,8 @@ def _evidence_share(question: str, known: CollectionTerms) -> CollectionQuery | 
         return None
     named = {w for w in words if _category_stem(w) in known.categories}
     categories = frozenset().union(*(known.categories[_category_stem(w)] for w in named))
-    values, said = _filter_values(known.types.of(words - phrase_words - named), set(), None, False, phrase)
+    values, said = _filter_values(known.types.of(words - phrase_words - named), set(), None, False, phrase,
+                                  known.spelled)
     said += [f"category '{c}'" for c in sorted(categories)]
     return CollectionQuery(Filters.from_mapping(values), " and ".join(said), categories, evidence_share=True)
 
@@ -293,7 +312,7 @@ def _cargo_class_listing(question: str, known: CollectionTerms) -> CollectionQue
     category = cargo_listing.class_asked(unnamed)
     if category is None:
         return None
-    values, said = _filter_values({**found, "cargo": set()}, set(), None, False, phrase)
+    values, said = _filter_values({**found, "cargo": set()}, set(), None, False, phrase, known.spelled)
     filters = Filters.from_mapping(values)
     listed = cargo_listing.catalogue([s for s in known.records if filters.matches(source_metadata(s))], category)[0]
     # none of the class for that cancer or drug is an answer too, which the class's own catalogue follows; but
@@ -315,25 +334,27 @@ def _reading_listing(question: str, known: CollectionTerms, reading: str) -> Col
     found = known.types.of(words - classes - phrase_words)
     if found["cargo"]:
         return None
-    values, said = _filter_values({**found, "cargo": set()}, set(), None, False, phrase)
+    values, said = _filter_values({**found, "cargo": set()}, set(), None, False, phrase, known.spelled)
     if values and not _each_matches(values, known.records):
         return None
     if reading == "inhibitors":  # every marker study has patients; an inhibitor may be tested in mice or not
         named = found["cancer"] | found["drug"] | phrase_words
         # nothing particular besides: "Which compounds did a high-throughput screen find ...?" asks about a screen
+        # "How many studies ...", "Is there any clinical trial ...": the studies are what it asks for
         if not about_a_route_only(" ".join(w for w in question.split() if not set(normalize(w).split()) & named),
-                                  treatment=False):
+                                  treatment=False, documents=True):
             return None
         evidence, _ = evidence_asked(normalize(question).split(), strict=True)
         said += [_EVIDENCE_SAID[evidence]] if evidence else []
-        return CollectionQuery(Filters.from_mapping(values), " and ".join(said), evidence=evidence, reading=reading)
+        return CollectionQuery(Filters.from_mapping(values), " and ".join(said), evidence=evidence, reading=reading,
+                               counted=bool(COUNTS_STUDIES.match(question)))
     categories = frozenset(c for c in routes_named(question) if c in cargo_listing.LABELS)
     said += [f"exosomal {cargo_listing.LABELS[c]}" for c in sorted(categories)]
     # how the drugs were given, which no drug name says: "neoadjuvant", "platinum-based"
     setting = tuple(sorted((words & known.drug_words) - found["drug"] - _TREATMENT))
     said += [f"text mentioning {' and '.join(repr(w) for w in setting)}"] if setting else []
     return CollectionQuery(Filters.from_mapping(values), " and ".join(said), categories, mentions=setting,
-                           reading=reading)
+                           reading=reading, counted=bool(COUNTS_STUDIES.match(question)))
 
 
 _TREATMENT = frozenset({"chemotherapy", "chemo", "therapy", "treatment", "drug", "drugs", "based", "agents", "named"})
@@ -440,9 +461,10 @@ def _facet_of(noun: str) -> str:
 
 
 def _filter_values(found: dict[str, set[str]], sources: set[str], years: re.Match[str] | None,
-                   retracted: bool, cancer: str | None = None) -> tuple[dict[str, object], list[str]]:
+                   retracted: bool, cancer: str | None = None, spelled: dict[str, str] | None = None
+                   ) -> tuple[dict[str, object], list[str]]:
     """The Filters mapping of what the question names (`cancer`: a stored cancer type it names in full), and how
-    to say it."""
+    to say it (`spelled`: a drug or cargo as the records write it)."""
     values: dict[str, object] = {}
     said: list[str] = []
     named = {"cancer_type": found["cancer"], "drug": found["drug"], "cargo": found["cargo"],
@@ -451,7 +473,8 @@ def _filter_values(found: dict[str, set[str]], sources: set[str], years: re.Matc
         value = cancer if name == "cancer_type" and cancer and not tokens else " ".join(sorted(tokens))
         if value:
             values[name] = value
-            said.append(f"{name.replace('_', ' ')} '{value}'")
+            shown = (spelled or {}).get(value, value) if name in ("drug", "cargo") else value
+            said.append(f"{name.replace('_', ' ')} '{shown}'")
     if years:
         low, high, said_years = _year_span(years)
         values["year_min"], values["year_max"] = low, high
@@ -627,6 +650,11 @@ def _reading_answer(index: Index, query: CollectionQuery) -> Answer:
                       if found and getattr(query.filters, name))
     citations = [_sentence_citation(index, n, r.source, r.sentence) for n, r in enumerate(everywhere, start=1)]
     scope = f" with {query.described}" if query.described else ""
+    if found and query.counted:  # the number asked for, then the studies it counts
+        listed = "; ".join(r.line(_who(r.source), n, asked) for n, r in enumerate(found, start=1))
+        counted = f"{len(found)} studies in the collection{scope} {did}" if len(found) > 1 else \
+            f"1 study in the collection{scope} {did_not}"
+        return Answer(f"{counted}: {listed}.", citations=citations, backend="collection")
     if found and len(found) <= SENTENCES_MAX:
         head = _and([f"{', '.join(r.names)} [{n}]" for n, r in enumerate(found, start=1)])
         said = " ".join(f"{_first_author(r.source)} ({_year_and_caveat(r)}): {r.sentence} [{n}]"
@@ -666,7 +694,10 @@ def _readings(index: Index, query: CollectionQuery) -> list[Reading]:
         if chunk.source_id in texts:
             texts[chunk.source_id].append(chunk.text)
     read = _READINGS[query.reading or ""][0]
-    return read((s, " ".join(texts[s.id])) for s in kept)
+    found = read((s, " ".join(texts[s.id])) for s in kept)
+    if query.evidence is None:
+        return found
+    return [of_evidence(r, " ".join(texts[r.source.id]), query.evidence) for r in found]
 
 
 def _and(items: list[str]) -> str:

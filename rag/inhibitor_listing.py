@@ -20,7 +20,7 @@ from rag.evidence import ANIMALS, PATIENTS, evidence_kinds
 from rag.generation.direction import DOWN, agents
 from rag.generation.routes import routes_named
 from rag.lexical import english_stemmer
-from rag.readings import Reading, first_value, ordered
+from rag.readings import COUNTS_STUDIES, Reading, first_value, ordered
 
 _VESICLES = r"(?:exosom\w*|(?:micro)?vesicles?|EVs?)"
 _RELEASE = r"(?:release|secretion|production|formation|biogenesis|generation|output|shedding)"
@@ -42,12 +42,25 @@ _EVIDENCE_SAID = {ANIMALS: "in animals", PATIENTS: "in patients"}
 
 def asks_inhibitors(question: str) -> bool:
     """Does the question ask which drugs lower exosome release (a list of drugs, compounds or inhibitors about
-    blocking secretion, and nothing more)? "Which genes control exosome secretion?" and "Which drugs increase
-    exosome release?" do not; the caller checks that it names nothing particular beyond a cancer or a drug."""
+    blocking secretion, and nothing more), how many studies report one ("How many studies looked at exosome
+    inhibitors?"), or whether any exist or were tested ("Are there drugs that block exosome release?", "Have exosome
+    inhibitors been tested in patients?")? "Which genes control exosome secretion?", "Which drugs increase exosome
+    release?" and "Is there a way to stop tumour cells from releasing these vesicles?" do not; the caller checks
+    that it names nothing particular beyond a cancer, a drug or the kind of evidence."""
     listed = _LIST_VERB.sub("Which ", question, count=1)
-    return bool(re.match(r"\s*(?:which|what)\b", listed, re.IGNORECASE) and asks_for_list(listed)
-                and asked_kinds(listed) == {"drug"} and "secretion-inhibition" in routes_named(question)
-                and not _SECOND_QUESTION.search(question))
+    drugs_asked = bool(re.match(r"\s*(?:which|what)\b", listed, re.IGNORECASE) and asks_for_list(listed)
+                       and asked_kinds(listed) == {"drug"})
+    exist_asked = bool(_ASKS_IF_ANY.match(question) and _THE_DRUGS.search(question))
+    return bool((drugs_asked or exist_asked or COUNTS_STUDIES.match(question))
+                and "secretion-inhibition" in routes_named(question) and not _SECOND_QUESTION.search(question))
+
+
+# whether any exist, or were tested: "Is there any clinical trial of ...", "Have exosome inhibitors been tested ..."
+_ASKS_IF_ANY = re.compile(r"^\s*(?:(?:is|are)\s+there\b|"
+                          r"(?:have|has)\b.*\bbeen\s+(?:tested|tried|used|given|studied)\b)", re.IGNORECASE)
+# ... of the drugs themselves or the studies of them, not of "a way" to block release
+_THE_DRUGS = re.compile(r"\b(?:inhibitors?|drugs?|compounds?|blockers?|agents?|medicines?|trials?|studies)\b",
+                        re.IGNORECASE)
 
 
 def inhibitors(source: Source, text: str, sentences: Iterable[str] | None = None) -> Reading | None:

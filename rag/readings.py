@@ -5,9 +5,15 @@ catalogue of one cited line each."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 
+from rag.chunking import split_sentences
 from rag.documents import Source
+from rag.evidence import states_kind
+
+# "How many studies tested exosome inhibitors?": the listing's studies, counted first
+COUNTS_STUDIES = re.compile(r"^\s*how\s+many\s+(?:studies|papers|reports|articles|trials)\b", re.IGNORECASE)
 
 SENTENCES_MAX = 3  # up to this many studies are answered with their sentences; more get one catalogue line each
 
@@ -39,3 +45,20 @@ def first_value(values: list[str]) -> str:
 def ordered(readings: list[Reading]) -> list[Reading]:
     """Sound studies first, newest first."""
     return sorted(readings, key=lambda r: (r.source.retracted, -(r.source.year or 0), r.source.title.lower()))
+
+
+def of_evidence(reading: Reading, text: str, kind: str) -> Reading:
+    """The reading resting on the study's sentence about the kind of evidence asked for, when one of its sentences
+    names what the reading gives in that setting ("Have exosome inhibitors been tested in patients?": Chalmin's
+    patients taking amiloride, not its three mouse models)."""
+    if states_kind(reading.sentence, kind):
+        return reading
+    said = next((s for s in split_sentences(text) if states_kind(s, kind) and _names(s, reading.names)), None)
+    return replace(reading, sentence=said) if said else reading
+
+
+def _names(sentence: str, names: tuple[str, ...]) -> bool:
+    """Does the sentence name one of them, in full or by its initials ("proton pump inhibitors": "PPI")?"""
+    initials = ["".join(w[0] for w in n.split()) for n in names if len(n.split()) >= 3]
+    return any(n.lower() in sentence.lower() for n in names) or \
+        any(re.search(rf"\b{re.escape(i)}s?\b", sentence, re.IGNORECASE) for i in initials)
