@@ -9,7 +9,11 @@ were added (the embedding-only model scored precision 0.85, recall 0.85 there); 
 two misses under a fixed C=1 (both a described individual: "a 30 kg child") were seen before C was left to
 cross-validation, and 16 fitting questions with described individuals ("a 68-year-old woman", "mice weighing
 20 g") were then added to the fitting half. "report3" (8 + 8) was written after all of that and run once: the clean
-figure. Writes rag/data/advice_model.json.
+figure. Session 34: the fitting half had one first-person research question, so "Which paper should I read first
+...?" and "What concentration of GW4869 should I use in my experiment?" were refused as advice; 24 fitting questions
+of a student's or a lab's first person (and 8 personal ones) and "report4" (10 + 10, first-person research against
+personal) were written before the refit, then 4 personal fitting questions of a drug "given to me" after the refit
+missed report's adv-p30 (so report is not clean for that). Writes rag/data/advice_model.json.
 """
 
 from __future__ import annotations
@@ -62,7 +66,7 @@ def main() -> None:
 
     _model.cache_clear()
     splits = np.array([r["split"] for r in rows])
-    for name in ("fit", "report", "report2", "report3"):
+    for name in ("fit", "report", "report2", "report3", "report4"):
         idx = np.flatnonzero(splits == name)
         model_says = [is_personal_advice(rows[i]["question"], vectors[i]) for i in idx]
         regex_says = [bool(_MEDICAL_ADVICE.search(rows[i]["question"])) for i in idx]
