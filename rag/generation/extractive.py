@@ -335,6 +335,8 @@ class ExtractiveBackend:
             lead = _class_lead(question, lead, leads, hits)
         if asks_how_it_acts(question) and asks_outcome(question) and wanted is None and not listing:
             lead = _mechanism_lead(question, lead, leads, hits)
+        if wanted is None and not listing and not states_asked_name(question, lead.text):
+            lead = _standing_alone(lead, leads)
         if wanted is None and not listing and _evidence_kind(question) == ANIMALS and \
                 not states_kind(lead.text, ANIMALS):
             # "What happens to MDSCs when mice get amiloride?": the lead study's eligible sentence on its mice (not
@@ -819,14 +821,43 @@ def _carrying(question: str, best: Candidate, own: list[Candidate], source: Sour
 # a sentence that carries on from the one before ("In parallel, ...", "... supported this antiviral/NOTCH3 axis")
 # cannot open in its place: a closed class of connectives, and demonstratives in its first clause (after it, "and
 # these exosomes raised Snail" points back within the sentence)
-_CARRIES_ON = re.compile(rf"^(?:In parallel|In addition|Also|Moreover|Furthermore|Likewise|Similarly)\b|"
-                         rf"^{_LEANS_BACK.pattern}|\b(?:this|these|those)\b", re.IGNORECASE)
+_CONNECTIVE = re.compile(r"(?:In parallel|In addition|Also|Moreover|Furthermore|Likewise|Similarly)\b")
+_CARRIES_ON = re.compile(rf"^{_CONNECTIVE.pattern}|^{_LEANS_BACK.pattern}|\b(?:this|these|those)\b", re.IGNORECASE)
 
 
 def _names_any(cand: Candidate, names: set[str]) -> bool:
     # every word, not only the specific terms: a protein the record writes as a proper name ("Snail") is an
     # ordinary word in a sentence
     return any(stem(w) in names for w in normalize(cand.text).split())
+
+
+def _standing_alone(lead: Candidate, leads: list[Candidate]) -> Candidate:
+    """A lead whose first clause points back inside its study ("Analyses of primary human and mouse breast cancers
+    supported this antiviral/NOTCH3 axis, ...") gives way to the study's best eligible sentence that does not; one
+    that opens by leaning back, or speaks of the results before it ("... reduced these effects"), keeps its place
+    and is read after its antecedent (_antecedent)."""
+    first_clause = re.split(r"[,;:]", lead.text, maxsplit=1)[0]
+    if not _POINTS_BACK.search(first_clause) or _BACK_TO_A_RESULT.search(first_clause):
+        return lead
+    # about as relevant as the lead (the lead may be the one sentence holding what is asked: "... supported this
+    # antiviral/NOTCH3 axis, and adding gamma secretase inhibitors to therapy abolished stroma-mediated resistance"
+    # answers which drug class abolished it), and then the most relevant
+    alone = [c for c in leads if c.hit_index == lead.hit_index and stands_alone(c.text)
+             and c.in_context >= PEER_SENTENCE_SHARE * lead.in_context]
+    return max(alone, key=lambda c: c.in_context) if alone else lead
+
+
+def stands_alone(text: str) -> bool:
+    """Neither opens by leaning on the sentence before or carrying on from it ("In parallel, ...") nor points back
+    in its first clause."""
+    return not _LEANS_BACK.match(text) and not _CONNECTIVE.match(text) and \
+        not _POINTS_BACK.search(re.split(r"[,;:]", text, maxsplit=1)[0])
+
+
+# a demonstrative inside a sentence's first clause, after its first word: not one naming the document ("this
+# review"), nor "those" in a comparison ("differed from those of sensitive cells")
+_POINTS_BACK = re.compile(rf"(?<=\S)\s(?:this|these|those){_SELF_NAMING}(?!\s+(?:of|from|in|that|which|who)\b)\b",
+                          re.IGNORECASE)
 
 
 def _antecedent(lead: Candidate, own: list[Candidate], hits: list[Hit]) -> Candidate | None:
@@ -995,7 +1026,7 @@ def _list_line(question: str, own: list[Candidate], source: Source,
     pointed to ..."), a finding before the study's aim; without such a sentence, its most answer-like one."""
     # a line stands alone: a sentence that leans on the one before ("Here the exosomal miRNA sensitises ...",
     # "It also ...") cannot be a study's only line when it has another
-    own = [c for c in own if not _LEANS_BACK.match(c.text)] or own
+    own = [c for c in own if stands_alone(c.text)] or [c for c in own if not _LEANS_BACK.match(c.text)] or own
     # its findings by their own floor: the study's aim restates the question, so it outscores every finding
     # ("The study asked whether exosomes enriched in the lncRNA SBF2-AS1 ...") and would leave none eligible
     findings = eligible_leads([c for c in own if not c.frames] or own)
