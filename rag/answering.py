@@ -25,12 +25,13 @@ from rag.index import Index
 from rag.generation import Backend, BackendError, NoAnswer
 from rag.generation.extractive import ExtractiveBackend
 from rag.generation.routes import asks_outcome, asks_outcome_only, states_outcome_asked
-from rag.generation.setting import other_cancer, studies_of_site
+from rag.generation.setting import other_cancer, other_drug, studies_of_site
 from rag.generation.short_answer import particular
 from rag.grounding import grounded
 from rag.logs import fields
 from rag.normalize import normalize, specific_terms
 from rag.ranking.signals import THE_REVIEW
+from rag.readings import first_value
 from rag.retrieval import RELEVANCE_THRESHOLD, Hit, HybridSearch
 from rag.topic import in_scope
 from rag.vocabulary import is_rare, unseen
@@ -104,6 +105,17 @@ def _cancer_caveats(answer: Answer, index: Index, query: str) -> None:
             studied = " and ".join(index.sources[c.source_id].facets.get("cancer_types", []))
             note = prompts.OTHER_CANCER_IN_TEXT.format(n=c.n, studied=studied, asked=asked)
             answer.answer = _after_first(answer.answer, f"[{c.n}]", note)
+
+
+def _other_drug_caveats(answer: Answer, index: Index, query: str) -> None:
+    """A primary study that tested other drugs than the one the question names gets a note right after the first
+    sentence that cites it ("Reference 2 tested cisplatin, not gefitinib."), as a study of another cancer does."""
+    asked, other = other_drug(query, index, [c.source_id for c in answer.citations])
+    for c in answer.citations:
+        if c.source_id in other:
+            tested = " and ".join(first_value([d]) for d in index.sources[c.source_id].facets.get("drugs", [])[:3])
+            answer.answer = _after_first(answer.answer, f"[{c.n}]",
+                                         prompts.OTHER_DRUG_IN_TEXT.format(n=c.n, tested=tested, asked=asked))
 
 
 def _drug_caveat(answer: Answer, search: HybridSearch, query: str) -> None:
@@ -276,6 +288,7 @@ def answer_events(search: HybridSearch, question: str, backend: Backend, k: int 
         _evidence_caveats(answer, search.index, _evidence_asked_of(search, query, named))
     if not answer.refused and answer.backend != "collection":
         _cancer_caveats(answer, search.index, query)
+        _other_drug_caveats(answer, search.index, query)
         _drug_caveat(answer, search, query)
         _amount_caveat(answer, query)
     answer.timings_ms = {"retrieve": retrieved, "generate": round(_ms(started) - retrieved, 2), "total": _ms(started)}

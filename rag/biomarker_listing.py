@@ -18,10 +18,10 @@ from rag.answer_types import asks_for_list
 from rag.cargo_listing import CLASS_PREFIX
 from rag.chunking import split_sentences
 from rag.documents import Source
-from rag.evidence import PATIENTS, evidence_kinds
+from rag.evidence import PATIENTS, evidence_asked, evidence_kinds
 from rag.generation.lead import frames_the_study
 from rag.generation.routes import ROUTE_OF, asks_outcome
-from rag.normalize import specific_terms
+from rag.normalize import normalize, specific_terms
 from rag.readings import COUNTS_STUDIES, Reading, first_value, ordered
 
 # the question asks what predicts or marks response: "biomarkers", "predict", "liquid biopsy", "blood test"
@@ -51,11 +51,22 @@ def asks_biomarkers(question: str) -> bool:
     microRNAs predict ...?", "What exosomal biomarkers exist for chemoresistance?")? It speaks of vesicles, of a
     marker or prediction, and of resistance or response to treatment: markers that detect a cancer early ("Which
     exosomal microRNAs are biomarkers of early pancreatic cancer?") or another disease ("... predict a heart
-    attack?") are not this collection's subject; the caller checks it names no particular cargo."""
-    return bool((_ASKS_A_LIST.match(question) or COUNTS_STUDIES.match(question)) and _ASKS_MARKER.search(question)
-                and _VESICLES.search(question)
-                and (asks_for_list(question) or _MARKERS.search(question) or COUNTS_STUDIES.match(question))
+    attack?") are not this collection's subject; the caller checks it names no particular cargo. Evidence asked of
+    patients is the same list."""
+    marker = bool(_ASKS_MARKER.search(question) and (asks_for_list(question) or _MARKERS.search(question)
+                                                      or COUNTS_STUDIES.match(question)))
+    return bool((_ASKS_A_LIST.match(question) or COUNTS_STUDIES.match(question)) and _VESICLES.search(question)
+                and (marker or _asks_evidence_in_patients(question))
                 and (asks_outcome(question) or bool(_RESPONSE.search(question))))
+
+
+def _asks_evidence_in_patients(question: str) -> bool:
+    """"What evidence is there in patients for exosome-mediated resistance?", "Is there clinical evidence that
+    exosomes cause chemoresistance?": the patient studies are those that read an exosomal level against response."""
+    return bool(_EVIDENCE.search(question)) and evidence_asked(normalize(question).split(), strict=True)[0] == PATIENTS
+
+
+_EVIDENCE = re.compile(r"\b(?:evidence|data|proof)\b", re.IGNORECASE)
 
 
 def marker(source: Source, text: str) -> Reading | None:

@@ -32,7 +32,12 @@ _NOT_POINTING = re.compile(r"\b(?:(?:is|was|isn't|wasn't) it|it (?:is|was))\s+(?
 # "olaparib", "pertuzumab") is still recognised as a drug, so it replaces the previous question's drug
 _INN_STEM = re.compile(r"[a-z]{2,}(?:platin|taxel|rubicin|citabine|tinib|rafenib|ciclib|parib|lisib|zomib|mab|"
                        r"mustine|tecan|poside|trexed|trexate|fosfamide|lutamide|terone|cristine|blastine|relbine|"
-                       r"mycin|phalan|fenib|degib|xaban)$")
+                       r"mycin|phalan|fenib|degib|xaban|xifen|zolomide)$")
+def is_drug_name(token: str) -> bool:
+    """A normalised token that is an anticancer drug's own name by its INN stem ("gefitinib"), not a class."""
+    return bool(_INN_STEM.fullmatch(token))
+
+
 GENERIC = frozenset({"cancer", "cancers", "carcinoma", "tumour", "tumor", "cell", "cells", "exosome", "mirna",
                       "ncrna", "lncrna", "circrna", "chemoresist", "human", "mouse", "resistant", "drug", "drugs",
                       "line", "lines", "protein", "proteins", "rna", "rnas", "patient", "patients", "chemotherapy",

@@ -43,6 +43,9 @@ RECORD_NO_AUTHORS = "authors this collection's record does not name"
 # a study of another cancer than the one asked about ("... docetaxel-resistant prostate cancer cells?" answered from
 # a breast cancer study) says so with its finding: the corpus holds no closer evidence
 OTHER_CANCER_IN_TEXT = "Reference {n} is a study of {studied}, not of {asked}."
+# ... and a study that tested other drugs than the one asked about ("... resistant to gefitinib?" answered from a
+# cisplatin study)
+OTHER_DRUG_IN_TEXT = "Reference {n} tested {tested}, not {asked}."
 # a question for a dose ("What dose of GW4869 was used?") whose cited passages state no amount is told so
 NO_AMOUNT_IN_TEXT = "None of the passages cited states a dose or concentration."
 # a drug the question asks resistance to that no source mentions ("... resistant to sorafenib?" answered from a

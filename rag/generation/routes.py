@@ -16,6 +16,7 @@ from rag.filters import Filters
 from rag.generation.direction import changes
 from rag.lexical import STOPWORDS, english_stemmer
 from rag.normalize import normalize, specific_terms
+from rag.ranking.signals import THE_REVIEW
 from rag.retrieval import SUBJECT_REVIEW, Hit, HybridSearch
 from rag.vocabulary import is_rare
 
@@ -83,15 +84,27 @@ def is_broad(question: str) -> bool:
     review ..."). A yes/no question about the whole field ("Is it shown in patients or only in cell lines?", "Can
     exosomes deliver drugs to resistant tumours?") is answered from its passages, not with the map."""
     words = [w for w in normalize(question).split() if w not in STOPWORDS and len(w) > 1]
-    about = any(w.startswith("exosom") for w in words) and asks_outcome(question)
+    # "How does the review classify the mechanisms?": the subject review is about exosomes and resistance, and its
+    # mechanisms are the routes (not "How does the review define exosomes?", which asks for no mechanism)
+    of_the_review = bool(THE_REVIEW.search(question)) and bool(_ITS_MECHANISMS.match(question))
+    about = (any(w.startswith("exosom") for w in words) and asks_outcome(question)) or of_the_review
     particular = bool(specific_terms(question) - TOPIC) or any(w in CANCER_SITES for w in words)
     # a particular thing said plainly counts as well ("low oxygen": hypoxia)
     rare = [w for w in _said(question, words) if is_rare(w, RARE_ZIPF) and not w.startswith((*FIELD_WORDS, *OUTCOME))]
-    asks_for_document = any(w.startswith(DOCUMENT_WORDS) for w in words)
+    asks_for_document = any(w.startswith(DOCUMENT_WORDS) for w in words if not (of_the_review and w == "review"))
     # a list question about the whole field ("Which exosomal proteins transfer resistance?") gets the map too: its
     # routes' lines name the things asked for
-    asks_mechanism = asks_how(question) or asks_for_list(question)
+    asks_mechanism = asks_how(question) or asks_for_list(question) or of_the_review
     return about and asks_mechanism and not particular and not rare and not asks_for_document
+
+
+# the review's mechanisms asked for, or how it sorts them ("Which mechanisms does the review cover?", "How does the
+# review classify ...?"); not a question that only mentions them ("According to the review, why is understanding
+# resistance mechanisms the key ...?")
+_ITS_MECHANISMS = re.compile(
+    r"^\s*(?:(?:what|which)\s+(?:(?:main|major|different)\s+)?(?:mechanisms?|routes?|categor\w*|classes|groups|"
+    r"(?:types?|kinds?)\s+of\s+(?:mechanisms?|routes?))\b|how\s+(?:does|do|did)\s+(?:the|this)\s+review\s+"
+    r"(?:classif\w*|group\w*|sort\w*|organi[sz]\w*|divide\w*|categori[sz]\w*|split\w*)\b)", re.IGNORECASE)
 
 
 # how a question asks for a mechanism: "how"/"why" (not "how many"/"how much"), or a noun for one

@@ -19,7 +19,7 @@ from rag import lay_terms, word_users
 from rag.answer_types import asks_for_list, gazetteer
 from rag.catalog import CANCER_SITES
 from rag.collection import terms
-from rag.conversation import entity_types
+from rag.conversation import entity_types, is_drug_name
 from rag.generation.routes import ROUTE_OF, asks_how, asks_outcome
 from rag.generation.short_answer import particular
 from rag.index import Index
@@ -156,6 +156,25 @@ def other_cancer(question: str, index: Index, ids: Iterable[str]) -> tuple[str, 
     other = [i for i in ids if (source := index.sources.get(i)) is not None and not source.is_review
              and source.facets.get("cancer_types") and i not in of_site]
     return phrase, other
+
+
+def other_drug(question: str, index: Index, ids: Iterable[str]) -> tuple[str, list[str]]:
+    """The one drug the question names that some record lists, as written ("... resistant to gefitinib?"), and which
+    of the primary studies `ids` list drugs but not it (a study of cisplatin answering a gefitinib question). Empty
+    when the question names no such drug, or more than one."""
+    # drugs by their own names only: a class ("taxane", "anthracyclines", "multidrug chemotherapy") may hold the
+    # drug asked about, and "KRAS" in "siRNA against KRAS" is no drug
+    drugs = {d for d in _types_of(question, index)["drug"] if is_drug_name(d)}
+    if len(drugs) != 1:
+        return "", []
+    drug = next(iter(drugs))
+    testing = frozenset(s.id for s, meta in zip(index.sources.values(), index.source_metadata)
+                        if _lists_all(meta, "drugs_terms", {drug}))
+    other = [i for i in ids if (source := index.sources.get(i)) is not None and not source.is_review
+             and i not in testing and any(is_drug_name(t) for v in source.facets.get("drugs", [])
+                                          for t in normalize(v).split())]
+    written = next((w for w in re.findall(r"[\w-]+", question) if normalize(w).strip() == drug), drug)
+    return written, other
 
 
 def studies_of_site(question: str, index: Index, abbreviated: bool = False) -> frozenset[str]:
