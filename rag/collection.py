@@ -337,6 +337,7 @@ def _reading_listing(question: str, known: CollectionTerms, reading: str) -> Col
     values, said = _filter_values({**found, "cargo": set()}, set(), None, False, phrase, known.spelled)
     if values and not _each_matches(values, known.records):
         return None
+    counted = bool(COUNTS_STUDIES.match(question))
     if reading == "inhibitors":  # every marker study has patients; an inhibitor may be tested in mice or not
         named = found["cancer"] | found["drug"] | phrase_words
         # nothing particular besides: "Which compounds did a high-throughput screen find ...?" asks about a screen
@@ -347,14 +348,14 @@ def _reading_listing(question: str, known: CollectionTerms, reading: str) -> Col
         evidence, _ = evidence_asked(normalize(question).split(), strict=True)
         said += [_EVIDENCE_SAID[evidence]] if evidence else []
         return CollectionQuery(Filters.from_mapping(values), " and ".join(said), evidence=evidence, reading=reading,
-                               counted=bool(COUNTS_STUDIES.match(question)))
+                               counted=counted)
     categories = frozenset(c for c in routes_named(question) if c in cargo_listing.LABELS)
     said += [f"exosomal {cargo_listing.LABELS[c]}" for c in sorted(categories)]
     # how the drugs were given, which no drug name says: "neoadjuvant", "platinum-based"
     setting = tuple(sorted((words & known.drug_words) - found["drug"] - _TREATMENT))
     said += [f"text mentioning {' and '.join(repr(w) for w in setting)}"] if setting else []
     return CollectionQuery(Filters.from_mapping(values), " and ".join(said), categories, mentions=setting,
-                           reading=reading, counted=bool(COUNTS_STUDIES.match(question)))
+                           reading=reading, counted=counted)
 
 
 _TREATMENT = frozenset({"chemotherapy", "chemo", "therapy", "treatment", "drug", "drugs", "based", "agents", "named"})
@@ -689,15 +690,15 @@ def _readings(index: Index, query: CollectionQuery) -> list[Reading]:
             and (not query.categories or any(cargo_listing.is_of_class(s, c) for c in query.categories))
             and (mentioning is None or s.id in mentioning)
             and (query.evidence is None or query.evidence in evidence_kinds(s))]
-    texts: dict[str, list[str]] = {s.id: [] for s in kept}
+    passages: dict[str, list[str]] = {s.id: [] for s in kept}
     for chunk in index.chunks:  # one pass over the chunks, not one per study
-        if chunk.source_id in texts:
-            texts[chunk.source_id].append(chunk.text)
-    read = _READINGS[query.reading or ""][0]
-    found = read((s, " ".join(texts[s.id])) for s in kept)
+        if chunk.source_id in passages:
+            passages[chunk.source_id].append(chunk.text)
+    texts = {i: " ".join(p) for i, p in passages.items()}
+    found = _READINGS[query.reading or ""][0]((s, texts[s.id]) for s in kept)
     if query.evidence is None:
         return found
-    return [of_evidence(r, " ".join(texts[r.source.id]), query.evidence) for r in found]
+    return [of_evidence(r, texts[r.source.id], query.evidence) for r in found]
 
 
 def _and(items: list[str]) -> str:

@@ -33,6 +33,8 @@ _NOT_POINTING = re.compile(r"\b(?:(?:is|was|isn't|wasn't) it|it (?:is|was))\s+(?
 _INN_STEM = re.compile(r"[a-z]{2,}(?:platin|taxel|rubicin|citabine|tinib|rafenib|ciclib|parib|lisib|zomib|mab|"
                        r"mustine|tecan|poside|trexed|trexate|fosfamide|lutamide|terone|cristine|blastine|relbine|"
                        r"mycin|phalan|fenib|degib|xaban|xifen|zolomide)$")
+
+
 def is_drug_name(token: str) -> bool:
     """A normalised token that is an anticancer drug's own name by its INN stem ("gefitinib"), not a class."""
     return bool(_INN_STEM.fullmatch(token))

@@ -20,7 +20,7 @@ from rag.evidence import ANIMALS, PATIENTS, evidence_kinds
 from rag.generation.direction import DOWN, agents
 from rag.generation.routes import routes_named
 from rag.lexical import english_stemmer
-from rag.readings import COUNTS_STUDIES, Reading, first_value, ordered
+from rag.readings import COUNTS_STUDIES, Reading, abbreviations, first_value, names_in, ordered
 
 _VESICLES = r"(?:exosom\w*|(?:micro)?vesicles?|EVs?)"
 _RELEASE = r"(?:release|secretion|production|formation|biogenesis|generation|output|shedding)"
@@ -97,13 +97,12 @@ def _names(drug: str, text: str) -> set[str]:
     ("proton pump inhibitors (PPIs)")."""
     base = drug.split(" (")[0].strip()
     names = {base, *re.findall(r"\(([^()]+)\)", drug)}
-    names |= {m.group(1) for m in re.finditer(rf"{re.escape(base)}\s*\(([A-Za-z0-9-]+?)s?\)", text, re.IGNORECASE)}
-    return {n for n in names if n}
+    return {n for n in names | abbreviations(base, text) if n}
 
 
 def _does_it(name: str, sentence: str, lowered_at: int) -> bool:
     """Is the drug the doer of the lowering the sentence states (ending at `lowered_at`)?"""
-    if not re.search(rf"(?<![\w-]){re.escape(name)}s?(?![\w-])", sentence, re.IGNORECASE):
+    if not names_in(name, sentence):
         return False
     stemmer = english_stemmer()
     stems = set(stemmer.stemWords([t.lower() for t in re.findall(r"[\w-]+", name)]))

@@ -53,12 +53,17 @@ def of_evidence(reading: Reading, text: str, kind: str) -> Reading:
     patients taking amiloride, not its three mouse models)."""
     if states_kind(reading.sentence, kind):
         return reading
-    said = next((s for s in split_sentences(text) if states_kind(s, kind) and _names(s, reading.names)), None)
+    names = {a for n in reading.names for a in (n, *abbreviations(n, text))}
+    said = next((s for s in split_sentences(text) if states_kind(s, kind) and any(names_in(n, s) for n in names)),
+                None)
     return replace(reading, sentence=said) if said else reading
 
 
-def _names(sentence: str, names: tuple[str, ...]) -> bool:
-    """Does the sentence name one of them, in full or by its initials ("proton pump inhibitors": "PPI")?"""
-    initials = ["".join(w[0] for w in n.split()) for n in names if len(n.split()) >= 3]
-    return any(n.lower() in sentence.lower() for n in names) or \
-        any(re.search(rf"\b{re.escape(i)}s?\b", sentence, re.IGNORECASE) for i in initials)
+def abbreviations(name: str, text: str) -> set[str]:
+    """The abbreviations the text defines for a name: "proton pump inhibitors (PPIs)" gives "PPI"."""
+    return {m.group(1) for m in re.finditer(rf"{re.escape(name)}\s*\(([A-Za-z0-9-]+?)s?\)", text, re.IGNORECASE)}
+
+
+def names_in(name: str, sentence: str) -> bool:
+    """Does the sentence use the name (or its plural) as a word of its own?"""
+    return bool(re.search(rf"(?<![\w-]){re.escape(name)}s?(?![\w-])", sentence, re.IGNORECASE))
